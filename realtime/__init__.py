@@ -1,0 +1,3 @@
+"""Real-time handwritten digit recognition: draw mode and camera mode on one MNIST CNN."""
+
+__version__ = "1.0.0"

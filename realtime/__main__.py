@@ -1,0 +1,102 @@
+"""Command line: `python -m realtime draw|camera ...` (also installed as `digit-recognizer`).
+
+Every problem the user can fix ends here as one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+# OpenCV's videoio logs several lines of its own for a camera that does not open; the user gets
+# our one line instead.
+os.environ.setdefault("OPENCV_LOG_LEVEL", "OFF")
+
+from realtime.classifier import DEFAULT_MODEL, Classifier
+from realtime.errors import UserError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="digit-recognizer",
+        description="Real-time handwritten digit recognition on one MNIST CNN. Modes: "
+        "'draw' (draw digits with the mouse) and 'camera' (digits on paper from a webcam, "
+        "a video or an image).",
+    )
+    modes = parser.add_subparsers(dest="mode", required=True, metavar="{draw,camera}")
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--model", type=Path, default=DEFAULT_MODEL, help="a .keras model; a .tflite beside it "
+                        "is used for speed (default: the shipped model)")
+    common.add_argument("--backend", choices=["auto", "litert", "keras"], default="auto",
+                        help="inference runtime (default: litert when a .tflite exists)")
+    common.add_argument("--events", type=Path, help="append one JSON line per new reading to this file")
+    common.add_argument("--save-dir", type=Path, default=Path("saved"),
+                        help="folder for screenshots, samples and recordings (default: ./saved)")
+
+    draw = modes.add_parser("draw", parents=[common], help="draw digits with the mouse, read live")
+    draw.add_argument("--canvas-size", type=int, default=448, help="drawing area N x N pixels (default 448)")
+
+    camera = modes.add_parser("camera", parents=[common], help="read digits on paper from a camera or file")
+    camera.add_argument("--source", default="0", help="webcam index (0, 1, ...), a video file or an image file")
+    camera.add_argument("--headless", action="store_true", help="no window; on a file, stop at its end")
+    camera.add_argument("--output", type=Path, help="write the annotated video here (.mp4)")
+    camera.add_argument("--invert", action="store_true", help="light ink on a dark board")
+    camera.add_argument("--sensitivity", type=int, default=None,
+                        help="binarisation offset: lower finds fainter ink (default 15)")
+    camera.add_argument("--no-smoothing", action="store_true", help="show raw per-frame labels")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return _run(args)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(args: argparse.Namespace) -> int:
+    from realtime.events import EventLog
+
+    if args.mode == "draw":
+        from realtime import draw_app
+        from realtime.window import require_display
+
+        if not 28 <= args.canvas_size <= 4096:
+            raise UserError(f"--canvas-size must be between 28 and 4096, got {args.canvas_size}")
+        require_display()
+        model = Classifier(args.model, args.backend)
+        events = EventLog(args.events, "draw")
+        try:
+            return draw_app.run(model, draw_app.DrawOptions(args.canvas_size, args.save_dir), events)
+        finally:
+            events.close()
+
+    from realtime import camera_app
+    from realtime.binarize import DEFAULT_SENSITIVITY, SENSITIVITY_RANGE
+    from realtime.capture import Source
+
+    sensitivity = DEFAULT_SENSITIVITY if args.sensitivity is None else args.sensitivity
+    if not SENSITIVITY_RANGE[0] <= sensitivity <= SENSITIVITY_RANGE[1]:
+        raise UserError(f"--sensitivity must be between {SENSITIVITY_RANGE[0]} and {SENSITIVITY_RANGE[1]}")
+    if args.output is not None and args.output.suffix.lower() != ".mp4":
+        raise UserError(f"--output must end in .mp4, got {args.output}")
+    if not args.headless:
+        from realtime.window import require_display
+
+        require_display()
+    source = Source(args.source)
+    model = Classifier(args.model, args.backend)
+    options = camera_app.CameraOptions(sensitivity, args.invert, not args.no_smoothing, args.save_dir)
+    events = EventLog(args.events, "camera")
+    return camera_app.run(source, model, options, events, args.headless, args.output)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,285 @@
+"""Camera mode: find and read handwritten digits in webcam frames, videos and images.
+
+`FramePipeline` is the per-frame work (binarise, find, preprocess, one batched model call,
+smoothing) and `CameraApp` the keys, toggles and rendering; neither needs a window. `run` is the
+loop that joins a Source to a Window, or to nothing at all with --headless.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from realtime import overlay
+from realtime.binarize import DEFAULT_SENSITIVITY, SENSITIVITY_RANGE, binarize, to_bgr
+from realtime.capture import Source, open_writer
+from realtime.errors import UserError
+from realtime.events import EventLog
+from realtime.files import save_images, unique_paths
+from realtime.reading import Predictor, Reading, read_candidates
+from realtime.segment import FinderSettings, find_digits
+from realtime.tracking import Tracker
+
+WORK_MAX_SIDE = 960  # larger frames are read at this size: same digits, a fraction of the cost
+HELP = [
+    "space  pause / resume",
+    "t  binarised view        d  28x28 crops strip",
+    "x  hide / show rejected candidates",
+    "[ / ]  less / more ink (binarisation sensitivity)",
+    "s  snapshot (PNG)        r  start / stop recording",
+    "click a digit: show its bars",
+    "h  this help             q / Esc  quit",
+]
+
+
+@dataclass
+class CameraOptions:
+    sensitivity: int = DEFAULT_SENSITIVITY
+    light_ink: bool = False
+    smoothing: bool = True
+    save_dir: Path = Path("saved")
+
+
+@dataclass
+class FrameResult:
+    frame: np.ndarray  # BGR uint8, the input at full size
+    binary: np.ndarray  # the ink mask at full size
+    reading: Reading
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class FramePipeline:
+    """capture -> binarise -> find -> to_mnist -> one model call -> smooth, with stage timings."""
+
+    def __init__(self, model: Predictor, options: CameraOptions, settings: FinderSettings = FinderSettings()) -> None:
+        self.model = model
+        self.options = options
+        self.settings = settings
+        self.tracker = Tracker(alpha=0.4 if options.smoothing else 1.0)
+
+    def process(self, frame: np.ndarray, now: float) -> FrameResult:
+        started = time.perf_counter()
+        bgr = to_bgr(frame)
+        gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+        scale = min(1.0, WORK_MAX_SIDE / max(gray.shape))
+        if scale < 1.0:
+            gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        binary = binarize(gray, self.options.sensitivity, self.options.light_ink)
+        candidates = find_digits(binary, self.settings)
+        found = time.perf_counter()
+        results, prep_ms, infer_ms = read_candidates(candidates, self.model)
+        if scale < 1.0:
+            for result in results:
+                result.box = tuple(int(round(v / scale)) for v in result.box)
+            binary = cv2.resize(binary, (bgr.shape[1], bgr.shape[0]), interpolation=cv2.INTER_NEAREST)
+        self.tracker.update(results, now)
+        timings = {"preprocess": (found - started) * 1e3 + prep_ms, "inference": infer_ms}
+        return FrameResult(bgr, binary, Reading(results, timings), timings)
+
+
+class CameraApp:
+    """Camera-mode state: toggles, selection, snapshots and recording; renders the overlay."""
+
+    def __init__(self, pipeline: FramePipeline, events: EventLog | None = None, fps: float = 30.0) -> None:
+        self.pipeline = pipeline
+        self.events = events or EventLog(None, "camera")
+        self.fps = fps
+        self.paused = False
+        self.show_binary = False
+        self.show_crops = True
+        self.show_rejected = True
+        self.show_help = False
+        self.click: tuple[int, int] | None = None
+        self.recorder: cv2.VideoWriter | None = None
+        self.recording_path: Path | None = None
+        self.message = ("", 0.0)
+        self.stage_ms: dict[str, float] = {}
+        self.rate = 0.0
+        self.settings_changed = False  # a paused frame must be read again with the new settings
+        self._last_frame_time: float | None = None
+
+    def process(self, frame: np.ndarray, index: int, now: float, capture_ms: float = 0.0) -> FrameResult:
+        """Read one new frame from the source; logs it as a new reading."""
+        result = self.pipeline.process(frame, now)
+        self._measure({"capture": capture_ms, **result.timings}, now)
+        self.events.write(index, result.reading)
+        return result
+
+    def on_mouse(self, event: int, x: int, y: int, flags: int) -> None:
+        if event == cv2.EVENT_LBUTTONDOWN:
+            self.click = (x, y)
+
+    def on_key(self, key: int, last: FrameResult | None, now: float) -> bool:
+        """Handle one key; False means quit. Returns after changing state only."""
+        char = chr(key) if 0 <= key < 256 else ""
+        options = self.pipeline.options
+        if key == 27 or char == "q":
+            return False
+        if char == " ":
+            self.paused = not self.paused
+        elif char == "t":
+            self.show_binary = not self.show_binary
+        elif char == "d":
+            self.show_crops = not self.show_crops
+        elif char == "x":
+            self.show_rejected = not self.show_rejected
+        elif char in "[]":
+            low, high = SENSITIVITY_RANGE
+            options.sensitivity = int(np.clip(options.sensitivity + (2 if char == "[" else -2), low, high))
+            self.settings_changed = True
+            self._say(f"sensitivity {options.sensitivity} (lower finds fainter ink)", now)
+        elif char == "h":
+            self.show_help = not self.show_help
+        elif char == "s" and last is not None:
+            paths, error = save_images(options.save_dir / "snapshots", "camera", {"": self.render(last, now)})
+            self._say(error or f"saved {paths[0]}", now)
+        elif char == "r" and last is not None:
+            self.toggle_recording(last.frame.shape, now)
+        return True
+
+    def toggle_recording(self, shape: tuple[int, ...], now: float) -> None:
+        if self.recorder is not None:
+            self.stop_recording()
+            self._say(f"recording saved to {self.recording_path}", now)
+            return
+        folder = self.pipeline.options.save_dir / "recordings"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            (self.recording_path,) = unique_paths(folder, "camera", [".mp4"])
+            self.recorder = open_writer(self.recording_path, self.fps, (shape[1], shape[0]))
+            self._say(f"recording to {self.recording_path}", now)
+        except (OSError, UserError) as exc:
+            self._say(f"cannot record: {exc}", now)
+
+    def stop_recording(self) -> None:
+        if self.recorder is not None:
+            self.recorder.release()
+            self.recorder = None
+
+    def render(self, result: FrameResult, now: float) -> np.ndarray:
+        """The annotated view of `result`, the same size as the input frame."""
+        if self.show_binary:
+            image = cv2.cvtColor(result.binary, cv2.COLOR_GRAY2BGR)
+        else:
+            image = result.frame.copy()
+        reading = result.reading
+        selected = overlay.hit_test(reading, self.click) if self.click else None
+        overlay.draw_boxes(image, reading, selected, self.show_rejected)
+        overlay.draw_line_numbers(image, reading)
+        h, w = image.shape[:2]
+        chosen = overlay.selected_result(reading, selected)
+        if chosen is not None:
+            panel_w, panel_h = min(230, w // 3), min(170, h // 3)
+            x0, y0 = w - panel_w - 8, 8
+            region = image[y0 : y0 + panel_h + 8, x0 - 4 : x0 + panel_w + 4]
+            region[:] = (region * 0.35).astype(np.uint8)
+            overlay.draw_bars(image, chosen.probs, (x0, y0 + 4), (panel_w, panel_h))
+        if self.show_crops and reading.read:
+            cell = max(28, min(56, h // 8))
+            y0 = h - cell - 6
+            image[y0 - 4 :, :] = (image[y0 - 4 :, :] * 0.35).astype(np.uint8)
+            overlay.draw_previews(image, reading.read, (6, y0), cell, w - 12, chosen)
+        stages = " ".join(f"{k} {v:.1f}" for k, v in self.stage_ms.items())
+        status = f"{self.rate:5.1f} fps | ms: {stages}"
+        status += " | PAUSED" if self.paused else ""
+        status += " | REC" if self.recorder is not None else ""
+        overlay.put_text(image, status, (8, 20), 0.5, overlay.WHITE, 1, background=overlay.BLACK)
+        if now < self.message[1]:
+            overlay.put_text(image, self.message[0], (8, 44), 0.5, overlay.WHITE, 1, background=overlay.BLACK)
+        if self.show_help:
+            overlay.draw_help(image, HELP)
+        return image
+
+    def note_render(self, ms: float) -> None:
+        self.stage_ms["render"] = _ema(self.stage_ms.get("render"), ms)
+
+    def _measure(self, timings: dict[str, float], now: float) -> None:
+        for key, value in timings.items():
+            self.stage_ms[key] = _ema(self.stage_ms.get(key), value)
+        if self._last_frame_time is not None and now > self._last_frame_time:
+            self.rate = _ema(self.rate or None, 1.0 / (now - self._last_frame_time))
+        self._last_frame_time = now
+
+    def _say(self, text: str, now: float) -> None:
+        self.message = (text, now + 3.0)
+
+
+def _ema(old: float | None, new: float, alpha: float = 0.2) -> float:
+    return new if old is None else (1 - alpha) * old + alpha * new
+
+
+def run(
+    source: Source,
+    model: Predictor,
+    options: CameraOptions,
+    events: EventLog,
+    headless: bool = False,
+    output: Path | None = None,
+) -> int:
+    """The camera loop: frames in, overlay out (window and/or video); returns the exit code."""
+    pipeline = FramePipeline(model, options)
+    app = CameraApp(pipeline, events, source.fps)
+    window = None
+    if not headless:
+        from realtime.window import Window
+
+        window = Window(on_mouse=app.on_mouse)
+    writer = None
+    index = digits = 0
+    last: FrameResult | None = None
+    started = time.perf_counter()
+    try:
+        while True:
+            now = time.monotonic()
+            if not app.paused or last is None:
+                t0 = time.perf_counter()
+                frame = source.read()
+                capture_ms = (time.perf_counter() - t0) * 1e3
+                if frame is None:
+                    if window is None or last is None or source.live:
+                        break  # end of the file or the camera is gone: finish cleanly
+                    app.paused = True  # a still image or the end of a video: keep showing it
+                else:
+                    try:
+                        last = app.process(frame, index, now, capture_ms)
+                    except ValueError as exc:
+                        print(f"warning: frame {index} skipped: {exc}", file=sys.stderr)
+                        index += 1
+                        continue
+                    index += 1
+                    digits += len(last.reading.read)
+                    if output is not None and writer is None:
+                        writer = open_writer(output, source.fps, (last.frame.shape[1], last.frame.shape[0]))
+            elif app.settings_changed:
+                last = pipeline.process(last.frame, now)
+            app.settings_changed = False
+            t0 = time.perf_counter()
+            image = app.render(last, now)
+            app.note_render((time.perf_counter() - t0) * 1e3)
+            if writer is not None and not app.paused:
+                writer.write(image)
+            if app.recorder is not None and not app.paused:
+                app.recorder.write(image)
+            if window is not None:
+                window.show(image)
+                key = window.poll_key(1)
+                if key != -1 and not app.on_key(key, last, now):
+                    break
+                if not window.is_open():
+                    break
+    finally:
+        source.release()
+        app.stop_recording()
+        if writer is not None:
+            writer.release()
+        events.close()
+        if window is not None:
+            window.close()
+    elapsed = time.perf_counter() - started
+    print(f"{index} frames, {digits} digits read, {index / elapsed if elapsed > 0 else 0:.1f} fps")
+    return 0

@@ -1,0 +1,60 @@
+"""Writing images so that nothing is ever overwritten or half-written.
+
+A sample a user labelled by hand is data we cannot get back: every file gets a fresh name,
+is written to a temporary file first and renamed into place, and a full or read-only disk
+comes back as a message for the window instead of an exception.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+
+def unique_paths(folder: Path, stem: str, endings: list[str]) -> list[Path]:
+    """folder/stem-YYYYmmdd-HHMMSS-N<ending> for each ending, with the first N free for all."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    for n in itertools.count():
+        paths = [folder / f"{stem}-{stamp}-{n}{ending}" for ending in endings]
+        if not any(p.exists() for p in paths):
+            return paths
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def write_png(path: Path, image: np.ndarray) -> None:
+    """Encode, write to a temporary file beside `path`, then rename; raises OSError on failure."""
+    ok, data = cv2.imencode(".png", image)
+    if not ok:
+        raise OSError(f"could not encode {path.name} as PNG")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "xb") as f:
+            f.write(data.tobytes())
+            f.flush()
+            os.fsync(f.fileno())
+        if path.exists():  # never overwrite, even if another process took the name meanwhile
+            raise FileExistsError(f"{path} already exists")
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def save_images(folder: str | os.PathLike, stem: str, images: dict[str, np.ndarray]) -> tuple[list[Path], str | None]:
+    """Save each image as folder/stem-<time>-N<key>.png; returns (paths, error message or None)."""
+    folder = Path(folder)
+    saved: list[Path] = []
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = unique_paths(folder, stem, [f"{key}.png" for key in images])
+        for path, image in zip(paths, images.values()):
+            write_png(path, image)
+            saved.append(path)
+    except OSError as exc:
+        return saved, f"could not save to {folder}: {exc.strerror or exc}"
+    return saved, None

@@ -1,0 +1,131 @@
+"""The shared middle of both modes: binary ink -> candidates -> 28x28 inputs -> one batch -> reading.
+
+Draw mode and camera mode differ only in where the binary ink image comes from and in a few
+finder settings; from here on they are the same code, so a fix helps both.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from realtime.preprocess import to_mnist
+from realtime.segment import Candidate, FinderSettings, find_digits
+
+#: Below this top-class probability a candidate is shown as "?" rather than forced into a digit.
+MIN_CONFIDENCE = 0.7
+
+
+class Predictor(Protocol):
+    """Anything with `predict((N, 28, 28) float32) -> (N, 10)`: the Classifier, or a test double."""
+
+    def predict(self, images: np.ndarray) -> np.ndarray: ...
+
+
+@dataclass
+class DigitResult:
+    """One candidate and what the model made of it. `digit` is None when not read as a digit."""
+
+    box: tuple[int, int, int, int]
+    line: int
+    digit: int | None
+    confidence: float
+    probs: np.ndarray | None = field(repr=False)
+    image: np.ndarray | None = field(repr=False)  # the 28x28 input the model saw
+    reason: str | None = None  # why it is not a digit: a finder rejection or "low confidence"
+
+    @property
+    def label(self) -> str:
+        return str(self.digit) if self.digit is not None else "?"
+
+    def to_json(self) -> dict:
+        return {
+            "box": [int(v) for v in self.box],
+            "digit": self.digit,
+            "confidence": round(float(self.confidence), 4),
+            "probs": [round(float(p), 4) for p in self.probs] if self.probs is not None else [0.0] * 10,
+            **({"reason": self.reason} if self.reason else {}),
+        }
+
+
+@dataclass
+class Reading:
+    """Everything read from one image, in reading order, with per-stage timings in ms."""
+
+    digits: list[DigitResult]
+    timings: dict[str, float]
+
+    @property
+    def read(self) -> list[DigitResult]:
+        """The candidates the model was asked about (finder rejections left out)."""
+        return [d for d in self.digits if d.probs is not None]
+
+    @property
+    def lines(self) -> list[str]:
+        """Text of each line: digits, with "?" for candidates too unsure to name."""
+        by_line: dict[int, str] = {}
+        for d in self.read:
+            by_line[d.line] = by_line.get(d.line, "") + d.label
+        return [by_line[k] for k in sorted(by_line)]
+
+    @property
+    def number(self) -> str | None:
+        """The number read (lines joined by spaces), or None if nothing or anything unsure."""
+        lines = self.lines
+        if not lines or any("?" in line for line in lines):
+            return None
+        return " ".join(lines)
+
+
+def read_candidates(
+    candidates: list[Candidate],
+    model: Predictor,
+    min_confidence: float = MIN_CONFIDENCE,
+) -> tuple[list[DigitResult], float, float]:
+    """Preprocess every accepted candidate and classify them all in one batch.
+
+    Returns the results and the preprocess and inference times in ms.
+    """
+    started = time.perf_counter()
+    images, owners, results = [], [], []
+    for cand in candidates:
+        image = to_mnist(cand.mask) if cand.accepted else None
+        reason = "no ink" if cand.accepted and image is None else cand.reason
+        results.append(DigitResult(cand.box, cand.line, None, 0.0, None, image, reason))
+        if image is not None:
+            images.append(image)
+            owners.append(len(results) - 1)
+    preprocessed = time.perf_counter()
+    if images:
+        probs = model.predict(np.stack(images))
+        for owner, p in zip(owners, probs):
+            result = results[owner]
+            top = int(np.argmax(p))
+            result.probs = p
+            result.confidence = float(p[top])
+            if result.confidence >= min_confidence:
+                result.digit = top
+            else:
+                result.reason = "low confidence"
+    classified = time.perf_counter()
+    return results, (preprocessed - started) * 1e3, (classified - preprocessed) * 1e3
+
+
+def read_binary(
+    binary: np.ndarray,
+    model: Predictor,
+    settings: FinderSettings = FinderSettings(),
+    min_confidence: float = MIN_CONFIDENCE,
+) -> Reading:
+    """Find, preprocess and classify every digit in a binary ink image."""
+    started = time.perf_counter()
+    candidates = find_digits(binary, settings)
+    found = time.perf_counter()
+    results, prep_ms, infer_ms = read_candidates(candidates, model, min_confidence)
+    return Reading(
+        digits=results,
+        timings={"find": (found - started) * 1e3, "preprocess": prep_ms, "inference": infer_ms},
+    )

@@ -1,0 +1,177 @@
+"""One digit finder for the canvas and the camera: a binary ink image in, digit candidates out.
+
+Candidates come in reading order (left to right within a line, lines top to bottom) so that
+digits side by side read as a number. The parts of one digit that do not touch (a "5" with a
+detached bar, a "4" in two strokes, a broken pen line) are merged first; what is not a digit
+(specks, ruled lines and paper edges, blobs cut by the border, implausible shapes) is rejected
+but still returned, with the reason, so that the overlay can show it dimmed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+
+@dataclass
+class Candidate:
+    """A group of ink components that may be one digit.
+
+    `mask` is the candidate's own ink (uint8, 0/255) cut to `box`, without strokes of
+    neighbouring digits that reach into the box. `reason` is None for a plausible digit.
+    """
+
+    box: tuple[int, int, int, int]  # x, y, w, h
+    mask: np.ndarray = field(repr=False)
+    line: int = -1
+    reason: str | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return self.reason is None
+
+
+@dataclass(frozen=True)
+class FinderSettings:
+    """Thresholds relative to the image, so that a 280x280 canvas and a 1080p frame both work."""
+
+    min_height_frac: float = 0.03  # of the image height: smaller is a speck
+    min_height_px: int = 8
+    noise_area_px: int = 6  # components below this are sensor noise and not even reported
+    max_size_frac: float = 0.9  # of the image: larger is the paper edge or the table
+    max_wide_aspect: float = 2.2  # w / h above this is a dash, a ruled line or a word
+    max_tall_aspect: float = 12.0  # h / w above this, over half the image high, is a vertical line
+    max_fill: float = 0.72  # ink / box area above this (when not a thin "1") is a blob
+    reject_border: bool = True  # a candidate touching the border is cut off (camera)
+    max_candidates: int = 64  # beyond this the frame is noise, not a page of digits
+
+
+#: On the canvas everything was drawn on purpose: a digit may touch the edge or fill the canvas,
+#: and a long vertical stroke is a "1".
+CANVAS_SETTINGS = FinderSettings(
+    min_height_frac=0.04, max_size_frac=1.01, max_tall_aspect=float("inf"), reject_border=False
+)
+
+
+def find_digits(binary: np.ndarray, settings: FinderSettings = FinderSettings()) -> list[Candidate]:
+    """Digit candidates in `binary` (2-D, ink non-zero): accepted ones in reading order, then the rest."""
+    if not isinstance(binary, np.ndarray) or binary.ndim != 2 or binary.size == 0:
+        shape = getattr(binary, "shape", None)
+        raise ValueError(f"expected a non-empty 2-D binary image, got shape {shape}")
+    ink = (binary > 0).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    parts = [i for i in range(1, count) if stats[i, cv2.CC_STAT_AREA] >= settings.noise_area_px]
+    if len(parts) > 4 * settings.max_candidates:  # a noise field: keep the largest parts only
+        parts = sorted(parts, key=lambda i: -stats[i, cv2.CC_STAT_AREA])[: 4 * settings.max_candidates]
+    boxes = {i: tuple(int(v) for v in stats[i, :4]) for i in parts}
+    groups = _merge_parts(boxes, settings)
+
+    height, width = ink.shape
+    candidates = []
+    for members in groups:
+        box = _union([boxes[i] for i in members])
+        x, y, w, h = box
+        own = np.isin(labels[y : y + h, x : x + w], members)
+        mask = own.astype(np.uint8) * 255
+        area = int(sum(stats[i, cv2.CC_STAT_AREA] for i in members))
+        reason = _reject(box, area, (height, width), settings)
+        candidates.append(Candidate(box=box, mask=mask, reason=reason))
+    return _reading_order(candidates)[: settings.max_candidates]
+
+
+def _merge_parts(boxes: dict[int, tuple[int, int, int, int]], settings: FinderSettings) -> list[list[int]]:
+    """Union the components that belong to one digit, until nothing more merges."""
+    groups = {i: [i] for i in boxes}
+    group_box = dict(boxes)
+    reach = 0.12 * max((b[3] for b in boxes.values()), default=0)
+    merged = True
+    while merged:
+        merged = False
+        keys = sorted(groups, key=lambda k: group_box[k][0])
+        for a_pos, a in enumerate(keys):
+            for b in keys[a_pos + 1 :]:
+                if group_box[b][0] > group_box[a][0] + group_box[a][2] + reach:
+                    break  # sorted by x: everything further right is too far to touch
+                if _same_digit(group_box[a], group_box[b]):
+                    groups[a] += groups.pop(b)
+                    group_box[a] = _union([group_box[a], group_box.pop(b)])
+                    merged = True
+                    break
+            if merged:
+                break
+    return list(groups.values())
+
+
+def _same_digit(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    """Two pieces are one digit when one sits over the other, or they nearly touch.
+
+    Stacked pieces (a "5"'s bar over its body, the two strokes of a "4") overlap in x and are
+    close in y. Pieces of a broken line nearly touch. Either way the union must still have a
+    digit's proportions, so two neighbouring digits are never fused into one.
+    """
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    x_overlap = min(ax + aw, bx + bw) - max(ax, bx)
+    y_gap = max(ay, by) - min(ay + ah, by + bh)
+    x_gap = -x_overlap
+    tall = max(ah, bh)
+    ux, uy, uw, uh = _union([a, b])
+    if uw > 1.3 * uh or uh > 2.0 * tall:
+        return False
+    stacked = x_overlap >= 0.5 * min(aw, bw) and y_gap <= 0.35 * tall
+    touching = x_gap <= 0.12 * tall and y_gap <= 0.12 * tall and uw <= 1.0 * uh
+    return stacked or touching
+
+
+def _union(boxes: list[tuple[int, int, int, int]]) -> tuple[int, int, int, int]:
+    x0 = min(b[0] for b in boxes)
+    y0 = min(b[1] for b in boxes)
+    x1 = max(b[0] + b[2] for b in boxes)
+    y1 = max(b[1] + b[3] for b in boxes)
+    return x0, y0, x1 - x0, y1 - y0
+
+
+def _reject(
+    box: tuple[int, int, int, int], area: int, shape: tuple[int, int], settings: FinderSettings
+) -> str | None:
+    x, y, w, h = box
+    height, width = shape
+    if h < max(settings.min_height_px, settings.min_height_frac * height):
+        return "speck"
+    if w > settings.max_size_frac * width or h > settings.max_size_frac * height:
+        return "too large"
+    if settings.reject_border and (x == 0 or y == 0 or x + w == width or y + h == height):
+        return "cut by border"
+    if w > settings.max_wide_aspect * h:
+        return "too wide"
+    if h > settings.max_tall_aspect * w and h > 0.5 * height:
+        return "line"
+    if h < 2.5 * w and area > settings.max_fill * w * h:
+        return "blob"
+    return None
+
+
+def _reading_order(candidates: list[Candidate]) -> list[Candidate]:
+    """Group accepted candidates into lines by vertical overlap, then order each line by x."""
+    accepted = sorted((c for c in candidates if c.accepted), key=lambda c: c.box[1] + c.box[3] / 2)
+    lines: list[list[Candidate]] = []
+    spans: list[list[int]] = []  # top, bottom of each line so far
+    for cand in accepted:
+        _, y, _, h = cand.box
+        for line, span in zip(lines, spans):
+            overlap = min(span[1], y + h) - max(span[0], y)
+            if overlap >= 0.5 * min(h, span[1] - span[0]):
+                line.append(cand)
+                span[0], span[1] = min(span[0], y), max(span[1], y + h)
+                break
+        else:
+            lines.append([cand])
+            spans.append([y, y + h])
+    ordered = []
+    for index, line in enumerate(sorted(lines, key=lambda ln: min(c.box[1] for c in ln))):
+        for cand in sorted(line, key=lambda c: c.box[0]):
+            cand.line = index
+            ordered.append(cand)
+    return ordered + [c for c in candidates if not c.accepted]

@@ -1,0 +1,115 @@
+"""Keeping a steady digit's label steady: match boxes across frames and smooth probabilities.
+
+Sensor noise and slight hand motion change the binarised strokes from frame to frame, and a
+digit that sits between two classes would flip its label every frame. Each digit is followed by
+box overlap (IoU) and its probabilities are averaged over the last few frames (an exponential
+moving average), which removes the flicker at the cost of a few frames of lag on a real change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from realtime.reading import MIN_CONFIDENCE, DigitResult
+
+
+def iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    ix = max(0, min(ax + aw, bx + bw) - max(ax, bx))
+    iy = max(0, min(ay + ah, by + bh) - max(ay, by))
+    inter = ix * iy
+    union = aw * ah + bw * bh - inter
+    return inter / union if union > 0 else 0.0
+
+
+@dataclass
+class Track:
+    id: int
+    box: tuple[int, int, int, int]
+    probs: np.ndarray
+    label: str
+    born: float
+    seen: float
+    missed: int = 0
+    changes: int = 0
+
+
+class Tracker:
+    """Greedy IoU matching plus an exponential moving average of each track's probabilities."""
+
+    def __init__(
+        self,
+        alpha: float = 0.4,
+        min_iou: float = 0.3,
+        max_missed: int = 5,
+        min_confidence: float = MIN_CONFIDENCE,
+    ) -> None:
+        self.alpha = alpha
+        self.min_iou = min_iou
+        self.max_missed = max_missed
+        self.min_confidence = min_confidence
+        self.tracks: list[Track] = []
+        self._next_id = 0
+        self.label_changes = 0
+        self.track_seconds = 0.0
+
+    def update(self, results: list[DigitResult], now: float) -> list[DigitResult]:
+        """Smooth `results` (in place) with their matching tracks; returns them for chaining."""
+        pairs = sorted(
+            (
+                (iou(track.box, result.box), t_index, r_index)
+                for t_index, track in enumerate(self.tracks)
+                for r_index, result in enumerate(results)
+                if result.probs is not None
+            ),
+            reverse=True,
+        )
+        used_tracks: set[int] = set()
+        used_results: set[int] = set()
+        for overlap, t_index, r_index in pairs:
+            if overlap < self.min_iou:
+                break
+            if t_index in used_tracks or r_index in used_results:
+                continue
+            used_tracks.add(t_index)
+            used_results.add(r_index)
+            self._follow(self.tracks[t_index], results[r_index], now)
+        for t_index, track in enumerate(self.tracks):
+            if t_index not in used_tracks:
+                track.missed += 1
+        for r_index, result in enumerate(results):
+            if result.probs is not None and r_index not in used_results:
+                self.tracks.append(
+                    Track(self._next_id, result.box, result.probs.copy(), result.label, now, now)
+                )
+                self._next_id += 1
+        for track in self.tracks:
+            if track.missed > self.max_missed:
+                self.track_seconds += track.seen - track.born
+        self.tracks = [t for t in self.tracks if t.missed <= self.max_missed]
+        return results
+
+    def _follow(self, track: Track, result: DigitResult, now: float) -> None:
+        track.probs = self.alpha * result.probs + (1 - self.alpha) * track.probs
+        track.box = result.box
+        track.missed = 0
+        track.seen = now
+        top = int(np.argmax(track.probs))
+        result.probs = track.probs.copy()
+        result.confidence = float(track.probs[top])
+        if result.confidence >= self.min_confidence:
+            result.digit, result.reason = top, None
+        else:
+            result.digit, result.reason = None, "low confidence"
+        if result.label != track.label:
+            track.changes += 1
+            self.label_changes += 1
+            track.label = result.label
+
+    def flicker_rate(self) -> float:
+        """Label changes per tracked digit per second, over every track so far."""
+        seconds = self.track_seconds + sum(t.seen - t.born for t in self.tracks)
+        return self.label_changes / seconds if seconds > 0 else 0.0

@@ -1,0 +1,71 @@
+"""The only module that calls OpenCV's highgui: one window, its mouse callback and its keys.
+
+Kept thin on purpose: everything it shows is made elsewhere as a numpy image, and everything
+it receives is handed on as plain numbers, so the rest of the app runs without a display.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+
+import cv2
+import numpy as np
+
+from realtime.errors import UserError
+
+TITLE = "Digit Recognizer"
+MouseHandler = Callable[[int, int, int, int], None]
+ESC = 27
+
+
+def require_display() -> None:
+    """Fail with one line instead of Qt aborting the process when there is no screen."""
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        raise UserError(
+            "no display: DISPLAY is not set (run from a desktop session, or use xvfb-run; "
+            "camera mode can run with --headless)"
+        )
+
+
+class Window:
+    """A fixed-size window whose image sits at the top-left at 1:1, with no toolbar.
+
+    AUTOSIZE | GUI_NORMAL keeps window pixels equal to image pixels, so a mouse event at
+    (x, y) in the window lands at (x, y) in the image: the canvas contract that lets tools such
+    as xdotool draw by sending real mouse events.
+    """
+
+    def __init__(self, title: str = TITLE, on_mouse: MouseHandler | None = None) -> None:
+        require_display()
+        self.title = title
+        cv2.namedWindow(title, cv2.WINDOW_AUTOSIZE | cv2.WINDOW_GUI_NORMAL)
+        if on_mouse is not None:
+            cv2.setMouseCallback(title, lambda event, x, y, flags, _param: on_mouse(event, x, y, flags))
+        self._shown = False
+
+    def show(self, image: np.ndarray) -> None:
+        cv2.imshow(self.title, image)
+        self._shown = True
+
+    def poll_key(self, delay_ms: int = 10) -> int:
+        """The key pressed within `delay_ms` (its character code), or -1; also runs the GUI."""
+        key = cv2.waitKeyEx(delay_ms)
+        return -1 if key == -1 else key & 0xFF
+
+    def is_open(self) -> bool:
+        """False once the user closed the window with the mouse."""
+        if not self._shown:
+            return True
+        try:
+            return cv2.getWindowProperty(self.title, cv2.WND_PROP_VISIBLE) >= 1
+        except cv2.error:
+            return False
+
+    def close(self) -> None:
+        try:
+            cv2.destroyWindow(self.title)
+            cv2.waitKey(1)
+        except cv2.error:
+            pass
