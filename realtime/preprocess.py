@@ -52,12 +52,17 @@ def to_mnist(
     elif ink != "light":
         raise ValueError(f"ink must be 'light' or 'dark', got {ink!r}")
 
-    # Background and contrast: the crop's median is its background (ink is the minority).
-    background = float(np.median(gray))
+    # Background and contrast. A low percentile, not the median, is the background: a thick
+    # stroke or a "1" cut tight to its box is mostly ink. A crop of one level throughout is all
+    # ink when bright (a vertical bar cropped to itself) and all background when dark.
+    background = float(np.percentile(gray, 2))
     peak = float(gray.max())
-    if peak - background < _MIN_CONTRAST:
+    if peak - background >= _MIN_CONTRAST:
+        gray = np.clip((gray - background) / (peak - background), 0.0, 1.0)
+    elif peak > 0.5:
+        gray = np.ones_like(gray)
+    else:
         return None
-    gray = np.clip((gray - background) / (peak - background), 0.0, 1.0)
 
     ys, xs = np.nonzero(gray > _INK_LEVEL)
     if ys.size == 0:

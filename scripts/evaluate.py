@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the realtime package
 
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
@@ -28,6 +28,7 @@ from realtime.mnist import load_mnist  # noqa: E402
 #: per-batch activation buffers stay around 100 MB.
 CHUNK = 1024
 FONT = cv2.FONT_HERSHEY_SIMPLEX
+REPO = Path(__file__).resolve().parent.parent
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -47,6 +48,12 @@ def predict(model: Classifier, images: np.ndarray) -> np.ndarray:
     if len(images) == 0:
         return np.zeros((0, 10), np.float32)
     return np.concatenate([model.predict(images[i : i + CHUNK]) for i in range(0, len(images), CHUNK)])
+
+
+def shown_path(path: str) -> str:
+    """A path as the docs show it: relative to the repository when inside it, so docs are portable."""
+    resolved = Path(path).resolve()
+    return str(resolved.relative_to(REPO)) if resolved.is_relative_to(REPO) else path
 
 
 def confusion_matrix(labels: np.ndarray, predicted: np.ndarray) -> np.ndarray:
@@ -189,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
 
     accuracy = float(np.mean(predicted == test_y))
     title = f"{Path(args.model).name} ({model.backend}): {accuracy:.2%} of {len(test_y):,}"
-    markdown = report(args.model, model.backend, test_y, predicted, probs, counts, len(wrong))
+    markdown = report(shown_path(args.model), model.backend, test_y, predicted, probs, counts, len(wrong))
     for name, image in (("confusion.png", draw_confusion(counts, title)),
                         ("misclassified.png", draw_misclassified(test_x[wrong], test_y[wrong], probs[wrong]))):
         if not cv2.imwrite(str(out / name), image):

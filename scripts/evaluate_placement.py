@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
-from evaluate import predict  # noqa: E402  (scripts/ is on sys.path when run as a script)
+from evaluate import predict, shown_path  # noqa: E402  (scripts/ is on sys.path when run as a script)
 from realtime.classifier import DEFAULT_MODEL, Classifier  # noqa: E402
 from realtime.errors import UserError  # noqa: E402
 from realtime.mnist import load_mnist  # noqa: E402
@@ -47,7 +47,8 @@ PEN_RANGE = (0.6, 2.0)  # pen width as a multiple of the digit's own MNIST strok
 MNIST_STROKE = 2.3  # median MNIST stroke width at 20 px digit height
 NUMBER_CANVAS = (480, 640)
 NUMBER_HEIGHT = (0.15, 0.35)  # of the frame height, before shrinking a long number to fit
-GAP_RANGE = (0.15, 0.6)  # space between digits, as a fraction of the digit height
+GAP_RANGE = (0.05, 0.6)  # space between digits, as a fraction of the digit height
+GAP_BUCKETS = ((0.05, 0.12), (0.12, 0.2), (0.2, 0.6))  # by the number's closest pair of digits
 BASELINE_JITTER = 0.1  # each digit moved up or down by up to this fraction of its height
 LENGTHS = (2, 3, 4, 5)
 FINDER = FinderSettings(reject_border=False)
@@ -119,18 +120,25 @@ def place_digit(digit: np.ndarray, shape: tuple[int, int], rng: np.random.Genera
     return canvas, frac, pen
 
 
-def place_number(digits: list[np.ndarray], shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
-    """Digits side by side with random gaps, heights and baselines, one pen, somewhere on the canvas."""
+def place_number(digits: list[np.ndarray], shape: tuple[int, int],
+                 rng: np.random.Generator) -> tuple[np.ndarray, float]:
+    """Digits side by side with random gaps, heights and baselines, one pen, somewhere on the canvas.
+
+    Returns the canvas and the smallest gap (fraction of the digit height).
+    """
     base = rng.uniform(*NUMBER_HEIGHT) * shape[0]
     sizes = rng.uniform(0.9, 1.1, len(digits))
     gaps = rng.uniform(*GAP_RANGE, len(digits) - 1)
     shifts = rng.uniform(-BASELINE_JITTER, BASELINE_JITTER, len(digits))
     pen = rng.uniform(*PEN_RANGE)
-    aspects = [np.ptp(np.nonzero(d)[1]) / max(1, np.ptp(np.nonzero(d)[0])) for d in digits]
-    width = base * (sum(s * (a + 0.1) for s, a in zip(sizes, aspects)) + gaps.sum())
-    base = min(base, base * 0.9 * shape[1] / width)  # a long number written smaller, as people do
     inks = [render(d, max(8, int(base * s)), pen) for d, s in zip(digits, sizes)]
     total = sum(ink.shape[1] for ink in inks) + int(base * gaps.sum())
+    if total > 0.95 * shape[1]:  # a long number is written smaller, as people do
+        factor = 0.95 * shape[1] / total
+        inks = [cv2.resize(ink, (max(1, round(ink.shape[1] * factor)), max(1, round(ink.shape[0] * factor))),
+                           interpolation=cv2.INTER_AREA) for ink in inks]
+        base *= factor
+        total = sum(ink.shape[1] for ink in inks) + int(base * gaps.sum())
     tallest = max(ink.shape[0] for ink in inks) + int(2 * BASELINE_JITTER * base)
     canvas = np.zeros(shape, np.uint8)
     x = int(rng.integers(0, max(1, shape[1] - total)))
@@ -140,7 +148,7 @@ def place_number(digits: list[np.ndarray], shape: tuple[int, int], rng: np.rando
         y = int(np.clip(bottom - ink.shape[0], 0, shape[0] - ink.shape[0]))
         paste(canvas, ink, min(x, shape[1] - ink.shape[1]), y)
         x += ink.shape[1] + (int(base * gaps[i]) if i < len(gaps) else 0)
-    return canvas
+    return canvas, float(gaps.min())
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -295,22 +303,26 @@ def run_single(model: Classifier, test_x: np.ndarray, test_y: np.ndarray, name: 
 
 def run_numbers(model: Classifier, test_x: np.ndarray, test_y: np.ndarray, per_length: int,
                 seed: int) -> tuple[list[str], dict[int, float]]:
-    """Whole-number accuracy for each length with deskew off and on, and why the rest failed."""
+    """Whole-number accuracy for each length with deskew off and on, why the rest failed, and by gap."""
     rows, right = [], {}
     for length in LENGTHS:
         rng = np.random.default_rng([seed, 1000 + length])
-        truths, founds = [], []
+        truths, founds, gaps = [], [], []
         for _ in range(per_length):
             picks = rng.integers(0, len(test_x), length)
             truths.append("".join(str(int(test_y[i])) for i in picks))
-            founds.append(find(place_number([test_x[i] for i in picks], NUMBER_CANVAS, rng)))
+            canvas, gap = place_number([test_x[i] for i in picks], NUMBER_CANVAS, rng)
+            founds.append(find(canvas))
+            gaps.append(gap)
         outcomes = {
             deskew: np.array([number_outcome(r, t) for r, t in zip(classify(model, founds, deskew), truths)])
             for deskew in (False, True)
         }
-        right[length] = float(np.mean(outcomes[False] == "right"))
-        rows.append(f"| {length} | {per_length} | **{pct(outcomes[False] == 'right')}** | "
-                    f"{pct(outcomes[True] == 'right')} | "
+        ok, gaps_a = outcomes[False] == "right", np.array(gaps)
+        right[length] = float(np.mean(ok))
+        by_gap = [pct(ok[(gaps_a >= low) & (gaps_a <= high)]) for low, high in GAP_BUCKETS]
+        rows.append(f"| {length} | {per_length} | **{pct(ok)}** | {pct(outcomes[True] == 'right')} | "
+                    + " | ".join(by_gap) + " | "
                     + " | ".join(pct(outcomes[False] == k) for k in NUMBER_OUTCOMES) + " |")
     return rows, right
 
@@ -326,7 +338,7 @@ def render_markdown(args: argparse.Namespace, backend: str, n_digits: int, per_l
     return "\n".join([
         "# Placement evaluation: does the shared preprocessing read digits anywhere, any size, any pen?",
         "",
-        f"Model `{args.model}` ({backend} backend), seed {args.seed}, {n_digits:,} MNIST test digits per "
+        f"Model `{shown_path(args.model)}` ({backend} backend), seed {args.seed}, {n_digits:,} MNIST test digits per "
         f"canvas, {per_length:,} numbers per length; {seconds:.0f} s. "
         f"Made by `python scripts/evaluate_placement.py{_flags(args)}`.",
         "",
@@ -357,11 +369,13 @@ def render_markdown(args: argparse.Namespace, backend: str, n_digits: int, per_l
         f"Digits {NUMBER_HEIGHT[0]:.0%}-{NUMBER_HEIGHT[1]:.0%} of the frame high (smaller when a long "
         f"number would not fit), each +-10% in size and +-{BASELINE_JITTER:.0%} in baseline, gaps "
         f"{GAP_RANGE[0]:.0%}-{GAP_RANGE[1]:.0%} of the digit height, one pen per number. Right means "
-        "the app's `Reading.number` is the whole number. The failure columns are for deskew off.",
+        "the app's `Reading.number` is the whole number. The gap and failure columns are for deskew off; "
+        "\"closest gap\" splits the numbers by the smallest space between two of their digits.",
         "",
-        "| digits | numbers | right | right with deskew | wrong count of digits | a digit with no ink "
-        "| two lines | ? in it | wrong digit |",
-        "| --- | --- | --- | --- |" + " --- |" * len(NUMBER_OUTCOMES),
+        "| digits | numbers | right | right with deskew | "
+        + " | ".join(f"right, closest gap {low:.0%}-{high:.0%}" for low, high in GAP_BUCKETS)
+        + " | wrong count of digits | a digit with no ink | two lines | ? in it | wrong digit |",
+        "| --- | --- | --- | --- |" + " --- |" * (len(GAP_BUCKETS) + len(NUMBER_OUTCOMES)),
         *number_rows,
         "",
         f"4-digit numbers: {four_digit:.2%} read whole (target >= 97%: {verdict}).",
@@ -379,7 +393,7 @@ def render_markdown(args: argparse.Namespace, backend: str, n_digits: int, per_l
 
 
 def _flags(args: argparse.Namespace) -> str:
-    flags = [f"--model {args.model}"] if args.model != str(DEFAULT_MODEL) else []
+    flags = [f"--model {shown_path(args.model)}"] if args.model != str(DEFAULT_MODEL) else []
     flags += [f"--limit {args.limit}"] if args.limit else []
     flags += [f"--seed {args.seed}"] if args.seed else []
     flags += [f"--backend {args.backend}"] if args.backend != "auto" else []

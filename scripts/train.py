@@ -65,18 +65,20 @@ def hardware() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    from realtime.mnist import load_mnist, md5_sums
+
+    (train_x, train_y), (test_x, test_y) = load_mnist(args.data)  # before TensorFlow: fail fast
+
     import keras
     import tensorflow as tf
 
     from realtime.classifier import Classifier
     from realtime.export import export_tflite, top1_agreement
-    from realtime.mnist import load_mnist, md5_sums
     from realtime.training import build_model, fit
 
     keras.utils.set_random_seed(args.seed)
     tf.config.experimental.enable_op_determinism()
 
-    (train_x, train_y), (test_x, test_y) = load_mnist(args.data)
     if args.limit:
         train_x, train_y = train_x[: args.limit], train_y[: args.limit]
         test_x, test_y = test_x[: args.limit], test_y[: args.limit]

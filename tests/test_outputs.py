@@ -1,0 +1,130 @@
+"""Events log, safe file writing, tracking/smoothing and the overlay renderer: no model, no display."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from realtime import overlay
+from realtime.errors import UserError
+from realtime.events import EventLog
+from realtime.files import save_images
+from realtime.reading import DigitResult, Reading
+from realtime.tracking import Tracker, iou
+
+
+def result(box, probs=None, line=0, reason=None) -> DigitResult:
+    probs = None if probs is None else np.asarray(probs, np.float32)
+    top = int(np.argmax(probs)) if probs is not None else None
+    conf = float(probs[top]) if probs is not None else 0.0
+    digit = top if probs is not None and conf >= 0.7 else None
+    image = np.zeros((28, 28), np.float32) if probs is not None else None
+    return DigitResult(box, line, digit, conf, probs, image, reason)
+
+
+def onehot(digit: int, p: float = 0.95) -> np.ndarray:
+    probs = np.full(10, (1 - p) / 9, np.float32)
+    probs[digit] = p
+    return probs
+
+
+def test_reading_number_and_lines() -> None:
+    reading = Reading([result((0, 0, 10, 20), onehot(4)), result((20, 0, 10, 20), onehot(2)),
+                       result((0, 40, 10, 20), onehot(7), line=1), result((50, 50, 3, 3), reason="speck")], {})
+    assert reading.lines == ["42", "7"]
+    assert reading.number == "42 7"
+    unsure = Reading([result((0, 0, 10, 20), np.full(10, 0.1))], {})
+    assert unsure.lines == ["?"] and unsure.number is None
+    assert Reading([], {}).number is None
+
+
+def test_event_log_appends_contract_lines(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "events.jsonl"
+    reading = Reading([result((1, 2, 3, 4), onehot(3)), result((5, 5, 2, 2), reason="speck")], {})
+    for frame in range(2):
+        log = EventLog(path, "camera")
+        log.write(frame, reading)
+        log.close()
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [line["frame"] for line in lines] == [0, 1]
+    first = lines[0]
+    assert first["mode"] == "camera" and first["number"] == "3" and isinstance(first["time"], float)
+    assert first["digits"][0]["box"] == [1, 2, 3, 4] and first["digits"][0]["digit"] == 3
+    assert len(first["digits"][0]["probs"]) == 10
+    assert first["digits"][1]["digit"] is None and first["digits"][1]["reason"] == "speck"
+
+
+def test_event_log_in_unwritable_place_is_a_user_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(UserError, match="events log"):
+        EventLog(blocker / "events.jsonl", "draw")
+
+
+def test_save_images_never_overwrites(tmp_path: Path) -> None:
+    image = np.zeros((5, 5), np.uint8)
+    first, error1 = save_images(tmp_path, "7", {"-a": image, "-b": image})
+    second, error2 = save_images(tmp_path, "7", {"-a": image, "-b": image})
+    assert error1 is None and error2 is None
+    assert len(set(first + second)) == 4 and all(p.is_file() for p in first + second)
+    assert not list(tmp_path.glob(".*tmp"))
+
+
+def test_save_images_reports_a_write_failure(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    paths, error = save_images(blocker / "sub", "7", {"": np.zeros((5, 5), np.uint8)})
+    assert paths == [] and error is not None and "could not save" in error
+
+
+def test_tracker_smooths_a_flickering_digit() -> None:
+    rng = np.random.default_rng(0)
+    raw, smooth = Tracker(alpha=1.0), Tracker(alpha=0.4)
+    for frame in range(60):
+        # A digit between 1 and 7: the raw top class flips often, the average is steadily "1".
+        p1 = 0.55 + rng.uniform(-0.2, 0.2)
+        probs = np.zeros(10, np.float32)
+        probs[1], probs[7] = p1, 1 - p1
+        box = (100 + int(rng.integers(-2, 3)), 50, 30, 60)
+        for tracker in (raw, smooth):
+            tracker.update([result(box, probs.copy())], frame / 30)
+    assert raw.label_changes > 5 * max(1, smooth.label_changes)
+    assert smooth.flicker_rate() < raw.flicker_rate()
+    assert len(smooth.tracks) == 1
+
+
+def test_tracker_keeps_separate_digits_apart_and_expires_tracks() -> None:
+    tracker = Tracker(max_missed=2)
+    tracker.update([result((0, 0, 20, 40), onehot(1)), result((100, 0, 20, 40), onehot(2))], 0.0)
+    assert len(tracker.tracks) == 2
+    for t in range(1, 5):
+        tracker.update([], t)
+    assert tracker.tracks == []
+    assert iou((0, 0, 10, 10), (5, 0, 10, 10)) == pytest.approx(1 / 3)
+
+
+def test_overlay_draws_on_any_frame_size() -> None:
+    reading = Reading([result((5, 5, 20, 30), onehot(5)), result((40, 5, 20, 30), np.full(10, 0.1)),
+                       result((70, 5, 5, 5), reason="speck")], {})
+    for shape in [(48, 64, 3), (480, 640, 3), (1080, 1920, 3)]:
+        frame = np.zeros(shape, np.uint8)
+        overlay.draw_boxes(frame, reading)
+        overlay.draw_line_numbers(frame, reading)
+        overlay.draw_bars(frame, reading.digits[0].probs, (0, 0), (min(200, shape[1]), min(150, shape[0])))
+        overlay.draw_previews(frame, reading.read, (0, 0), 28, shape[1])
+        overlay.draw_help(frame, ["a", "bb"])
+        assert frame.any()
+    assert overlay.hit_test(reading, (10, 10)) == 0 and overlay.hit_test(reading, (300, 300)) is None
+    assert overlay.selected_result(reading, None) is reading.digits[0]
+
+
+def test_bars_show_the_probabilities() -> None:
+    image = np.zeros((200, 300, 3), np.uint8)
+    overlay.draw_bars(image, onehot(3, 0.9), (0, 0), (300, 200))
+    green = np.all(image == overlay.GREEN, axis=2)
+    rows = np.nonzero(green.any(axis=1))[0]
+    assert 60 <= rows.min() and rows.max() < 80  # only the bar of class 3 (row 3 of 10) is green
