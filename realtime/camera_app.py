@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
+import imutils
 import numpy as np
 
 from realtime import overlay
@@ -66,9 +67,11 @@ class FramePipeline:
         started = time.perf_counter()
         bgr = to_bgr(frame)
         gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
-        scale = min(1.0, WORK_MAX_SIDE / max(gray.shape))
-        if scale < 1.0:
-            gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        scale = 1.0
+        if max(gray.shape) > WORK_MAX_SIDE:
+            side = "width" if gray.shape[1] >= gray.shape[0] else "height"
+            gray = imutils.resize(gray, **{side: WORK_MAX_SIDE}, inter=cv2.INTER_AREA)  # keeps the aspect
+            scale = gray.shape[1] / bgr.shape[1]
         binary = binarize(gray, self.options.sensitivity, self.options.light_ink)
         candidates = find_digits(binary, self.settings)
         found = time.perf_counter()

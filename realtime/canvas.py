@@ -117,7 +117,8 @@ class Canvas:
         self.image[:] = 0
         for stroke in self.strokes:
             points = stroke.points
-            for a, b in zip(points, points[1:] or points):
+            self._paint(stroke, points[0], points[0])  # the dot begin() paints
+            for a, b in zip(points, points[1:]):
                 self._paint(stroke, a, b)
         self.version += 1
 

@@ -65,8 +65,10 @@ class DrawApp:
 
     # -- input --------------------------------------------------------------------------
     def on_mouse(self, event: int, x: int, y: int, flags: int) -> None:
-        if x >= self.canvas.size and event == cv2.EVENT_LBUTTONDOWN and not self.canvas.drawing:
-            self._select_preview(x, y)
+        outside = x >= self.canvas.size or y >= self.canvas.size
+        if outside and event in (cv2.EVENT_LBUTTONDOWN, cv2.EVENT_RBUTTONDOWN) and not self.canvas.drawing:
+            if event == cv2.EVENT_LBUTTONDOWN:
+                self._select_preview(x, y)
             return
         if self.canvas.handle_mouse(event, x, y, flags):
             self._read_now = True  # a stroke ended: read at once, whatever the throttle says
@@ -150,7 +152,9 @@ class DrawApp:
         image[:size, :size] = self.canvas.image[:, :, None]
         overlay.draw_boxes(image[:size, :size], self.reading, self.selected)
         if self.canvas.empty and not self.canvas.drawing:
-            overlay.put_text(image, "draw a digit here", (size // 2 - 85, size // 2), 0.7, overlay.GREY)
+            hint = "draw a digit here"
+            (tw, _), _ = cv2.getTextSize(hint, overlay.FONT, 0.7, 1)
+            overlay.put_text(image, hint, (max(2, (size - tw) // 2), size // 2), 0.7, overlay.GREY)
         self._draw_panel(image, self._panel_x, now)
         if self.show_help:
             overlay.draw_help(image, HELP)
@@ -175,7 +179,8 @@ class DrawApp:
         overlay.put_text(image, "probabilities" + (f" of '{result.label}'" if result else ""), (x0, 92), 0.5)
         overlay.draw_bars(image, result.probs if result else None, (x0, 102), (width, 220))
         overlay.put_text(image, "what the model sees (28x28)", (x0, 346), 0.5)
-        overlay.draw_previews(image, self.reading.read, (x0, self._preview_y), self._preview_cell(), width, result)
+        clicked = result if self.selected is not None else None
+        overlay.draw_previews(image, self.reading.read, (x0, self._preview_y), self._preview_cell(), width, clicked)
         status = f"read in {self.latency_ms:.1f} ms | brush {self.canvas.brush}"
         status += " | eraser" if self.canvas.eraser else ""
         overlay.put_text(image, status, (x0, self.height - 40), 0.45, overlay.GREY)

@@ -65,7 +65,9 @@ def draw_boxes(
             text = f"{result.label} {result.confidence:.0%}"
         else:
             text = result.reason or ""
-        put_text(image, text, (x, max(12, y - 5)), scale, BLACK, 1, background=color)
+        (_, th), _ = cv2.getTextSize(text, FONT, scale, 1)
+        label_y = y - 5 if y - 5 - th >= 0 else y + th + 5  # inside the box when at the top edge
+        put_text(image, text, (x, label_y), scale, BLACK, 1, background=color)
     return image
 
 

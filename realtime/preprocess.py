@@ -53,25 +53,24 @@ def to_mnist(
         raise ValueError(f"ink must be 'light' or 'dark', got {ink!r}")
 
     # Background and contrast. A low percentile, not the median, is the background: a thick
-    # stroke or a "1" cut tight to its box is mostly ink. A crop of one level throughout is all
-    # ink when bright (a vertical bar cropped to itself) and all background when dark.
+    # stroke can be most of its crop. A crop of one level throughout holds no digit.
     background = float(np.percentile(gray, 2))
     peak = float(gray.max())
-    if peak - background >= _MIN_CONTRAST:
-        gray = np.clip((gray - background) / (peak - background), 0.0, 1.0)
-    elif peak > 0.5:
-        gray = np.ones_like(gray)
-    else:
+    if peak - background < _MIN_CONTRAST:
         return None
+    gray = np.clip((gray - background) / (peak - background), 0.0, 1.0)
 
     ys, xs = np.nonzero(gray > _INK_LEVEL)
     if ys.size == 0:
         return None
     gray = gray[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
 
-    gray = _to_work_size(gray)
+    # Stroke width is measured at the crop's own resolution: shrunk to the work size, a 1-px
+    # line would fade below any threshold.
+    width = stroke_width(gray > 0.5) if normalize_stroke else 0.0
+    gray, scale = _to_work_size(gray)
     if normalize_stroke:
-        gray = _normalize_stroke(gray)
+        gray = _normalize_stroke(gray, width * scale)
     if deskew:
         gray = _deskew(gray)
     return _center_in_frame(_fit_box(gray))
@@ -99,13 +98,18 @@ def _as_unit_float(crop: np.ndarray) -> np.ndarray:
     return np.clip(crop, 0.0, 1.0).astype(np.float32)
 
 
-def _to_work_size(gray: np.ndarray) -> np.ndarray:
-    """Rescale so the longer side is _WORK px: fixed cost, and stroke widths become comparable."""
+def _to_work_size(gray: np.ndarray) -> tuple[np.ndarray, float]:
+    """Rescale so the longer side is _WORK px: fixed cost, and stroke widths become comparable.
+
+    Returns the image (brought back to a peak of 1, which thin lines lose when shrunk) and the scale.
+    """
     h, w = gray.shape
     scale = _WORK / max(h, w)
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
     interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
-    return cv2.resize(gray, size, interpolation=interpolation)
+    work = cv2.resize(gray, size, interpolation=interpolation)
+    peak = float(work.max())
+    return (work / peak if peak > 0 else work), scale
 
 
 def stroke_width(mask: np.ndarray) -> float:
@@ -118,22 +122,31 @@ def stroke_width(mask: np.ndarray) -> float:
     return 2.0 * area / perimeter if perimeter > 0 else float(min(mask.shape))
 
 
-def _normalize_stroke(gray: np.ndarray) -> np.ndarray:
-    """Thin fat marker strokes and thicken hairlines to MNIST's pen width at the final scale."""
+def _normalize_stroke(gray: np.ndarray, width: float) -> np.ndarray:
+    """Thin fat marker strokes and thicken hairlines (`width` px at work scale) to MNIST's pen.
+
+    The image is padded first, so that a stroke as wide as its crop (a straight "1") can grow,
+    and cropped to its ink again after.
+    """
     px_per_unit = _WORK / BOX
-    width = stroke_width(gray > 0.5)
     if _STROKE_BAND[0] * px_per_unit <= width <= _STROKE_BAND[1] * px_per_unit:
         return gray
-    delta = MNIST_STROKE * px_per_unit - width
+    # Growing the stroke by d also grows the digit's box by d, and the box is later fit into BOX
+    # px: solve (width + d) / (_WORK + d) = MNIST_STROKE / BOX for d (likewise when shrinking).
+    fraction = MNIST_STROKE / BOX
+    delta = (fraction * _WORK - width) / (1 - fraction)
     size = int(round(abs(delta))) | 1  # odd, so the stroke grows or shrinks symmetrically
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
     if delta > 0:
-        return cv2.dilate(gray, kernel)
-    thinned = cv2.erode(gray, kernel)
-    # Eroding can wipe out a digit's thinner parts; only keep it if most of the shape survives.
-    if np.count_nonzero(thinned > 0.5) >= 0.25 * np.count_nonzero(gray > 0.5):
-        return thinned
-    return gray
+        pad = size // 2 + 1
+        changed = cv2.dilate(cv2.copyMakeBorder(gray, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=0), kernel)
+    else:
+        changed = cv2.erode(gray, kernel)
+        # Eroding can wipe out a digit's thinner parts; only keep it if most of the shape survives.
+        if np.count_nonzero(changed > 0.5) < 0.25 * np.count_nonzero(gray > 0.5):
+            return gray
+    ys, xs = np.nonzero(changed > _INK_LEVEL)
+    return changed[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1] if ys.size else gray
 
 
 def _deskew(gray: np.ndarray) -> np.ndarray:

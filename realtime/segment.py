@@ -15,12 +15,16 @@ import cv2
 import numpy as np
 
 
+MASK_MARGIN = 2
+
+
 @dataclass
 class Candidate:
     """A group of ink components that may be one digit.
 
-    `mask` is the candidate's own ink (uint8, 0/255) cut to `box`, without strokes of
-    neighbouring digits that reach into the box. `reason` is None for a plausible digit.
+    `mask` is the candidate's own ink (uint8, 0/255) cut to `box` plus a MASK_MARGIN border of
+    background, without strokes of neighbouring digits that reach into the box: even a "1" cut
+    tight to its box then shows background around it. `reason` is None for a plausible digit.
     """
 
     box: tuple[int, int, int, int]  # x, y, w, h
@@ -51,7 +55,8 @@ class FinderSettings:
 #: On the canvas everything was drawn on purpose: a digit may touch the edge or fill the canvas,
 #: and a long vertical stroke is a "1".
 CANVAS_SETTINGS = FinderSettings(
-    min_height_frac=0.04, max_size_frac=1.01, max_tall_aspect=float("inf"), reject_border=False
+    min_height_frac=0.04, max_size_frac=1.01, max_tall_aspect=float("inf"), max_fill=0.85,
+    reject_border=False,
 )
 
 
@@ -81,9 +86,10 @@ def find_digits(binary: np.ndarray, settings: FinderSettings = FinderSettings())
         x, y, w, h = box
         # The members' filled outlines, and-ed with the ink: the holes of a 0 or an 8 stay
         # open, and strokes of a neighbour that reach into the box stay out.
-        mask = np.zeros((h, w), np.uint8)
-        cv2.drawContours(mask, [contours[i] for i in members], -1, 255, cv2.FILLED, offset=(-x, -y))
-        mask &= ink[y : y + h, x : x + w] * np.uint8(255)
+        m = MASK_MARGIN
+        mask = np.zeros((h + 2 * m, w + 2 * m), np.uint8)
+        cv2.drawContours(mask, [contours[i] for i in members], -1, 255, cv2.FILLED, offset=(m - x, m - y))
+        mask[m : m + h, m : m + w] &= ink[y : y + h, x : x + w] * np.uint8(255)
         reason = _reject(box, int(np.count_nonzero(mask)), (height, width), settings)
         candidates.append(Candidate(box=box, mask=mask, reason=reason))
     return _reading_order(candidates)[: settings.max_candidates]

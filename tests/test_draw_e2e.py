@@ -1,0 +1,293 @@
+"""Draw mode end to end: the real app in a real X window on Xvfb, drawn on with real mouse drags.
+
+`python -m realtime draw` runs as a subprocess on its own Xvfb display; xdotool moves the X
+pointer and presses the button (XTEST), so every mouse event goes through X, Qt and OpenCV's
+highgui to the app's callback, as a user's would. Keys go the same way. The test checks what the
+user would get: the readings in the events log, the screenshot and the labelled sample files,
+and exit code 0 on "q".
+
+Needs Xvfb and xdotool (skipped with the reason if either is missing) and the shipped model.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import pytest
+
+from conftest import ROOT, SHIPPED_MODEL
+
+XVFB = shutil.which("Xvfb")
+XDOTOOL = shutil.which("xdotool")
+needs_x = pytest.mark.skipif(
+    not (XVFB and XDOTOOL),
+    reason=f"end-to-end draw test needs Xvfb and xdotool on PATH (Xvfb: {XVFB or 'missing'}, "
+    f"xdotool: {XDOTOOL or 'missing'}); e.g. apt-get install xvfb xdotool",
+)
+TITLE = "Digit Recognizer"
+CANVAS = 448
+BRUSH = 20  # realtime.canvas.default_brush(448)
+WINDOW_SIZE = (CANVAS + 330, max(CANVAS, 560))  # DrawApp.width, DrawApp.height
+EVENT_KEYS = {"mode", "frame", "time", "number", "digits", "latency_ms"}
+STEP_SLEEP = 0.012  # seconds between two pointer moves of a drag
+FOUR = "print-digit-4-28"  # a 4 in two strokes in the top-right of the canvas, 63% of its height
+WAIT = 15.0  # seconds for the app to react to one action, generous for a busy CI machine
+
+
+@pytest.fixture
+def display():
+    """A fresh Xvfb server on a free display number, which it picks and reports once it is ready."""
+    read_fd, write_fd = os.pipe()
+    server = subprocess.Popen(
+        [XVFB, "-displayfd", str(write_fd), "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
+        pass_fds=(write_fd,), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    os.close(write_fd)
+    try:
+        number = b""
+        deadline = time.monotonic() + 20
+        while not number.endswith(b"\n"):
+            ready, _, _ = select.select([read_fd], [], [], max(0.0, deadline - time.monotonic()))
+            chunk = os.read(read_fd, 16) if ready else b""
+            if not chunk:
+                server.kill()
+                raise RuntimeError(f"Xvfb did not start: {server.communicate(timeout=5)[1].decode()[-500:]}")
+            number += chunk
+        yield f":{int(number)}"
+    finally:
+        os.close(read_fd)
+        if server.poll() is None:
+            server.terminate()
+            try:
+                server.wait(5)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(5)
+
+
+class DrawSession:
+    """The app on `display`, and xdotool to drive it."""
+
+    def __init__(self, display: str, tmp: Path) -> None:
+        self.env = {k: v for k, v in os.environ.items() if k not in ("WAYLAND_DISPLAY",)}
+        self.env.update(DISPLAY=display, QT_QPA_PLATFORM="xcb")
+        self.events = tmp / "events.jsonl"
+        self.save = tmp / "saved"
+        self.log = open(tmp / "app.log", "w+b")  # noqa: SIM115 - closed in stop()
+        self.app = subprocess.Popen(
+            [sys.executable, "-m", "realtime", "draw", "--events", str(self.events), "--save-dir", str(self.save),
+             "--model", str(SHIPPED_MODEL), "--canvas-size", str(CANVAS)],
+            cwd=ROOT, env=self.env, stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        self.window = self._find_window()
+
+    def output(self) -> str:
+        self.log.flush()
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")[-2000:]
+
+    def _find_window(self) -> str:
+        try:
+            found = subprocess.run([XDOTOOL, "search", "--sync", "--onlyvisible", "--name", f"^{TITLE}$"],
+                                   env=self.env, capture_output=True, text=True, timeout=30)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"no visible '{TITLE}' window within 30 s; app exit code {self.app.poll()}, "
+                        f"output: {self.output()}")
+        ids = found.stdout.split()
+        assert ids, f"xdotool found no window: {found.stderr}; app output: {self.output()}"
+        return ids[0]
+
+    def xdo(self, *args: object) -> str:
+        result = subprocess.run([XDOTOOL, *map(str, args)], env=self.env, capture_output=True, text=True, timeout=30)
+        assert result.returncode == 0, f"xdotool {args[:4]}...: {result.stderr}"
+        return result.stdout
+
+    def geometry(self) -> dict[str, int]:
+        out = self.xdo("getwindowgeometry", "--shell", self.window)
+        return {k: int(v) for k, v in (line.split("=") for line in out.split())}
+
+    def drag(self, points: list[tuple[int, int]]) -> None:
+        """One stroke with the left button, as a hand would: press, several moves, release."""
+        (x0, y0), rest = points[0], points[1:]
+        args: list[object] = ["mousemove", "--window", self.window, x0, y0, "sleep", 0.05, "mousedown", 1]
+        for x, y in rest:
+            args += ["sleep", STEP_SLEEP, "mousemove", "--window", self.window, x, y]
+        args += ["sleep", 0.05, "mouseup", 1, "sleep", 0.05]
+        self.xdo(*args)
+
+    def key(self, name: str) -> None:
+        self.xdo("key", "--window", self.window, name)
+
+    def key_and_settle(self, name: str, what: str) -> dict:
+        frame = last_frame(self)
+        self.key(name)
+        return self.settle(frame, what)
+
+    def lines(self) -> list[dict]:
+        if not self.events.exists():
+            return []
+        text = self.events.read_text(encoding="utf-8")
+        return [json.loads(line) for line in text.splitlines() if line.endswith("}")]
+
+    def wait_for(self, what: str, check, timeout: float = WAIT):
+        """Poll until check() is truthy; fail with the events seen and the app's output otherwise."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = check()
+            if value:
+                return value
+            if self.app.poll() is not None:
+                break
+            time.sleep(0.05)
+        last = self.lines()[-3:]
+        pytest.fail(f"timed out waiting for {what}; app exit code {self.app.poll()}; "
+                    f"last events {[(e['frame'], e['number'], [d['box'] for d in e['digits']]) for e in last]}; "
+                    f"output: {self.output()}")
+
+    def settle(self, after_frame: int, what: str, quiet: float = 0.4) -> dict:
+        """The reading the app settles on after an action: new readings came, then none for `quiet` s."""
+        state = {"count": -1, "since": time.monotonic()}
+
+        def settled():
+            lines = self.lines()
+            if len(lines) != state["count"]:
+                state["count"], state["since"] = len(lines), time.monotonic()
+                return None
+            if lines and lines[-1]["frame"] > after_frame and time.monotonic() - state["since"] >= quiet:
+                return lines[-1]
+            return None
+
+        return self.wait_for(what, settled)
+
+    def stop(self) -> None:
+        if self.app.poll() is None:
+            self.app.send_signal(signal.SIGTERM)
+            try:
+                self.app.wait(5)
+            except subprocess.TimeoutExpired:
+                self.app.kill()
+                self.app.wait(5)
+        self.log.close()
+
+
+def stroke_sample(sample_id: str) -> list[list[tuple[int, int]]]:
+    """A drawing of the stroke set, in canvas pixels, thinned to every other point (xdotool is slow)."""
+    for path in (ROOT / "tests" / "data" / "strokes").glob("*.json"):
+        for sample in json.loads(path.read_text(encoding="utf-8"))["samples"]:
+            if sample["id"] == sample_id:
+                strokes = []
+                for stroke in sample["strokes"]:
+                    points = [(round(x * (CANVAS - 1)), round(y * (CANVAS - 1))) for x, y in stroke]
+                    strokes.append(points[:-1:2] + points[-1:] if len(points) > 2 else points)
+                return strokes
+    raise LookupError(sample_id)
+
+
+def last_frame(session: DrawSession) -> int:
+    lines = session.lines()
+    return lines[-1]["frame"] if lines else -1
+
+
+@needs_x
+def test_draw_with_real_mouse_drags(display: str, tmp_path: Path) -> None:
+    if not SHIPPED_MODEL.is_file():
+        pytest.skip(f"the shipped model {SHIPPED_MODEL} is missing: the app needs a model to read")
+    started = time.monotonic()
+    session = DrawSession(display, tmp_path)
+    try:
+        # The window is exactly the app's image: AUTOSIZE | GUI_NORMAL, no toolbar, no status bar.
+        geometry = session.geometry()
+        assert (geometry["WIDTH"], geometry["HEIGHT"]) == WINDOW_SIZE, (
+            f"window is {geometry['WIDTH']}x{geometry['HEIGHT']}, the image {WINDOW_SIZE[0]}x{WINDOW_SIZE[1]}: "
+            "Qt adds or scales something, so window and image pixels differ")
+
+        # 1. A straight line where we know the ink must land: window and image coordinates agree.
+        session.drag([(120, 100 + 20 * k) for k in range(11)])
+        line = session.settle(-1, "a reading of the calibration line")
+        assert len(line["digits"]) == 1, line
+        x, y, w, h = line["digits"][0]["box"]
+        centre = (x + (w - 1) / 2, y + (h - 1) / 2)
+        offset = (centre[0] - 120, centre[1] - 200)
+        assert abs(offset[0]) <= 1.5 and abs(offset[1]) <= 1.5 and abs(h - (200 + BRUSH)) <= 4, (
+            f"a drag from (120, 100) to (120, 300) in window coordinates gave an ink box {(x, y, w, h)} centred "
+            f"at {centre} in the image, expected (120, 200) and {200 + BRUSH} px high: window and image "
+            f"coordinates are offset by {offset}")
+
+        # 2. "c" clears: the app reads an empty canvas.
+        cleared = session.key_and_settle("c", "an empty reading after 'c'")
+        assert cleared["digits"] == [] and cleared["number"] is None
+
+        # 3. A 4 in two strokes (the pen lifted between them) is read as one digit, 4.
+        frame = last_frame(session)
+        for stroke in stroke_sample(FOUR):
+            session.drag(stroke)
+        four = session.settle(frame, "the reading of the 4")
+        assert four["number"] == "4" and len(four["digits"]) == 1, four
+
+        # 4. A stray stroke, then "u" takes it back.
+        frame = last_frame(session)
+        session.drag([(30 + 8 * k, 420) for k in range(8)])
+        stray = session.settle(frame, "a reading with the stray stroke")
+        assert len(stray["digits"]) == 2, stray
+        undone = session.key_and_settle("u", "the reading after 'u'")
+        assert undone["number"] == "4" and undone["digits"] == four["digits"], undone
+
+        # 5. "s" saves a screenshot of the window, "4" saves the drawing as a sample labelled 4.
+        session.key("s")
+        shots = session.wait_for("the screenshot", lambda: sorted((session.save / "screenshots").glob("window-*.png")))
+        session.key("4")
+        samples = session.wait_for("the sample files", lambda: len(list((session.save / "samples" / "4").glob(
+            "4-*.png"))) == 2 and sorted((session.save / "samples" / "4").glob("4-*.png")))
+
+        # 6. "q" quits with exit code 0.
+        session.key("q")
+        try:
+            code = session.app.wait(WAIT)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"the app did not quit on 'q'; output: {session.output()}")
+        assert code == 0, session.output()
+    finally:
+        session.stop()
+
+    lines = session.lines()
+    assert [e["frame"] for e in lines] == list(range(len(lines)))
+    for event in lines:
+        assert set(event) == EVENT_KEYS, event
+        assert event["mode"] == "draw"
+        for digit in event["digits"]:
+            assert {"box", "digit", "confidence", "probs"} <= set(digit) and len(digit["probs"]) == 10
+    assert lines[-1]["number"] == "4"
+
+    shot = cv2.imread(str(shots[0]), cv2.IMREAD_UNCHANGED)
+    assert shot is not None and shot.shape == (WINDOW_SIZE[1], WINDOW_SIZE[0], 3)
+    assert shot[:CANVAS, :CANVAS].max() == 255  # the drawing is in it
+    small = next(p for p in samples if p.name.endswith("-28x28.png"))
+    canvas = next(p for p in samples if p.name.endswith("-canvas.png"))
+    small_image = cv2.imread(str(small), cv2.IMREAD_UNCHANGED)
+    canvas_image = cv2.imread(str(canvas), cv2.IMREAD_UNCHANGED)
+    assert small_image.shape == (28, 28) and small_image.max() == 255
+    assert canvas_image.shape == (CANVAS, CANVAS)
+    # The canvas holds the 4 where the pointer drew it, and neither the line (cleared) nor the stray (undone).
+    four_points = [p for stroke in stroke_sample(FOUR) for p in stroke]
+    assert all(canvas_image[y, x] == 255 for x, y in four_points), "ink is not where the pointer went"
+    assert canvas_image[200, 120] == 0 and canvas_image[420, 50] == 0
+    assert time.monotonic() - started < 60
+
+
+def test_draw_without_a_display_exits_2_with_one_line(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    result = subprocess.run([sys.executable, "-m", "realtime", "draw", "--save-dir", str(tmp_path)], cwd=ROOT,
+                            env=env, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: no display"), result.stderr
+    assert result.stdout == ""
