@@ -13,6 +13,7 @@ from pathlib import Path
 # OpenCV's videoio logs several lines of its own for a camera that does not open; the user gets
 # our one line instead.
 os.environ.setdefault("OPENCV_LOG_LEVEL", "OFF")
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # FFmpeg's own log (AV_LOG_QUIET), e.g. "moov atom not found"
 
 from realtime.classifier import DEFAULT_MODEL, Classifier
 from realtime.errors import UserError

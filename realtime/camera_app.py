@@ -73,7 +73,8 @@ class FramePipeline:
             gray = imutils.resize(gray, **{side: WORK_MAX_SIDE}, inter=cv2.INTER_AREA)  # keeps the aspect
             scale = gray.shape[1] / bgr.shape[1]
         binary = binarize(gray, self.options.sensitivity, self.options.light_ink)
-        candidates = find_digits(binary, self.settings)
+        ink = cv2.bitwise_not(gray) if self.options.light_ink else gray
+        candidates = find_digits(binary, self.settings, gray=ink)
         found = time.perf_counter()
         results, prep_ms, infer_ms = read_candidates(candidates, self.model)
         if scale < 1.0:

@@ -159,7 +159,7 @@ def _deskew(gray: np.ndarray) -> np.ndarray:
     pad = int(abs(skew) * h / 2) + 1
     gray = cv2.copyMakeBorder(gray, 0, 0, pad, pad, cv2.BORDER_CONSTANT, value=0)
     shear = np.float32([[1, skew, -skew * h / 2], [0, 1, 0]])
-    out = cv2.warpAffine(gray, shear, (gray.shape[1], h), flags=cv2.INTER_LINEAR)
+    out = cv2.warpAffine(gray, shear, (gray.shape[1], h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP)
     ys, xs = np.nonzero(out > _INK_LEVEL)
     return out[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1] if ys.size else gray
 

@@ -50,6 +50,7 @@ class FinderSettings:
     max_fill: float = 0.72  # ink / box area above this (when not a thin "1") is a blob
     reject_border: bool = True  # a candidate touching the border is cut off (camera)
     max_candidates: int = 64  # beyond this the frame is noise, not a page of digits
+    max_ink_ratio: float = 0.6  # ink grey / paper grey above this is a faint line or shadow, not pen
 
 
 #: On the canvas everything was drawn on purpose: a digit may touch the edge or fill the canvas,
@@ -60,26 +61,38 @@ CANVAS_SETTINGS = FinderSettings(
 )
 
 
-def find_digits(binary: np.ndarray, settings: FinderSettings = FinderSettings()) -> list[Candidate]:
-    """Digit candidates in `binary` (2-D, ink non-zero): accepted ones in reading order, then the rest."""
+def find_digits(
+    binary: np.ndarray, settings: FinderSettings = FinderSettings(), gray: np.ndarray | None = None
+) -> list[Candidate]:
+    """Digit candidates in `binary` (2-D, ink non-zero): accepted ones in reading order, then the rest.
+
+    `gray` (the picture `binary` was made from, dark ink on light paper) lets the finder reject
+    what an adaptive threshold marks but no pen made: ruled and margin lines, the edge of a hand,
+    wood grain and shadows are all far less dark than ink against the paper around them.
+    """
     if not isinstance(binary, np.ndarray) or binary.ndim != 2 or binary.size == 0:
         shape = getattr(binary, "shape", None)
         raise ValueError(f"expected a non-empty 2-D binary image, got shape {shape}")
     ink = (binary > 0).astype(np.uint8)
     # Outer contours, one per 8-connected component: in this OpenCV build far cheaper than
-    # connectedComponentsWithStats (0.04 ms against 2 ms on a 640x480 frame).
-    contours, _ = cv2.findContours(ink, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    # connectedComponentsWithStats (0.04 ms against 2 ms on a 640x480 frame). Not RETR_EXTERNAL:
+    # digits inside a hole of other ink (a cell of ruled lines closed by the paper's edge) count.
+    contours, hierarchy = cv2.findContours(ink, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     boxes = {}
     for index, contour in enumerate(contours):
         box = cv2.boundingRect(contour)
-        if box[2] * box[3] >= settings.noise_area_px:
+        if hierarchy[0][index][3] == -1 and box[2] * box[3] >= settings.noise_area_px:
             boxes[index] = box
     if len(boxes) > 4 * settings.max_candidates:  # a noise field: keep the largest parts only
         largest = sorted(boxes, key=lambda i: -boxes[i][2] * boxes[i][3])[: 4 * settings.max_candidates]
         boxes = {i: boxes[i] for i in largest}
-    groups = _merge_parts(boxes, settings)
-
     height, width = ink.shape
+    # A part that is no digit by itself (the paper's edge, a grid of ruled lines, a hand cut by the
+    # border) must not swallow the digits inside its bounding box: it stays a candidate of its own.
+    alone = {i for i, box in boxes.items() if _reject(box, 0, (height, width), settings) in ALONE_REASONS}
+    groups = _merge_parts({i: b for i, b in boxes.items() if i not in alone}, settings)
+    groups += [[i] for i in sorted(alone)]
+
     candidates = []
     for members in groups:
         box = _union([boxes[i] for i in members])
@@ -91,8 +104,32 @@ def find_digits(binary: np.ndarray, settings: FinderSettings = FinderSettings())
         cv2.drawContours(mask, [contours[i] for i in members], -1, 255, cv2.FILLED, offset=(m - x, m - y))
         mask[m : m + h, m : m + w] &= ink[y : y + h, x : x + w] * np.uint8(255)
         reason = _reject(box, int(np.count_nonzero(mask)), (height, width), settings)
+        if reason is None and gray is not None and _ink_ratio(gray, box, mask) > settings.max_ink_ratio:
+            reason = "faint"
         candidates.append(Candidate(box=box, mask=mask, reason=reason))
     return _reading_order(candidates)[: settings.max_candidates]
+
+
+#: Finder rejections that no merge can undo (none depends on the ink area): such a part never
+#: joins a digit.
+ALONE_REASONS = ("too large", "cut by border", "line")
+
+
+def _ink_ratio(gray: np.ndarray, box: tuple[int, int, int, int], mask: np.ndarray) -> float:
+    """The candidate's ink grey (20th percentile) over the paper's (median around it, ink excluded)."""
+    x, y, w, h = box
+    mask = mask[MASK_MARGIN : MASK_MARGIN + h, MASK_MARGIN : MASK_MARGIN + w]
+    pad = max(3, h // 4)
+    x0, y0 = max(0, x - pad), max(0, y - pad)
+    around = gray[y0 : y + h + pad, x0 : x + w + pad]
+    ink_near = np.zeros(around.shape, np.uint8)
+    ink_near[y - y0 : y - y0 + h, x - x0 : x - x0 + w] = mask
+    ink_near = cv2.dilate(ink_near, np.ones((5, 5), np.uint8))
+    paper = around[ink_near == 0]
+    if paper.size == 0:
+        return 0.0
+    ink = np.percentile(gray[y : y + h, x : x + w][mask > 0], 20)
+    return float(ink) / max(float(np.median(paper)), 1.0)
 
 
 def _merge_parts(boxes: dict[int, tuple[int, int, int, int]], settings: FinderSettings) -> list[list[int]]:
@@ -132,10 +169,13 @@ def _same_digit(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> b
     x_gap = -x_overlap
     tall = max(ah, bh)
     ux, uy, uw, uh = _union([a, b])
-    if uw > 1.3 * uh or uh > 2.0 * tall:
+    if uw > 1.3 * uh or uh > 2.2 * tall:
         return False
-    stacked = x_overlap >= 0.5 * min(aw, bw) and y_gap <= 0.35 * tall
-    touching = x_gap <= 0.12 * tall and y_gap <= 0.12 * tall and uw <= 1.0 * uh
+    stacked = x_overlap >= 0.5 * max(aw, bw) and y_gap <= 0.35 * tall
+    # Two full-height pieces side by side on one baseline are two digits ("10"), however close.
+    side_by_side = min(ah, bh) >= 0.8 * tall and abs(ay - by) <= 0.15 * tall and abs(ay + ah - by - bh) <= 0.15 * tall
+    near = 0.12 * min(tall, 3 * min(ah, bh))  # a big group's size must not widen its reach
+    touching = x_gap <= near and y_gap <= near and uw <= 1.0 * uh and not side_by_side
     return stacked or touching
 
 

@@ -29,10 +29,13 @@ sys.path.insert(0, str(ROOT))
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
+from realtime.binarize import binarize  # noqa: E402
 from realtime.camera_app import CameraApp, CameraOptions, FramePipeline  # noqa: E402
 from realtime.classifier import DEFAULT_MODEL, Classifier  # noqa: E402
 from realtime.draw_app import DrawApp, DrawOptions  # noqa: E402
 from realtime.mnist import load_mnist  # noqa: E402
+from realtime.preprocess import to_mnist  # noqa: E402
+from realtime.segment import find_digits  # noqa: E402
 
 README_START, README_END = "<!-- bench:start -->", "<!-- bench:end -->"
 TARGETS = {
@@ -41,6 +44,9 @@ TARGETS = {
     "camera_fps_10": (">=", 100.0),
     "camera_fps_30": (">=", 30.0),
     "startup_s": ("<=", 2.0),
+    "to_mnist_p50_ms": ("<=", 0.2),
+    "find_digits_p50_ms": ("<=", 2.0),
+    "classifier10_p50_ms": ("<=", 5.0),
     "peak_rss_mb": ("<=", 600.0),
 }
 
@@ -153,6 +159,13 @@ def main(argv: list[str] | None = None) -> int:
     r["classifier_p50_ms"], r["classifier_p99_ms"] = percentiles(timed(lambda: classifier.predict(one), reps))
     r["classifier10_p50_ms"], _ = percentiles(timed(lambda: classifier.predict(ten), reps // 2))
 
+    frame10 = paper_frame(digits, 10, rng)
+    binary10 = binarize(cv2.cvtColor(frame10, cv2.COLOR_BGR2GRAY))
+    candidates = find_digits(binary10)
+    r["find_digits_p50_ms"], _ = percentiles(timed(lambda: find_digits(binary10), reps // 2))
+    r["to_mnist_p50_ms"], _ = percentiles(timed(lambda: [to_mnist(c.mask) for c in candidates], reps // 2))
+    r["to_mnist_p50_ms"] /= len(candidates)
+
     app = DrawApp(classifier, DrawOptions())
     canvas_ms = []
     for i in range(reps // 10 if args.quick else 300):
@@ -240,7 +253,11 @@ def render_table(r: dict[str, float], backend: str) -> str:
         ("start-up, launch to first reading (s)", r["startup_s"], r["baseline_startup_s"], verdict("startup_s")),
         ("classifier, 1 digit p50 (ms)", r["classifier_p50_ms"], r["baseline_predict_p50_ms"], verdict("classifier_p50_ms")),
         ("classifier, 1 digit p99 (ms)", r["classifier_p99_ms"], r["baseline_predict_p99_ms"], ""),
-        ("classifier, batch of 10 p50 (ms)", r["classifier10_p50_ms"], 10 * r["baseline_predict_p50_ms"], ""),
+        ("classifier, batch of 10 p50 (ms)", r["classifier10_p50_ms"], 10 * r["baseline_predict_p50_ms"],
+         verdict("classifier10_p50_ms")),
+        ("to_mnist, per digit p50 (ms)", r["to_mnist_p50_ms"], None, verdict("to_mnist_p50_ms")),
+        ("find_digits, 640x480 with 10 digits p50 (ms)", r["find_digits_p50_ms"], None,
+         verdict("find_digits_p50_ms")),
         ("canvas, stroke end to reading p50 (ms)", r["canvas_p50_ms"], r["baseline_canvas_p50_ms"], ""),
         ("canvas, stroke end to reading p99 (ms)", r["canvas_p99_ms"], r["baseline_canvas_p99_ms"], verdict("canvas_p99_ms")),
         ("camera 640x480, 1 digit (frames/s)", r["camera_fps_1"], None, ""),

@@ -8,7 +8,7 @@ Each MNIST test digit is placed on a black 280x280 canvas (draw mode) and on a 6
 random pen width (the digit's stroke dilated or eroded), then read two ways:
 
 (a) the original demo: the whole canvas resized to 28x28, /255, the model's top class;
-(b) the app: find_digits (FinderSettings(reject_border=False)) + to_mnist + the model, read as the
+(b) the app: find_digits (the draw app's CANVAS_SETTINGS) + to_mnist + the model, read as the
     app reads it (realtime.reading): right only if exactly one digit is found and it is named,
     with at least MIN_CONFIDENCE, as the right digit.
 
@@ -39,7 +39,7 @@ from realtime.errors import UserError  # noqa: E402
 from realtime.mnist import load_mnist  # noqa: E402
 from realtime.preprocess import to_mnist  # noqa: E402
 from realtime.reading import MIN_CONFIDENCE, DigitResult, Reading, read_binary  # noqa: E402
-from realtime.segment import FinderSettings, find_digits  # noqa: E402
+from realtime.segment import CANVAS_SETTINGS, FinderSettings, find_digits  # noqa: E402
 
 CANVASES = {"280x280": (280, 280), "640x480": (480, 640)}  # name: (height, width)
 HEIGHT_RANGE = (0.25, 0.90)  # digit height as a fraction of the canvas height
@@ -51,7 +51,10 @@ GAP_RANGE = (0.05, 0.6)  # space between digits, as a fraction of the digit heig
 GAP_BUCKETS = ((0.05, 0.12), (0.12, 0.2), (0.2, 0.6))  # by the number's closest pair of digits
 BASELINE_JITTER = 0.1  # each digit moved up or down by up to this fraction of its height
 LENGTHS = (2, 3, 4, 5)
-FINDER = FinderSettings(reject_border=False)
+#: The draw app's own finder settings: these are canvases, digits may touch the edge or fill them.
+FINDER = CANVAS_SETTINGS
+#: Finder settings read besides FINDER, per canvas: the camera's, with border rejection off.
+EXTRA_FINDERS = {name: {"camera settings": FinderSettings(reject_border=False)} for name in ("280x280", "640x480")}
 APP_CHECK = 200  # samples re-read through read_binary, to prove the batched path is the app's
 HEIGHT_BUCKETS = ((0.25, 0.45), (0.45, 0.70), (0.70, 0.90))
 PEN_BUCKETS = ((0.6, 0.9, "thin"), (0.9, 1.4, "MNIST-like"), (1.4, 2.0, "fat"))
@@ -163,10 +166,10 @@ class Found:
     images: dict[bool, list[np.ndarray | None]] = field(default_factory=lambda: {False: [], True: []})
 
 
-def find(canvas: np.ndarray) -> Found:
+def find(canvas: np.ndarray, settings: FinderSettings = FINDER) -> Found:
     """Accepted candidates of the binarised canvas, each through to_mnist with deskew off and on."""
     found = Found()
-    for cand in find_digits(canvas > 127, FINDER):
+    for cand in find_digits(canvas > 127, settings):
         if not cand.accepted:
             continue
         found.boxes.append(cand.box)
@@ -261,44 +264,54 @@ def _app_view(reading: Reading) -> tuple[list[str], str | None]:
 
 
 def run_single(model: Classifier, test_x: np.ndarray, test_y: np.ndarray, name: str,
-               shape: tuple[int, int], seed: int) -> SingleResult:
-    """Both pipelines on every test digit placed on one canvas size."""
+               shape: tuple[int, int], seed: int, extra: dict[str, FinderSettings]) -> SingleResult:
+    """Both pipelines on every test digit placed on one canvas size; (b) with FINDER and `extra`.
+
+    The placements are the same for every finder setting and for deskew off and on, so the
+    comparisons are paired. Buckets and the deskew counts are for FINDER.
+    """
+    finders = {"CANVAS_SETTINGS": FINDER, **extra}
     rng = np.random.default_rng([seed, shape[0], shape[1]])
-    demo, founds, fracs, pens, check = [], [], [], [], []
+    demo, fracs, pens = [], [], []
+    founds: dict[str, list[Found]] = {label: [] for label in finders}
+    checks: dict[str, list] = {label: [] for label in finders}
     for i, digit in enumerate(test_x):
         canvas, frac, pen = place_digit(digit, shape, rng)
         demo.append(cv2.resize(canvas, (28, 28)).astype(np.float32) / 255.0)
-        founds.append(find(canvas))
         fracs.append(frac)
         pens.append(pen)
-        if i < APP_CHECK:
-            check.append(_app_view(read_binary(canvas > 127, model, FINDER)))
+        for label, settings in finders.items():
+            founds[label].append(find(canvas, settings))
+            if i < APP_CHECK:
+                checks[label].append(_app_view(read_binary(canvas > 127, model, settings)))
     demo_probs = predict(model, np.stack(demo))
     demo_right, demo_conf = demo_probs.argmax(axis=1) == test_y, demo_probs.max(axis=1)
     rows = [
         f"| {name} | (a) demo: whole canvas resized to 28x28 | {pct(demo_right)} | {pct(demo_right)} | "
         f"{pct(~demo_right)} | {pct(demo_conf < MIN_CONFIDENCE)} (info) | - | - | - |"
     ]
-    right: dict[bool, np.ndarray] = {}
+    right: dict[tuple[str, bool], np.ndarray] = {}
     agreed = 0
-    for deskew in (False, True):
-        readings = classify(model, founds, deskew)
-        outcomes = {k: np.array([single_outcome(r, int(y))[k] for r, y in zip(readings, test_y)]) for k in OUTCOMES}
-        right[deskew] = outcomes["right"]
-        label = "(b) app: find_digits + to_mnist" + (" + deskew" if deskew else "")
-        rows.append(f"| {name} | {label} | **{pct(outcomes['right'])}** | "
-                    + " | ".join(pct(outcomes[k]) for k in OUTCOMES[1:]) + " |")
-        if not deskew:
-            agreed = sum(_app_view(r) == c for r, c in zip(readings, check))
+    for label in finders:
+        for deskew in (False, True):
+            readings = classify(model, founds[label], deskew)
+            outcomes = {k: np.array([single_outcome(r, int(y))[k] for r, y in zip(readings, test_y)])
+                        for k in OUTCOMES}
+            right[label, deskew] = outcomes["right"]
+            rows.append(f"| {name} | (b) app, {label}{', deskew' if deskew else ''} | "
+                        f"**{pct(outcomes['right'])}** | " + " | ".join(pct(outcomes[k]) for k in OUTCOMES[1:]) + " |")
+            if not deskew:
+                agreed += sum(_app_view(r) == c for r, c in zip(readings, checks[label]))
+    plain, skewed = right["CANVAS_SETTINGS", False], right["CANVAS_SETTINGS", True]
     buckets = []
     groups = [(f"height {low:.0%}-{high:.0%}", np.array(fracs), low, high) for low, high in HEIGHT_BUCKETS]
     groups += [(f"pen {word} ({low}-{high}x)", np.array(pens), low, high) for low, high, word in PEN_BUCKETS]
     for title, values, low, high in groups:
         sel = (values >= low) & (values <= high)
         buckets.append(f"| {name} | {title} | {int(sel.sum())} | {pct(demo_right[sel])} | "
-                       f"{pct(right[False][sel])} | {pct(right[True][sel])} |")
-    return SingleResult(rows, buckets, agreed, len(check),
-                        int((right[True] & ~right[False]).sum()), int((right[False] & ~right[True]).sum()))
+                       f"{pct(plain[sel])} | {pct(skewed[sel])} |")
+    return SingleResult(rows, buckets, agreed, sum(len(c) for c in checks.values()),
+                        int((skewed & ~plain).sum()), int((plain & ~skewed).sum()))
 
 
 def run_numbers(model: Classifier, test_x: np.ndarray, test_y: np.ndarray, per_length: int,
@@ -345,7 +358,8 @@ def render_markdown(args: argparse.Namespace, backend: str, n_digits: int, per_l
         "Each test digit's ink is scaled to 25-90% of the canvas height (aspect ratio kept), drawn with a "
         "pen 0.6-2x its own stroke width (dilation/erosion) at a random place on a black canvas, and read by "
         "(a) the original demo (whole canvas resized to 28x28, /255, top class) and (b) the app "
-        "(binarised at 128, `find_digits` with `reject_border=False`, `to_mnist`, the model, "
+        "(binarised at 128, `find_digits` with the draw app's own `CANVAS_SETTINGS` and, for comparison, "
+        "the camera's settings with border rejection off; `to_mnist`; the model, "
         f"confidence >= {MIN_CONFIDENCE}). (b) is right only if exactly one digit is found and named "
         "correctly; \"right at any confidence\" drops the confidence threshold; \"?\" is one digit found "
         "but below the threshold; \"no digit found\" is nothing accepted by the finder; \"no ink\" is one "
@@ -360,7 +374,7 @@ def render_markdown(args: argparse.Namespace, backend: str, n_digits: int, per_l
         "",
         "Right, by digit height (fraction of the canvas height) and pen width:",
         "",
-        "| canvas | placements | n | (a) demo | (b) app | (b) app + deskew |",
+        "| canvas | placements | n | (a) demo | (b) app, CANVAS_SETTINGS | (b) same, deskew |",
         "| --- | --- | --- | --- | --- | --- |",
         *(row for r in singles.values() for row in r.buckets),
         "",
@@ -422,7 +436,7 @@ def main(argv: list[str] | None = None) -> int:
     per_length = args.limit or 1000
     singles = {}
     for name, shape in CANVASES.items():
-        singles[name] = run_single(model, test_x, test_y, name, shape, args.seed)
+        singles[name] = run_single(model, test_x, test_y, name, shape, args.seed, EXTRA_FINDERS[name])
         print(f"{name}: done ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
     number_rows, right = run_numbers(model, test_x, test_y, per_length, args.seed)
     markdown = render_markdown(args, model.backend, len(test_x), per_length, singles, number_rows, right[4],

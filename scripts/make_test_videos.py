@@ -24,14 +24,19 @@ the bounding box of its ink (alpha >= 0.5) projected the same way, so it moves w
 Per clip NN, two files: clip_NN.mp4 and clip_NN.json:
 
     {"video": "clip_00.mp4", "size": [640, 480], "fps": 30.0, "seed": 7, "clip": 0,
+     "frames_count": 100, "crf": 27,    # crf: the x264 quality (null for mp4v)
      "lines": ["305", "72"],            # the numbers written, top line first
      "digits": [{"label": 3, "line": 0, "mnist_test_index": 1234}, ...],
      "frames": [{"frame": 0,
                  "digits": [{"box": [x, y, w, h], "label": 3, "line": 0, "occluded": false}, ...],
-                 "numbers": ["305", "72"]}, ...]}
+                 "numbers": ["305", "72"], "sheet": [[x, y], ...], "word": [x, y, w, h],
+                 "hand": null}, ...]}
 
 A digit that the hand covers or nearly touches in a frame is "occluded" there: no reader can be
 asked to see it, so an evaluation leaves it out, and its line's number is null in that frame.
+Each frame also says where the distractors are, so that an evaluation can tell what a false alarm
+was: "sheet" (the paper's four corners, [x, y]), "word" (the printed word's box) and "hand" (the
+hand's box, or null when it is out of view).
 """
 
 from __future__ import annotations
@@ -56,7 +61,8 @@ FPS = 30.0
 SCALE = 2  # world pixels per frame pixel: drawn at 2x, projected down, so edges are anti-aliased
 REFERENCE_HEIGHT = 480  # sizes below are in frame pixels at this frame height
 DIGIT_HEIGHT = (40.0, 90.0)
-MIN_CLEARANCE = 5.0  # frame px between a digit and a ruled line, the frame border or another digit
+MIN_CLEARANCE = 5.0  # frame px, at least, between a digit and the ruled line under it or the frame border
+LAYOUT_ATTEMPTS = 100
 WORDS = ("Date", "Notes", "Name", "Total", "Page", "Exercise", "Room")
 INKS = {  # BGR in [0, 1]
     "blue ballpoint": (0.55, 0.27, 0.12),
@@ -81,6 +87,8 @@ class Scene:
     digits: list[Digit]
     lines: list[str]
     base: np.ndarray  # 3x3 world -> frame homography at rest (scale, roll, perspective)
+    sheet: np.ndarray  # (4, 1, 2) the sheet's corners, world pixels
+    word: np.ndarray  # (4, 1, 2) the printed word's box corners, world pixels
 
 
 @dataclass
@@ -109,13 +117,13 @@ class Hand:
 
 
 def parse_size(text: str) -> tuple[int, int]:
-    """'640x480' -> (640, 480); argparse turns the ValueError into a usage error."""
+    """'640x480' -> (640, 480); argparse reports an ArgumentTypeError as a usage error."""
     try:
         width, height = (int(v) for v in text.lower().split("x"))
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT such as 640x480, got {text!r}") from None
-    if not (64 <= width <= 4096 and 64 <= height <= 4096):
-        raise argparse.ArgumentTypeError(f"frame size must be 64..4096 on each side, got {text}")
+    if not (320 <= width <= 4096 and 240 <= height <= 4096):  # below 320x240 digits are specks
+        raise argparse.ArgumentTypeError(f"frame size must be 320x240 to 4096x4096, got {text}")
     return width, height
 
 
@@ -217,9 +225,9 @@ def layout(rng: np.random.Generator, frame: tuple[int, int]) -> tuple[float, lis
 
 def make_sheet(
     rng: np.random.Generator, frame: tuple[int, int], test_x: np.ndarray, test_y: np.ndarray
-) -> tuple[np.ndarray, list[Digit], list[str], tuple[float, float]]:
-    """The sheet (BGR), the digits on it (hulls in sheet pixels), their numbers, and the centre
-    of the digit block, all in sheet pixels (SCALE per frame pixel)."""
+) -> tuple[np.ndarray, list[Digit], list[str], tuple[float, float], np.ndarray]:
+    """The sheet (BGR), the digits on it (hulls in sheet pixels), their numbers, the centre of
+    the digit block and the printed word's box corners, all in sheet pixels (SCALE per frame px)."""
     unit = frame[1] / REFERENCE_HEIGHT
     height, counts = layout(rng, frame)
     pitch = height * rng.uniform(1.45, 1.7)  # ruled-line spacing = line spacing of the digits
@@ -248,24 +256,24 @@ def make_sheet(
     sheet_w, sheet_h = int((left + block_w + right) * SCALE), int((top + block_h + bottom) * SCALE)
     sheet = paper(rng, (sheet_h, sheet_w))
 
-    # Ruled lines: faint blue, at the pitch, across the whole sheet; a red margin line.
-    rule = np.array([rng.uniform(0.8, 0.9), rng.uniform(0.72, 0.82), rng.uniform(0.6, 0.72)], np.float32)
-    first = (top % pitch) * SCALE
-    thickness = max(1, int(round(rng.uniform(0.7, 1.3) * SCALE * unit)))
-    lines_mask = np.zeros((sheet_h, sheet_w), np.float32)
-    for y in np.arange(first, sheet_h, pitch * SCALE):
-        cv2.line(lines_mask, (0, int(y)), (sheet_w, int(y)), 1.0, thickness, cv2.LINE_AA)
-    if left > 35 * unit:
-        margin_x = int((left - rng.uniform(15, 30) * unit) * SCALE)
-        cv2.line(lines_mask, (margin_x, 0), (margin_x, sheet_h), 1.0, thickness, cv2.LINE_AA)
-    sheet = sheet * (1 - lines_mask[..., None]) + (sheet * rule) * lines_mask[..., None]
+    # Ruled paper (most sheets): faint blue lines at the pitch across the sheet, a margin line.
+    if rng.random() < 0.8:
+        rule = 1 - rng.uniform(0.5, 1.0) * np.array([0.15, 0.23, 0.34], np.float32)
+        thickness = max(1, int(round(rng.uniform(0.7, 1.3) * SCALE * unit)))
+        lines_mask = np.zeros((sheet_h, sheet_w), np.float32)
+        for y in np.arange((top % pitch) * SCALE, sheet_h, pitch * SCALE):
+            cv2.line(lines_mask, (0, int(y)), (sheet_w, int(y)), 1.0, thickness, cv2.LINE_AA)
+        if left > 30 * unit:
+            margin_x = int((left - rng.uniform(20 * unit, min(60 * unit, left - 5 * unit))) * SCALE)
+            cv2.line(lines_mask, (margin_x, 0), (margin_x, sheet_h), 1.0, thickness, cv2.LINE_AA)
+        sheet = sheet * (1 - lines_mask[..., None]) + (sheet * rule) * lines_mask[..., None]
 
     # A small printed word in the band above the first line of digits (a printed notebook header).
     word = WORDS[int(rng.integers(len(WORDS)))]
     cap = rng.uniform(9, 14) * unit * SCALE
     font = cv2.FONT_HERSHEY_SIMPLEX if rng.random() < 0.5 else cv2.FONT_HERSHEY_DUPLEX
     font_scale = cap / cv2.getTextSize("H", font, 1.0, 1)[0][1]
-    text_w = cv2.getTextSize(word, font, font_scale, max(1, SCALE))[0][0]
+    (text_w, text_h), descent = cv2.getTextSize(word, font, font_scale, max(1, SCALE))
     text_x = int(rng.uniform(left * SCALE, max(left * SCALE + 1, sheet_w - right * SCALE - text_w)))
     text_y = int((top - rng.uniform(0.25, 0.4) * pitch) * SCALE)
     text = np.zeros((sheet_h, sheet_w), np.uint8)
@@ -286,13 +294,15 @@ def make_sheet(
         digits.append(Digit(label, line, index, cv2.convexHull(points)))
     lines = ["".join(str(d.label) for d in digits if d.line == i) for i in range(len(counts))]
     centre = ((left + block_w / 2) * SCALE, (top + block_h / 2) * SCALE)
-    return sheet, digits, lines, centre
+    x0, y0, x1, y1 = text_x, text_y - text_h, text_x + text_w, text_y + descent
+    word_box = np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]]).reshape(-1, 1, 2)
+    return sheet, digits, lines, centre, word_box
 
 
 def make_scene(rng: np.random.Generator, frame: tuple[int, int], test_x: np.ndarray, test_y: np.ndarray) -> Scene:
     """The sheet laid on a table (rotated a little), lit unevenly, and the camera's rest pose."""
     fw, fh = frame
-    sheet, digits, lines, centre = make_sheet(rng, frame, test_x, test_y)
+    sheet, digits, lines, centre, word_box = make_sheet(rng, frame, test_x, test_y)
     world_w, world_h = int(2.2 * fw * SCALE), int(2.2 * fh * SCALE)
     world_centre = np.array([world_w / 2, world_h / 2])
     angle = rng.uniform(-4, 4)
@@ -342,7 +352,9 @@ def make_scene(rng: np.random.Generator, frame: tuple[int, int], test_x: np.ndar
     skew = np.float32(rng.uniform(-1, 1, (4, 2)) * tilt)
     perspective = cv2.getPerspectiveTransform(corners, corners + skew)
     base = perspective @ np.vstack([rest, [0, 0, 1]])
-    return Scene(world.astype(np.float32), digits, lines, base)
+    h, w = sheet.shape[:2]
+    corners = cv2.transform(np.float32([[0, 0], [w, 0], [w, h], [0, h]]).reshape(-1, 1, 2), place)
+    return Scene(world.astype(np.float32), digits, lines, base, corners, cv2.transform(word_box, place))
 
 
 # --- the camera, the hand and the sensor ----------------------------------------------------
@@ -515,13 +527,15 @@ def make_clip(
 ) -> dict:
     """Render, encode and describe one clip; returns its ground truth (also written as JSON)."""
     rng = np.random.default_rng([seed, clip])
-    while True:  # re-draw until every digit stays inside the frame through the whole motion
+    for _ in range(LAYOUT_ATTEMPTS):  # re-draw until every digit stays in view through the motion
         scene = make_scene(rng, frame, test_x, test_y)
         motion = make_motion(rng, frames, frame)
         cameras = [camera_at(scene, motion, i, frame) for i in range(frames)]
         boxes = [[project_box(d.hull, h) for d in scene.digits] for h in cameras]
         if all(_inside(b, frame, MIN_CLEARANCE) for per_frame in boxes for b in per_frame):
             break
+    else:
+        raise UserError(f"no layout keeps the digits inside a {frame[0]}x{frame[1]} frame; try a larger --size")
     hand = make_hand(rng, frames, frame)
     optics = {
         "blur": rng.uniform(0.6, 1.4), "vignette": rng.uniform(0.15, 0.35), "exposure": rng.uniform(0.9, 1.08),
@@ -546,7 +560,13 @@ def make_clip(
                     hidden_lines.add(digit.line)
                 digits.append({"box": list(box), "label": digit.label, "line": digit.line, "occluded": occluded})
             numbers = [None if i in hidden_lines else text for i, text in enumerate(scene.lines)]
-            records.append({"frame": index, "digits": digits, "numbers": numbers})
+            sheet = cv2.perspectiveTransform(scene.sheet.astype(np.float64), homography).reshape(-1, 2)
+            records.append({
+                "frame": index, "digits": digits, "numbers": numbers,
+                "sheet": [[round(float(x), 1), round(float(y), 1)] for x, y in sheet],
+                "word": list(project_box(scene.word, homography)),
+                "hand": [int(v) for v in cv2.boundingRect((mask > 0.02).astype(np.uint8))] if mask is not None else None,
+            })
     finally:
         sink.close()
     truth = {

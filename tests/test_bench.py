@@ -1,0 +1,27 @@
+"""The benchmark script runs (a quick pass): figures are for the README, never asserted here."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, SHIPPED_MODEL
+
+
+@pytest.mark.skipif(not SHIPPED_MODEL.is_file(), reason="the shipped model is missing")
+def test_bench_quick_run_prints_the_table(tmp_path: Path, mnist_dir: Path) -> None:
+    figures = tmp_path / "bench.json"
+    done = subprocess.run(
+        [sys.executable, "scripts/bench.py", "--quick", "--no-readme", "--data", str(mnist_dir),
+         "--json", str(figures)],
+        cwd=ROOT, capture_output=True, text=True, timeout=240,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "| camera 640x480, 10 digits (frames/s) |" in done.stdout
+    result = json.loads(figures.read_text())
+    assert result["camera_found_10"] == 10 and result["camera_found_30"] == 30
+    assert all(value > 0 for value in result.values())
