@@ -38,8 +38,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--scribbles", type=float, default=0.0,
                         help="non-digit scribbles per training digit, trained towards 'no class'")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--init", type=Path, help="start from this .keras model's weights (fine-tuning) "
-                        "instead of a fresh network")
     parser.add_argument("--limit", type=int, default=0,
                         help="use only this many training images (smoke tests)")
     parser.add_argument("--quiet", action="store_true", help="no per-epoch progress bar")
@@ -87,12 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     val_size = min(args.val_size, len(train_x) // 5)
     fit_x, fit_y, val_x, val_y = split(train_x, train_y, val_size, args.seed)
 
-    if args.init is not None:
-        if not args.init.is_file():
-            raise UserError(f"--init model not found: {args.init}")
-        model = keras.saving.load_model(args.init, compile=False)
-    else:
-        model = build_model()
+    model = build_model()
     result = fit(
         model, fit_x, fit_y, val_x, val_y,
         epochs=args.epochs, learning_rate=args.lr, batch_size=args.batch_size, seed=args.seed,
@@ -115,7 +108,6 @@ def main(argv: list[str] | None = None) -> int:
         "architecture": _summary(model),
         "parameters": int(model.count_params()),
         "command": "python " + shlex.join(["scripts/train.py", *(argv if argv is not None else sys.argv[1:])]),
-        "initialised_from": _provenance(args.init),
         "epochs_run": args.epochs,
         "best_epoch": result["best_epoch"],
         "batch_size": args.batch_size,
@@ -158,31 +150,14 @@ def _summary(model) -> list[str]:
     return lines
 
 
-def _provenance(init: Path | None) -> dict | None:
-    """What a fine-tuned model started from: that model's own card, so the chain stays readable."""
-    if init is None:
-        return None
-    card = init.with_name(init.stem + "_card.json")
-    earlier = json.loads(card.read_text()) if card.is_file() else {}
-    return {key: earlier.get(key) for key in ("command", "best_epoch", "validation_accuracy", "training_seconds")} | {
-        "model": str(init)
-    }
-
-
 def _outlier_exposure(fraction: float) -> str:
     if fraction > 0:
         return (f"Outlier exposure: {fraction:.0%} extra synthetic scribbles (zig-zags, hatching, blobs, "
                 "rings, letters) trained towards the uniform distribution, so non-digits get a low confidence.")
     return ("No outlier exposure (`--scribbles 0`): in a 4-epoch trial on 12,000 images, 10% scribbles "
-            "cost 2.6 points of validation accuracy; non-digits are left to the digit finder's "
-            "rejections and the app's 0.7 confidence threshold.")
-
-
-def _init_line(init: dict | None) -> str:
-    if not init:
-        return ""
-    return (f"\n- Fine-tuned from `{init['model']}`, which was made by `{init['command']}` (best epoch "
-            f"{init['best_epoch']}, validation {init['validation_accuracy']:.2%}, {init['training_seconds']:.0f} s)")
+            "cost 2.6 points of validation accuracy, and fine-tuning this model for 3 epochs with 5% "
+            "scribbles took its validation accuracy from 99.50% to 98.62%; non-digits are left to the "
+            "digit finder's rejections and the app's 0.7 confidence threshold.")
 
 
 def render_card(card: dict) -> str:
@@ -212,7 +187,7 @@ app runs it (no TensorFlow import, sub-millisecond per digit).
 Per-class test accuracy: {per_class}
 
 ## How it was made
-- Command: `{card['command']}`{_init_line(card.get('initialised_from'))}
+- Command: `{card['command']}`
 - Data: MNIST, {card['train_images']} training images, {card['validation_images']} held out for
   validation (seeded split), the test set scored once at the end.
 - Augmentation, fresh each epoch: rotation +-12 deg, shear +-0.2, zoom 0.85-1.1, shift +-2.5 px,
