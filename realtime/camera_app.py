@@ -176,15 +176,17 @@ class CameraApp:
         overlay.draw_boxes(image, reading, selected, self.show_rejected)
         overlay.draw_line_numbers(image, reading)
         h, w = image.shape[:2]
+        cell = max(28, min(56, h // 8))
         chosen = overlay.selected_result(reading, selected)
         if chosen is not None:
-            panel_w, panel_h = min(230, w // 3), min(170, h // 3)
-            x0, y0 = w - panel_w - 8, 8
-            region = image[y0 : y0 + panel_h + 8, x0 - 4 : x0 + panel_w + 4]
+            panel_w, panel_h = min(180, w // 4), min(130, h // 4)
+            strip = cell + 10 if self.show_crops else 0
+            occupied = [d.box for d in reading.read] + [box for _, box in overlay.line_labels(image.shape, reading)]
+            x0, y0 = overlay.free_corner(image.shape, (panel_w, panel_h + 8), occupied, bottom_reserved=strip)
+            region = image[max(0, y0) : y0 + panel_h + 8, max(0, x0 - 4) : x0 + panel_w + 4]
             region[:] = (region * 0.35).astype(np.uint8)
             overlay.draw_bars(image, chosen.probs, (x0, y0 + 4), (panel_w, panel_h))
         if self.show_crops and reading.read:
-            cell = max(28, min(56, h // 8))
             y0 = h - cell - 6
             image[y0 - 4 :, :] = (image[y0 - 4 :, :] * 0.35).astype(np.uint8)
             overlay.draw_previews(image, reading.read, (6, y0), cell, w - 12, chosen)

@@ -61,27 +61,35 @@ def draw_boxes(
         color = color_of(result)
         thick = 3 if index == selected else (2 if result.probs is not None else 1)
         cv2.rectangle(image, (x, y), (x + w, y + h), color, thick)
-        if result.probs is not None:
-            text = f"{result.label} {result.confidence:.0%}"
-        else:
-            text = result.reason or ""
+        if result.probs is None:
+            continue  # a finder rejection: a thin grey box, its reason is in the events log
+        text = f"{result.label} {result.confidence:.0%}"
         (_, th), _ = cv2.getTextSize(text, FONT, scale, 1)
         label_y = y - 5 if y - 5 - th >= 0 else y + th + 5  # inside the box when at the top edge
         put_text(image, text, (x, label_y), scale, BLACK, 1, background=color)
     return image
 
 
-def draw_line_numbers(image: np.ndarray, reading: Reading) -> np.ndarray:
-    """The text read on each line, to the right of the line's last digit."""
-    scale = max(0.6, min(image.shape[:2]) / 500)
+def line_labels(image_shape: tuple[int, ...], reading: Reading) -> list[tuple[str, tuple[int, int, int, int]]]:
+    """Each line's text and the (x, y, w, h) where it goes: right of the line's last digit."""
+    h, w = image_shape[:2]
+    scale = max(0.6, min(h, w) / 500)
+    labels = []
     for line, text in enumerate(reading.lines):
         boxes = [d.box for d in reading.read if d.line == line]
         right = max(b[0] + b[2] for b in boxes)
-        top = min(b[1] for b in boxes)
-        bottom = max(b[1] + b[3] for b in boxes)
-        (tw, _), _ = cv2.getTextSize(text, FONT, scale, 2)
-        x = min(right + 10, image.shape[1] - tw - 4)
-        put_text(image, text, (max(2, x), (top + bottom) // 2), scale, WHITE, 2, background=BLACK)
+        middle = (min(b[1] for b in boxes) + max(b[1] + b[3] for b in boxes)) // 2
+        (tw, th), _ = cv2.getTextSize(text, FONT, scale, 2)
+        x = max(2, min(right + 10, w - tw - 4))
+        labels.append((text, (x, middle - th, tw, th + 6)))
+    return labels
+
+
+def draw_line_numbers(image: np.ndarray, reading: Reading) -> np.ndarray:
+    """The text read on each line, to the right of the line's last digit."""
+    scale = max(0.6, min(image.shape[:2]) / 500)
+    for text, (x, y, _, th) in line_labels(image.shape, reading):
+        put_text(image, text, (x, y + th - 6), scale, WHITE, 2, background=BLACK)
     return image
 
 
@@ -158,6 +166,22 @@ def selected_result(reading: Reading, selected: int | None) -> DigitResult | Non
     if selected is not None and 0 <= selected < len(reading.digits) and reading.digits[selected].probs is not None:
         return reading.digits[selected]
     return max(read, key=lambda d: d.confidence) if read else None
+
+
+def free_corner(shape: tuple[int, ...], size: tuple[int, int], boxes: Sequence[tuple[int, int, int, int]],
+                margin: int = 8, bottom_reserved: int = 0) -> tuple[int, int]:
+    """Top-left point of the image corner where a (w, h) panel covers the least of `boxes`."""
+    h, w = shape[:2]
+    pw, ph = size
+    corners = [(w - pw - margin, margin + 24), (margin, margin + 24),
+               (w - pw - margin, h - ph - margin - bottom_reserved), (margin, h - ph - margin - bottom_reserved)]
+
+    def covered(corner: tuple[int, int]) -> int:
+        cx, cy = corner
+        return sum(max(0, min(cx + pw, x + bw) - max(cx, x)) * max(0, min(cy + ph, y + bh) - max(cy, y))
+                   for x, y, bw, bh in boxes)
+
+    return min(corners, key=covered)
 
 
 def hit_test(reading: Reading, point: tuple[int, int]) -> int | None:
