@@ -50,6 +50,7 @@ class FinderSettings:
     max_fill: float = 0.72  # ink / box area above this (when not a thin "1") is a blob
     reject_border: bool = True  # a candidate touching the border is cut off (camera)
     max_candidates: int = 64  # beyond this the frame is noise, not a page of digits
+    merge_fragments: bool = False  # join small pieces to a near digit (clean canvas ink only)
     max_ink_ratio: float = 0.6  # ink grey / paper grey above this is a faint line or shadow, not pen
 
 
@@ -57,7 +58,7 @@ class FinderSettings:
 #: and a long vertical stroke is a "1".
 CANVAS_SETTINGS = FinderSettings(
     min_height_frac=0.04, max_size_frac=1.01, max_tall_aspect=float("inf"), max_fill=0.85,
-    reject_border=False,
+    reject_border=False, merge_fragments=True,
 )
 
 
@@ -136,7 +137,7 @@ def _merge_parts(boxes: dict[int, tuple[int, int, int, int]], settings: FinderSe
     """Union the components that belong to one digit, until nothing more merges."""
     groups = {i: [i] for i in boxes}
     group_box = dict(boxes)
-    reach = 0.12 * max((b[3] for b in boxes.values()), default=0)
+    reach = 0.2 * max((b[3] for b in boxes.values()), default=0)  # the widest gap any rule bridges
     merged = True
     while merged:
         merged = False
@@ -145,7 +146,7 @@ def _merge_parts(boxes: dict[int, tuple[int, int, int, int]], settings: FinderSe
             for b in keys[a_pos + 1 :]:
                 if group_box[b][0] > group_box[a][0] + group_box[a][2] + reach:
                     break  # sorted by x: everything further right is too far to touch
-                if _same_digit(group_box[a], group_box[b]):
+                if _same_digit(group_box[a], group_box[b], settings.merge_fragments):
                     groups[a] += groups.pop(b)
                     group_box[a] = _union([group_box[a], group_box.pop(b)])
                     merged = True
@@ -155,12 +156,13 @@ def _merge_parts(boxes: dict[int, tuple[int, int, int, int]], settings: FinderSe
     return list(groups.values())
 
 
-def _same_digit(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
-    """Two pieces are one digit when one sits over the other, or they nearly touch.
+def _same_digit(a: tuple[int, int, int, int], b: tuple[int, int, int, int], fragments: bool) -> bool:
+    """Two pieces are one digit when one sits over the other, they nearly touch, or one is a
+    small fragment close to the other.
 
     Stacked pieces (a "5"'s bar over its body, the two strokes of a "4") overlap in x and are
     close in y. Pieces of a broken line nearly touch. Either way the union must still have a
-    digit's proportions, so two neighbouring digits are never fused into one.
+    digit's proportions, so two neighbouring digits are not fused into one.
     """
     ax, ay, aw, ah = a
     bx, by, bw, bh = b
@@ -176,7 +178,11 @@ def _same_digit(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> b
     side_by_side = min(ah, bh) >= 0.8 * tall and abs(ay - by) <= 0.15 * tall and abs(ay + ah - by - bh) <= 0.15 * tall
     near = 0.12 * min(tall, 3 * min(ah, bh))  # a big group's size must not widen its reach
     touching = x_gap <= near and y_gap <= near and uw <= 1.0 * uh and not side_by_side
-    return stacked or touching
+    # On a canvas, a piece half as tall as the other or less, close by, is a fragment of it: a "5"'s
+    # bar written off to the right, a thin stroke broken in two. (In a camera frame such pieces are
+    # mostly paper texture and shadow, and merging them would spoil the digit's box.)
+    fragment = fragments and min(ah, bh) <= 0.5 * tall and max(x_gap, y_gap, 0) <= 0.2 * tall and uw <= 1.1 * uh
+    return stacked or touching or fragment
 
 
 def _union(boxes: list[tuple[int, int, int, int]]) -> tuple[int, int, int, int]:
