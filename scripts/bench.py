@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -33,6 +32,7 @@ from realtime.binarize import binarize  # noqa: E402
 from realtime.camera_app import CameraApp, CameraOptions, FramePipeline  # noqa: E402
 from realtime.classifier import DEFAULT_MODEL, Classifier  # noqa: E402
 from realtime.draw_app import DrawApp, DrawOptions  # noqa: E402
+from realtime.machine import describe  # noqa: E402
 from realtime.mnist import load_mnist  # noqa: E402
 from realtime.preprocess import to_mnist  # noqa: E402
 from realtime.segment import find_digits  # noqa: E402
@@ -231,18 +231,6 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def machine() -> str:
-    name = platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                name = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{name}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
-
-
 def render_table(r: dict[str, float], backend: str) -> str:
     def verdict(key: str) -> str:
         op, limit = TARGETS[key]
@@ -266,7 +254,7 @@ def render_table(r: dict[str, float], backend: str) -> str:
         ("peak memory of the app, RSS (MB)", r["peak_rss_mb"], None, verdict("peak_rss_mb")),
     ]
     lines = [
-        f"Machine: {machine()}. Runtime: {backend}. Command: `python scripts/bench.py`.",
+        f"Machine: {describe()}. Runtime: {backend}. Command: `python scripts/bench.py`.",
         "",
         "| measure | this app | original demo's way | ratio | target |",
         "| --- | --- | --- | --- | --- |",

@@ -24,7 +24,7 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
 from realtime.classifier import DEFAULT_MODEL  # noqa: E402
-from realtime.errors import UserError  # noqa: E402
+from realtime.errors import UserError, run_main  # noqa: E402
 
 MIN_SAMPLES = 10
 
@@ -120,8 +120,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except UserError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(2)
+    run_main(main)
