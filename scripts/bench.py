@@ -32,6 +32,7 @@ from realtime.binarize import binarize  # noqa: E402
 from realtime.camera_app import CameraApp, CameraOptions, FramePipeline  # noqa: E402
 from realtime.classifier import DEFAULT_MODEL, Classifier  # noqa: E402
 from realtime.draw_app import DrawApp, DrawOptions  # noqa: E402
+from realtime.errors import run_main  # noqa: E402
 from realtime.machine import describe  # noqa: E402
 from realtime.mnist import load_mnist  # noqa: E402
 from realtime.preprocess import to_mnist  # noqa: E402
@@ -288,4 +289,4 @@ def write_readme(table: str) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_main(main)

@@ -21,7 +21,10 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
 from realtime.classifier import DEFAULT_MODEL, Classifier  # noqa: E402
-from realtime.errors import UserError  # noqa: E402
+from realtime.errors import (
+    UserError,  # noqa: E402
+    run_main,  # noqa: E402
+)
 from realtime.mnist import load_mnist  # noqa: E402
 
 #: Images per runtime call: big enough to amortise the call, small enough that LiteRT's
@@ -208,4 +211,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_main(main)

@@ -42,7 +42,10 @@ import numpy as np  # noqa: E402
 from realtime.camera_app import CameraOptions, FramePipeline  # noqa: E402
 from realtime.capture import Source  # noqa: E402
 from realtime.classifier import DEFAULT_MODEL, Classifier  # noqa: E402
-from realtime.errors import UserError  # noqa: E402
+from realtime.errors import (
+    UserError,  # noqa: E402
+    run_main,  # noqa: E402
+)
 from realtime.reading import DigitResult, Predictor  # noqa: E402
 from realtime.tracking import iou  # noqa: E402
 
@@ -345,4 +348,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_main(main)

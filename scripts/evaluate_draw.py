@@ -31,12 +31,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
-
 from make_strokes import OUT as STROKES_DIR  # noqa: E402  (scripts/ is on sys.path)
 from make_strokes import SIZE_BANDS, load  # noqa: E402
+
 from realtime.classifier import DEFAULT_MODEL, Classifier  # noqa: E402
 from realtime.draw_app import DrawApp, DrawOptions  # noqa: E402
-from realtime.errors import UserError  # noqa: E402
+from realtime.errors import (
+    UserError,  # noqa: E402
+    run_main,  # noqa: E402
+)
 from realtime.reading import MIN_CONFIDENCE, Reading  # noqa: E402
 
 EVENT_DT = 0.012  # fake seconds between mouse events, as make_strokes samples them
@@ -268,4 +271,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run_main(main)

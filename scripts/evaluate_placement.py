@@ -32,10 +32,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
-
 from evaluate import predict, shown_path  # noqa: E402  (scripts/ is on sys.path when run as a script)
+
 from realtime.classifier import DEFAULT_MODEL, Classifier  # noqa: E402
-from realtime.errors import UserError  # noqa: E402
+from realtime.errors import (
+    UserError,  # noqa: E402
+    run_main,  # noqa: E402
+)
 from realtime.mnist import load_mnist  # noqa: E402
 from realtime.preprocess import to_mnist  # noqa: E402
 from realtime.reading import MIN_CONFIDENCE, DigitResult, Reading, read_binary  # noqa: E402
@@ -447,4 +450,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_main(main)

@@ -54,7 +54,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
-from realtime.errors import UserError  # noqa: E402
+from realtime.errors import (
+    UserError,  # noqa: E402
+    run_main,  # noqa: E402
+)
 from realtime.mnist import load_mnist  # noqa: E402
 
 FPS = 30.0
@@ -594,4 +597,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_main(main)

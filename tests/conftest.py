@@ -17,7 +17,7 @@ def mnist_dir() -> Path:
     folder = os.environ.get("MNIST_DIR")
     if not folder:
         pytest.skip("MNIST_DIR is not set: tests on real MNIST digits need the idx files")
-    return Path(folder)
+    return Path(folder).resolve()
 
 
 @pytest.fixture(scope="session")
