@@ -23,6 +23,7 @@ from typing import Literal
 import numpy as np
 
 from realtime.errors import UserError
+from realtime.typicality import Typicality
 
 Backend = Literal["auto", "litert", "keras"]
 INPUT_SHAPE = (28, 28, 1)
@@ -48,6 +49,9 @@ class Classifier:
             self._runner = _LiteRunner(_tflite_path(self.path), self.threads)
         else:
             self._runner = _KerasRunner(self.path)
+        typical = self.path.with_name(self.path.stem + "_typical.npz")
+        #: The "is it a digit at all?" check fitted for this model, when it ships one.
+        self.typicality = Typicality.load(typical) if typical.is_file() else None
         self.predict(np.zeros((1, 28, 28), np.float32))  # warm-up: first call allocates
 
     def predict(self, images: np.ndarray) -> np.ndarray:

@@ -23,7 +23,11 @@ MIN_CONFIDENCE = 0.5
 
 
 class Predictor(Protocol):
-    """Anything with `predict((N, 28, 28) float32) -> (N, 10)`: the Classifier, or a test double."""
+    """Anything with `predict((N, 28, 28) float32) -> (N, 10)`: the Classifier, or a test double.
+
+    A `typicality` attribute (realtime.typicality.Typicality), when present, marks confident
+    readings of things that look like no handwritten digit as "not a digit".
+    """
 
     def predict(self, images: np.ndarray) -> np.ndarray: ...
 
@@ -103,14 +107,19 @@ def read_candidates(
             owners.append(len(results) - 1)
     preprocessed = time.perf_counter()
     if images:
-        probs = model.predict(np.stack(images))
-        for owner, p in zip(owners, probs):
+        batch = np.stack(images)
+        probs = model.predict(batch)
+        tops = probs.argmax(axis=1)
+        typicality = getattr(model, "typicality", None)
+        atypical = typicality.atypical(batch, tops) if typicality is not None else np.zeros(len(batch), bool)
+        for owner, p, top, odd in zip(owners, probs, tops, atypical):
             result = results[owner]
-            top = int(np.argmax(p))
             result.probs = p
             result.confidence = float(p[top])
-            if result.confidence >= min_confidence:
-                result.digit = top
+            if odd:
+                result.reason = "not a digit"  # confident, but unlike any handwritten example of it
+            elif result.confidence >= min_confidence:
+                result.digit = int(top)
             else:
                 result.reason = "low confidence"
     classified = time.perf_counter()

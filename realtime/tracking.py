@@ -100,7 +100,9 @@ class Tracker:
         top = int(np.argmax(track.probs))
         result.probs = track.probs.copy()
         result.confidence = float(track.probs[top])
-        if result.confidence >= self.min_confidence:
+        if result.reason == "not a digit":
+            result.digit = None  # this frame's shape is unlike any digit, whatever the average says
+        elif result.confidence >= self.min_confidence:
             result.digit, result.reason = top, None
         else:
             result.digit, result.reason = None, "low confidence"

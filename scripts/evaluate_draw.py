@@ -40,7 +40,9 @@ from realtime.errors import (
     UserError,  # noqa: E402
     run_main,  # noqa: E402
 )
-from realtime.reading import MIN_CONFIDENCE, Reading  # noqa: E402
+from realtime.reading import MIN_CONFIDENCE, Reading, read_binary  # noqa: E402
+from realtime.segment import CANVAS_SETTINGS  # noqa: E402
+from realtime.training import draw_scribble  # noqa: E402
 
 EVENT_DT = 0.012  # fake seconds between mouse events, as make_strokes samples them
 HOVER_STEPS = 4  # button-up mouse moves between two strokes (the canvas ignores them)
@@ -239,6 +241,38 @@ def render_markdown(args: argparse.Namespace, backend: str, runs: dict[int, list
     return "\n".join(out) + "\n"
 
 
+def non_digits(model: Classifier, count: int, size: int = 448) -> dict[str, list[bool]]:
+    """Scribbles drawn on the canvas, read by the app: kind -> whether each was shown as a digit.
+
+    Seeds 10,000 and up: training never draws these exact scribbles.
+    """
+    shown: dict[str, list[bool]] = {}
+    for i in range(count):
+        rng = np.random.default_rng(10_000 + i)
+        small = np.zeros((96, 96), np.uint8)
+        kind = draw_scribble(small, rng)
+        extent = int(size * rng.uniform(0.3, 0.8))
+        canvas = np.zeros((size, size), np.uint8)
+        x, y = rng.integers(0, size - extent + 1, 2)
+        canvas[y : y + extent, x : x + extent] = cv2.resize(small, (extent, extent))
+        reading = read_binary(canvas > 127, model, CANVAS_SETTINGS)
+        shown.setdefault(kind, []).append(any(d.digit is not None for d in reading.digits))
+    return shown
+
+
+def render_non_digits(shown: dict[str, list[bool]]) -> list[str]:
+    everything = [v for values in shown.values() for v in values]
+    out = ["## Non-digits", "",
+           f"{len(everything)} scribbles drawn on the 448 px canvas (30-80% of it) and read by the app. "
+           "\"Rejected\" means no confident digit is shown: every candidate is rejected by the finder or "
+           "shown as \"?\".", "",
+           "| kind | scribbles | rejected |", "|---|---|---|"]
+    for kind, values in sorted(shown.items()):
+        out.append(f"| {kind} | {len(values)} | {1 - np.mean(values):.1%} |")
+    out.append(f"| **all** | {len(everything)} | **{1 - np.mean(everything):.1%}** |")
+    return out + [""]
+
+
 def _flags(args: argparse.Namespace) -> str:
     flags = ""
     if Path(args.model).resolve() != DEFAULT_MODEL.resolve():
@@ -263,6 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(s) for s in args.canvas_sizes.split(",") if s.strip()]
     runs = {size: evaluate(model, samples, size) for size in sizes}
     markdown = render_markdown(args, model.backend, runs, time.perf_counter() - started)
+    markdown += "\n" + "\n".join(render_non_digits(non_digits(model, 500)))
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "draw_eval.md").write_text(markdown, encoding="utf-8")
     print(markdown)
