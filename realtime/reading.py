@@ -107,23 +107,33 @@ def read_candidates(
             owners.append(len(results) - 1)
     preprocessed = time.perf_counter()
     if images:
-        batch = np.stack(images)
-        probs = model.predict(batch)
-        tops = probs.argmax(axis=1)
-        typicality = getattr(model, "typicality", None)
-        atypical = typicality.atypical(batch, tops) if typicality is not None else np.zeros(len(batch), bool)
-        for owner, p, top, odd in zip(owners, probs, tops, atypical):
-            result = results[owner]
-            result.probs = p
-            result.confidence = float(p[top])
-            if odd:
-                result.reason = "not a digit"  # confident, but unlike any handwritten example of it
-            elif result.confidence >= min_confidence:
-                result.digit = int(top)
-            else:
-                result.reason = "low confidence"
+        decide([results[i] for i in owners], model.predict(np.stack(images)), model, min_confidence)
     classified = time.perf_counter()
     return results, (preprocessed - started) * 1e3, (classified - preprocessed) * 1e3
+
+
+def decide(
+    results: list[DigitResult],
+    probs: np.ndarray,
+    model: Predictor,
+    min_confidence: float = MIN_CONFIDENCE,
+) -> None:
+    """Name each result (all with an image) from its row of `probs`: a digit, or None and why."""
+    tops = probs.argmax(axis=1)
+    typicality = getattr(model, "typicality", None)
+    if typicality is not None:
+        atypical = typicality.atypical(np.stack([r.image for r in results]), tops)
+    else:
+        atypical = np.zeros(len(results), bool)
+    for result, p, top, odd in zip(results, probs, tops, atypical):
+        result.probs = p
+        result.confidence = float(p[top])
+        if odd:
+            result.reason = "not a digit"  # confident, but unlike any handwritten example of it
+        elif result.confidence >= min_confidence:
+            result.digit = int(top)
+        else:
+            result.reason = "low confidence"
 
 
 def read_binary(

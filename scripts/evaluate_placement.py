@@ -41,7 +41,7 @@ from realtime.errors import (
 )
 from realtime.mnist import load_mnist  # noqa: E402
 from realtime.preprocess import to_mnist  # noqa: E402
-from realtime.reading import MIN_CONFIDENCE, DigitResult, Reading, read_binary  # noqa: E402
+from realtime.reading import MIN_CONFIDENCE, DigitResult, Reading, decide, read_binary  # noqa: E402
 from realtime.segment import CANVAS_SETTINGS, FinderSettings, find_digits  # noqa: E402
 
 CANVASES = {"280x280": (280, 280), "640x480": (480, 640)}  # name: (height, width)
@@ -185,30 +185,21 @@ def find(canvas: np.ndarray, settings: FinderSettings = FINDER) -> Found:
 def classify(model: Classifier, founds: list[Found], deskew: bool) -> list[Reading]:
     """Every preprocessed candidate of every canvas in one batch, then each canvas's Reading.
 
-    The DigitResults are built as realtime.reading.read_candidates builds them, so `number` and
-    `lines` are the app's own logic.
+    The digits are named by realtime.reading.decide, the app's own rule (confidence threshold and
+    typicality check), so `number` and `lines` are the app's answers.
     """
-    images = [image for f in founds for image in f.images[deskew] if image is not None]
-    probs = iter(predict(model, np.stack(images)) if images else [])
-    readings = []
-    for f in founds:
-        results = []
-        for box, line, image in zip(f.boxes, f.lines, f.images[deskew]):
-            result = DigitResult(box, line, None, 0.0, None, image, "no ink" if image is None else None)
-            if image is not None:
-                p = next(probs)
-                top = int(np.argmax(p))
-                result.probs, result.confidence = p, float(p[top])
-                if result.confidence >= MIN_CONFIDENCE:
-                    result.digit = top
-                else:
-                    result.reason = "low confidence"
-            results.append(result)
-        readings.append(Reading(digits=results, timings={}))
+    readings = [
+        Reading([DigitResult(box, line, None, 0.0, None, image, "no ink" if image is None else None)
+                 for box, line, image in zip(f.boxes, f.lines, f.images[deskew])], {})
+        for f in founds
+    ]
+    named = [result for reading in readings for result in reading.digits if result.image is not None]
+    if named:
+        decide(named, predict(model, np.stack([r.image for r in named])), model)
     return readings
 
 
-OUTCOMES = ("right", "right at any confidence", "wrong", "? (low confidence)", "no digit found",
+OUTCOMES = ("right", "right, any confidence or shape", "wrong", "? (unsure or not a digit)", "no digit found",
             "no ink (to_mnist None)", "split")
 
 
@@ -218,9 +209,9 @@ def single_outcome(reading: Reading, label: int) -> dict[str, bool]:
     read = one is not None and one.probs is not None
     return {
         "right": read and one.digit == label,
-        "right at any confidence": read and int(np.argmax(one.probs)) == label,
+        "right, any confidence or shape": read and int(np.argmax(one.probs)) == label,
         "wrong": read and one.digit is not None and one.digit != label,
-        "? (low confidence)": read and one.digit is None,
+        "? (unsure or not a digit)": read and one.digit is None,
         "no digit found": not reading.digits,
         "no ink (to_mnist None)": one is not None and one.probs is None,
         "split": len(reading.digits) > 1,
@@ -364,8 +355,8 @@ def render_markdown(args: argparse.Namespace, backend: str, n_digits: int, per_l
         "(binarised at 128, `find_digits` with the draw app's own `CANVAS_SETTINGS` and, for comparison, "
         "the camera's settings with border rejection off; `to_mnist`; the model, "
         f"confidence >= {MIN_CONFIDENCE}). (b) is right only if exactly one digit is found and named "
-        "correctly; \"right at any confidence\" drops the confidence threshold; \"?\" is one digit found "
-        "but below the threshold; \"no digit found\" is nothing accepted by the finder; \"no ink\" is one "
+        "correctly; \"right, any confidence or shape\" drops the confidence threshold and the typicality "
+        "check; \"?\" is one digit found but below the threshold or judged not a digit; \"no digit found\" is nothing accepted by the finder; \"no ink\" is one "
         "candidate that `to_mnist` turned into None; \"split\" is more than one candidate. For (a) the "
         "\"?\" column only says how often its top class was below the threshold.",
         "",
