@@ -33,7 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
 import cv2  # noqa: E402
 import make_test_videos  # noqa: E402  (scripts/ is on sys.path when run as a script)
@@ -320,7 +321,8 @@ def run(args: argparse.Namespace, folder: Path, command: str) -> str:
     off, per_off = evaluate(folder, model, smoothing=False)
     numbers = [" ".join(truth["lines"]) for _, truth in clips_in(folder)]
     per_clip = [(name, a, b, n) for (name, a), (_, b), n in zip(per_on, per_off, numbers)]
-    return report(on, off, per_clip, command, f"{args.model} ({model.backend})")
+    shown = os.path.relpath(args.model, ROOT) if Path(args.model).is_absolute() else args.model
+    return report(on, off, per_clip, command, f"{shown} ({model.backend})")
 
 
 def main(argv: list[str] | None = None) -> int:
