@@ -174,14 +174,15 @@ def _same_digit(a: tuple[int, int, int, int], b: tuple[int, int, int, int], frag
     if uw > 1.3 * uh or uh > 2.2 * tall:
         return False
     stacked = x_overlap >= 0.5 * max(aw, bw) and y_gap <= 0.35 * tall
-    # Two full-height pieces side by side on one baseline are two digits ("10"), however close.
-    side_by_side = min(ah, bh) >= 0.8 * tall and abs(ay - by) <= 0.15 * tall and abs(ay + ah - by - bh) <= 0.15 * tall
+    # Two tall pieces side by side, mostly level, are two digits ("10"), however close: people's
+    # baselines wander, so "level" is a vertical overlap of 70% of the shorter one.
+    side_by_side = min(ah, bh) >= 0.8 * tall and -y_gap >= 0.7 * min(ah, bh)
     near = 0.12 * min(tall, 3 * min(ah, bh))  # a big group's size must not widen its reach
     touching = x_gap <= near and y_gap <= near and uw <= 1.0 * uh and not side_by_side
-    # On a canvas, a piece half as tall as the other or less, close by, is a fragment of it: a "5"'s
+    # On a canvas, a piece up to 60% as tall as the other, close by, is a fragment of it: a "5"'s
     # bar written off to the right, a thin stroke broken in two. (In a camera frame such pieces are
     # mostly paper texture and shadow, and merging them would spoil the digit's box.)
-    fragment = fragments and min(ah, bh) <= 0.5 * tall and max(x_gap, y_gap, 0) <= 0.2 * tall and uw <= 1.1 * uh
+    fragment = fragments and min(ah, bh) <= 0.6 * tall and max(x_gap, y_gap, 0) <= 0.2 * tall
     return stacked or touching or fragment
 
 

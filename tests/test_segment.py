@@ -108,6 +108,29 @@ def test_two_stroke_digits_beside_others_stay_separate(digit: str) -> None:
     assert _number_of_parts(found[1].mask) == 2
 
 
+@pytest.mark.parametrize("drop", [0.0, 0.15, 0.25])
+def test_close_neighbours_on_wandering_baselines_stay_two_digits(drop: float) -> None:
+    """A "1" close to a "7" written a bit lower (or higher) is still "17", not one wide digit."""
+    canvas = _canvas()
+    _draw(canvas, "1", 100, 60, 130)
+    _draw(canvas, "7", 100 + 0.5 * 0.6 * 130 + 16, 60 + round(drop * 130), 120)  # 12 px of paper between
+    found = _accepted(find_digits(canvas, CANVAS_SETTINGS))
+    assert len(found) == 2
+
+
+def test_wide_five_with_its_bar_off_to_the_right_is_one_digit() -> None:
+    """A "5" whose detached bar makes it wider than tall is still one digit on the canvas."""
+    canvas = _canvas()
+    body = [(0.25, 0.2), (0.15, 0.45), (0.6, 0.4), (0.9, 0.6), (0.9, 0.85), (0.6, 1.0), (0.1, 0.95)]
+    points = np.array([(100 + px * 90, 80 + py * 100) for px, py in body], np.int32)
+    cv2.polylines(canvas, [points], False, 255, 8)
+    cv2.line(canvas, (135, 78), (245, 64), 255, 8)  # the bar: above, off to the right
+    assert _number_of_parts(canvas) == 2
+    found = find_digits(canvas, CANVAS_SETTINGS)
+    assert len(found) == 1 and found[0].accepted
+    assert found[0].box[2] > found[0].box[3]
+
+
 @pytest.mark.parametrize("gap", [2, 5, 9])
 def test_broken_line_is_merged(gap: int) -> None:
     """A pen that skipped: a "1" and a "7" with a gap in their stroke are still one digit each."""
