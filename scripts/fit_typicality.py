@@ -26,34 +26,13 @@ from realtime.classifier import DEFAULT_MODEL, Classifier  # noqa: E402
 from realtime.errors import run_main  # noqa: E402
 from realtime.mnist import load_mnist  # noqa: E402
 from realtime.preprocess import to_mnist  # noqa: E402
-from realtime.training import SCRIBBLE_KINDS, draw_scribble  # noqa: E402
+from realtime.training import SCRIBBLE_KINDS, draw_scribble, redraw  # noqa: E402
 from realtime.typicality import Typicality, fit  # noqa: E402
 
 
 def through_app(images: np.ndarray) -> np.ndarray:
     """MNIST digits as the app would feed them to the model: through to_mnist."""
     return np.stack([to_mnist(image) for image in images])
-
-
-def as_drawn(images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Digits as a user draws them: 40-200 px high, a pen 0.6-2x as wide, binarised, to_mnist.
-
-    The threshold is set on these rather than on MNIST's own scans: a redrawn digit is less
-    typical than a scanned one, and the check must not reject real users' digits.
-    """
-    out = []
-    for image in images:
-        height = int(rng.integers(40, 201))
-        big = cv2.resize(image, (height, height), interpolation=cv2.INTER_LINEAR)
-        radius = int(round(abs(rng.uniform(0.6, 2.0) - 1) * 1.2 * height / 28))
-        if radius:
-            kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
-            changed = (cv2.dilate if rng.random() < 0.6 else cv2.erode)(big, kernel)
-            if np.count_nonzero(changed > 127) > 0.3 * np.count_nonzero(big > 127):
-                big = changed
-        drawn = to_mnist(((big > 127) * 255).astype(np.uint8))
-        out.append(drawn if drawn is not None else to_mnist(image))
-    return np.stack(out)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,11 +52,11 @@ def main(argv: list[str] | None = None) -> int:
     fit_x, fit_y, val_x, _ = split(train_x, train_y, min(args.val_size, len(train_x) // 5), args.seed)
     # The subspaces learn scanned and redrawn digits alike, so a digit's pen or size is no surprise.
     rng = np.random.default_rng(args.seed)
-    means, bases = fit(np.concatenate([through_app(fit_x), as_drawn(fit_x, rng)]),
+    means, bases = fit(np.concatenate([through_app(fit_x), redraw(fit_x, rng)]),
                        np.concatenate([fit_y, fit_y]), args.components)
 
     model = Classifier(args.model)
-    val = as_drawn(val_x, rng)
+    val = redraw(val_x, rng)  # as users draw them: the check must not reject their digits
     val_errors = Typicality(means, bases, 0.0).errors(val, model.predict(val).argmax(axis=1))
     check = Typicality(means, bases, float(np.percentile(val_errors, args.keep)))
 

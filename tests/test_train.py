@@ -7,14 +7,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 from conftest import ROOT
+
+from realtime.training import redraw
 
 
 def test_tiny_training_run_writes_model_litert_copy_and_card(tmp_path: Path, mnist_dir: Path) -> None:
     out = tmp_path / "tiny.keras"
     result = subprocess.run(
         [sys.executable, "scripts/train.py", "--data", str(mnist_dir), "--limit", "300", "--epochs", "1",
-         "--out", str(out), "--quiet"],
+         "--redrawn", "0.5", "--out", str(out), "--quiet"],
         cwd=ROOT, capture_output=True, text=True, timeout=240,
     )
     assert result.returncode == 0, result.stderr[-2000:]
@@ -26,7 +29,23 @@ def test_tiny_training_run_writes_model_litert_copy_and_card(tmp_path: Path, mni
         "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
         "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz",
     }
-    assert "MNIST test accuracy" in (tmp_path / "tiny_card.md").read_text()
+    assert card["redrawn_fraction"] == 0.5
+    text = (tmp_path / "tiny_card.md").read_text()
+    assert "MNIST test accuracy" in text and "Redrawn digits: 50%" in text
+
+
+def test_redrawn_digits_look_like_the_apps_inputs(mnist_test) -> None:
+    """Redrawn training digits are what to_mnist makes: ink fitted to 20 px, centred, in [0, 1]."""
+    images = mnist_test[0][:50]
+    drawn = redraw(images, np.random.default_rng(0))
+    assert drawn.shape == images.shape and drawn.dtype == np.float32
+    assert drawn.min() >= 0.0 and drawn.max() <= 1.0
+    for image in drawn:
+        ys, xs = np.nonzero(image > 0.05)
+        assert max(np.ptp(ys), np.ptp(xs)) + 1 in (19, 20, 21, 22)
+        cy, cx = np.average(np.indices(image.shape), axis=(1, 2), weights=image)
+        assert abs(cy - 13.5) < 1.5 and abs(cx - 13.5) < 1.5
+    assert not np.allclose(drawn, images / 255.0, atol=0.1)  # a new pen, not a copy
 
 
 def test_training_on_a_broken_data_folder_exits_2_with_one_line(tmp_path: Path) -> None:
