@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -77,3 +78,7 @@ def test_fit_script_runs_on_a_small_split(tmp_path: Path, mnist_dir: Path, class
                           cwd=ROOT, capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stderr[-2000:]
     assert (tmp_path / "digits_typical.npz").is_file() and (tmp_path / "digits_typical.json").is_file()
+    report = json.loads((tmp_path / "digits_typical.json").read_text())
+    trade_off = list(report["scribbles_rejected_by_keep"].values())
+    assert trade_off == sorted(trade_off, reverse=True)  # keeping more digits rejects fewer scribbles
+    assert report["scribbles_rejected_by_keep"]["99.5%"] == report["scribbles_rejected"]
