@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", help="MNIST folder (default $MNIST_DIR, else Keras' download)")
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     parser.add_argument("--components", type=int, default=30, help="principal axes per class")
-    parser.add_argument("--keep", type=float, default=99.5, help="percentile of validation digits kept")
+    parser.add_argument("--keep", type=float, default=99.9, help="percentile of validation digits kept")
     parser.add_argument("--val-size", type=int, default=6000)
     parser.add_argument("--seed", type=int, default=0, help="the split's seed (as in train.py)")
     parser.add_argument("--limit", type=int, default=0, help="use only this many training images (tests)")

@@ -20,12 +20,12 @@ from realtime.training import draw_scribble
 from realtime.typicality import Typicality, fit
 
 
-def test_shipped_check_passes_digits_and_rejects_most_scribbles(classifier, mnist_test) -> None:
+def test_shipped_check_passes_digits_and_rejects_scribbles(classifier, mnist_test) -> None:
     assert classifier.typicality is not None, "the shipped model comes with its typicality check"
     images, _ = mnist_test
     digits = np.stack([to_mnist(image) for image in images[:500]])
     classes = classifier.predict(digits).argmax(axis=1)
-    assert np.mean(classifier.typicality.atypical(digits, classes)) <= 0.01
+    assert np.mean(classifier.typicality.atypical(digits, classes)) <= 0.005
     scribbles = []
     for i in range(200):
         canvas = np.zeros((96, 96), np.uint8)
@@ -33,7 +33,9 @@ def test_shipped_check_passes_digits_and_rejects_most_scribbles(classifier, mnis
         scribbles.append(to_mnist(canvas))
     scribbles = np.stack(scribbles)
     odd = classifier.typicality.atypical(scribbles, classifier.predict(scribbles).argmax(axis=1))
-    assert np.mean(odd) >= 0.35  # ~50% measured (models/digits_typical.json); the rest is left to "?"
+    # ~28% measured (models/digits_typical.json), the price of keeping 99.9% of real digits; the
+    # finder and the confidence threshold catch more of them on the canvas.
+    assert np.mean(odd) >= 0.2
 
 
 def test_a_scribble_on_the_canvas_reads_as_not_a_digit(classifier) -> None:
@@ -81,4 +83,4 @@ def test_fit_script_runs_on_a_small_split(tmp_path: Path, mnist_dir: Path, class
     report = json.loads((tmp_path / "digits_typical.json").read_text())
     trade_off = list(report["scribbles_rejected_by_keep"].values())
     assert trade_off == sorted(trade_off, reverse=True)  # keeping more digits rejects fewer scribbles
-    assert report["scribbles_rejected_by_keep"]["99.5%"] == report["scribbles_rejected"]
+    assert report["scribbles_rejected_by_keep"]["99.9%"] == report["scribbles_rejected"]
