@@ -31,13 +31,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--data", help="folder with the four MNIST idx .gz files (default: $MNIST_DIR, "
                         "else Keras' download)")
     parser.add_argument("--out", default="models/digits.keras", help="where to write the .keras model")
-    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--lr", type=float, default=2e-3, help="peak learning rate (AdamW, cosine)")
     parser.add_argument("--val-size", type=int, default=6000, help="training images held out")
     parser.add_argument("--scribbles", type=float, default=0.0,
                         help="non-digit scribbles per training digit, trained towards 'no class'")
-    parser.add_argument("--redrawn", type=float, default=0.0,
+    parser.add_argument("--redrawn", type=float, default=0.5,
                         help="fraction of each epoch's digits redrawn through the app's to_mnist")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--limit", type=int, default=0,
