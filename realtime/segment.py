@@ -138,6 +138,7 @@ def _merge_parts(boxes: dict[int, tuple[int, int, int, int]], settings: FinderSe
     groups = {i: [i] for i in boxes}
     group_box = dict(boxes)
     reach = 0.2 * max((b[3] for b in boxes.values()), default=0)  # the widest gap any rule bridges
+    typical = _typical_height(boxes.values())
     merged = True
     while merged:
         merged = False
@@ -146,7 +147,7 @@ def _merge_parts(boxes: dict[int, tuple[int, int, int, int]], settings: FinderSe
             for b in keys[a_pos + 1 :]:
                 if group_box[b][0] > group_box[a][0] + group_box[a][2] + reach:
                     break  # sorted by x: everything further right is too far to touch
-                if _same_digit(group_box[a], group_box[b], settings.merge_fragments):
+                if _same_digit(group_box[a], group_box[b], settings.merge_fragments, typical):
                     groups[a] += groups.pop(b)
                     group_box[a] = _union([group_box[a], group_box.pop(b)])
                     merged = True
@@ -156,9 +157,19 @@ def _merge_parts(boxes: dict[int, tuple[int, int, int, int]], settings: FinderSe
     return list(groups.values())
 
 
-def _same_digit(a: tuple[int, int, int, int], b: tuple[int, int, int, int], fragments: bool) -> bool:
-    """Two pieces are one digit when one sits over the other, they nearly touch, or one is a
-    small fragment close to the other.
+def _typical_height(boxes) -> float:
+    """The height of a whole digit here: the median of the parts at least half as tall as the tallest."""
+    heights = [b[3] for b in boxes]
+    if not heights:
+        return 0.0
+    return float(np.median([h for h in heights if h >= 0.5 * max(heights)]))
+
+
+def _same_digit(
+    a: tuple[int, int, int, int], b: tuple[int, int, int, int], fragments: bool, typical: float = 0.0
+) -> bool:
+    """Two pieces are one digit when one sits over the other, they nearly touch, one is a small
+    fragment close to the other, or both are pieces of a digit broken in two.
 
     Stacked pieces (a "5"'s bar over its body, the two strokes of a "4") overlap in x and are
     close in y. Pieces of a broken line nearly touch. Either way the union must still have a
@@ -183,7 +194,11 @@ def _same_digit(a: tuple[int, int, int, int], b: tuple[int, int, int, int], frag
     # bar written off to the right, a thin stroke broken in two. (In a camera frame such pieces are
     # mostly paper texture and shadow, and merging them would spoil the digit's box.)
     fragment = fragments and min(ah, bh) <= 0.6 * tall and max(x_gap, y_gap, 0) <= 0.2 * tall
-    return stacked or touching or fragment
+    # Next to whole digits (`typical` high), two close pieces that are both well short of a digit
+    # and together make one digit's height are its halves: a thin "7" or "3" broken in the middle.
+    halves = (fragments and tall <= 0.7 * typical and uh <= 1.3 * typical
+              and max(x_gap, y_gap, 0) <= 0.15 * typical and not side_by_side)
+    return stacked or touching or fragment or halves
 
 
 def _union(boxes: list[tuple[int, int, int, int]]) -> tuple[int, int, int, int]:

@@ -131,6 +131,20 @@ def test_wide_five_with_its_bar_off_to_the_right_is_one_digit() -> None:
     assert found[0].box[2] > found[0].box[3]
 
 
+def test_digit_broken_into_halves_beside_whole_digits_is_one_digit() -> None:
+    """A thin "7" broken mid-stroke, next to whole digits: two half-height pieces, one digit."""
+    canvas = _canvas(280, 640)
+    for i, digit in enumerate("23"):
+        _draw(canvas, digit, 40 + 110 * i, 80, 110, thickness=5)
+    _draw(canvas, "7", 260, 80, 110, thickness=5)
+    canvas[80 + 52 : 80 + 60, 260:340] = 0  # the pen skipped in the middle of the diagonal
+    _draw(canvas, "1", 380, 80, 110, thickness=5)
+    assert _number_of_parts(canvas) == 5
+    found = _accepted(find_digits(canvas, CANVAS_SETTINGS))
+    assert len(found) == 4
+    assert _number_of_parts(found[2].mask) == 2
+
+
 @pytest.mark.parametrize("gap", [2, 5, 9])
 def test_broken_line_is_merged(gap: int) -> None:
     """A pen that skipped: a "1" and a "7" with a gap in their stroke are still one digit each."""
