@@ -31,7 +31,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--data", help="folder with the four MNIST idx .gz files (default: $MNIST_DIR, "
                         "else Keras' download)")
     parser.add_argument("--out", default="models/digits.keras", help="where to write the .keras model")
-    parser.add_argument("--epochs", type=int, default=40)
+    parser.add_argument("--epochs", type=int, default=60)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--lr", type=float, default=2e-3, help="peak learning rate (AdamW, cosine)")
     parser.add_argument("--val-size", type=int, default=6000, help="training images held out")
