@@ -9,6 +9,7 @@ but still returned, with the reason, so that the overlay can show it dimmed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import cv2
@@ -157,7 +158,7 @@ def _merge_parts(boxes: dict[int, tuple[int, int, int, int]], settings: FinderSe
     return list(groups.values())
 
 
-def _typical_height(boxes) -> float:
+def _typical_height(boxes: Iterable[tuple[int, int, int, int]]) -> float:
     """The height of a whole digit here: the median of the parts at least half as tall as the tallest."""
     heights = [b[3] for b in boxes]
     if not heights:
@@ -166,7 +167,7 @@ def _typical_height(boxes) -> float:
 
 
 def _same_digit(
-    a: tuple[int, int, int, int], b: tuple[int, int, int, int], fragments: bool, typical: float = 0.0
+    a: tuple[int, int, int, int], b: tuple[int, int, int, int], fragments: bool, typical: float
 ) -> bool:
     """Two pieces are one digit when one sits over the other, they nearly touch, one is a small
     fragment close to the other, or both are pieces of a digit broken in two.
