@@ -1,0 +1,283 @@
+"""Score camera mode on real photos and videos with hand-made truth, through the real CLI.
+
+    python scripts/evaluate_real.py                         # $REAL_DEV_DIR -> docs/real_eval.md
+    python scripts/evaluate_real.py --data DIR --out -      # any folder of the same layout, print only
+    python scripts/evaluate_real.py --app-args "--sensitivity 20"   # any camera-mode options
+
+Each image or video is read by `python -m realtime camera --source FILE --headless --events E`,
+exactly as a user runs it (default settings, smoothing on for video), and its events are scored
+against the truth JSON beside it (`../shared/data/real-dev/README.md` gives the format: `lines` of
+`{box, label}` for a photo, `frames` of such lines for a video; a label of null is an ambiguous
+glyph, not scored). Files named `NN-what-DIGITS.png` without a JSON (the real-dev `cases/`) are
+scored on the number alone.
+
+Per frame, candidates the model was asked about (a `probs` row that is not all zeros: finder
+rejections are left out) are matched one-to-one to truth boxes, best IoU first, at IoU >= 0.5:
+
+- recall: scored truth digits matched by a candidate / scored truth digits;
+- precision: digits the app names (digit not null) that match a truth box / digits it names;
+- label accuracy: matched truth digits shown as their label / matched ("?" counts as wrong);
+- confidently wrong: named digits matched to a truth digit of another label at confidence >= 0.9;
+- whole rows: a truth row is right when the app's text for it is the row's digits exactly. The
+  app's text is its own row (`lines[].text` in the event, when the event has rows) overlapping
+  the truth row most; otherwise the candidates whose centres lie in the row's band, left to
+  right, "?" for an unnamed one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from realtime.errors import UserError, run_main  # noqa: E402
+from realtime.tracking import iou  # noqa: E402
+
+MIN_IOU = 0.5
+CONFIDENT = 0.9
+TARGETS = {"recall": 0.97, "precision": 0.97, "label_accuracy": 0.97, "row_accuracy": 0.90}
+MEDIA = {".png", ".jpg", ".jpeg", ".bmp", ".mp4", ".avi", ".mov", ".mkv"}
+CASE_NAME = re.compile(r"^\d+-[\w-]*?-(\d+)$")
+
+Box = tuple[int, int, int, int]
+
+
+@dataclass
+class Tally:
+    """Counts; the rates are derived so that the tallies of several files add up."""
+
+    truths: int = 0
+    matched: int = 0
+    correct: int = 0
+    named: int = 0
+    named_hits: int = 0
+    confident_wrong: int = 0
+    rows: int = 0
+    rows_correct: int = 0
+    frames: int = 0
+
+    def add(self, other: Tally) -> None:
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+    @property
+    def recall(self) -> float | None:
+        return self.matched / self.truths if self.truths else None
+
+    @property
+    def precision(self) -> float | None:
+        return self.named_hits / self.named if self.named else None
+
+    @property
+    def label_accuracy(self) -> float | None:
+        return self.correct / self.matched if self.matched else None
+
+    @property
+    def row_accuracy(self) -> float | None:
+        return self.rows_correct / self.rows if self.rows else None
+
+
+def match(truths: list[Box], found: list[Box]) -> dict[int, int]:
+    """Greedy one-to-one matching, best IoU first: {truth index: found index} at IoU >= MIN_IOU."""
+    pairs = sorted(((iou(t, f), ti, fi) for ti, t in enumerate(truths) for fi, f in enumerate(found)), reverse=True)
+    used: set[int] = set()
+    out: dict[int, int] = {}
+    for overlap, ti, fi in pairs:
+        if overlap < MIN_IOU:
+            break
+        if ti not in out and fi not in used:
+            out[ti] = fi
+            used.add(fi)
+    return out
+
+
+def _asked(digit: dict) -> bool:
+    return any(p > 0 for p in digit.get("probs", []))
+
+
+def _label(digit: dict) -> str:
+    return "?" if digit.get("digit") is None else str(digit["digit"])
+
+
+def _union(boxes: list[Box]) -> Box:
+    x0 = min(b[0] for b in boxes)
+    y0 = min(b[1] for b in boxes)
+    x1 = max(b[0] + b[2] for b in boxes)
+    y1 = max(b[1] + b[3] for b in boxes)
+    return x0, y0, x1 - x0, y1 - y0
+
+
+def _row_text(row: Box, event: dict, candidates: list[dict]) -> str:
+    """What the app shows for the truth row `row`: its own row's text, or the candidates in the band."""
+    app_rows = [r for r in event.get("lines") or [] if "box" in r and "text" in r]
+    if app_rows:
+        best = max(app_rows, key=lambda r: iou(row, tuple(r["box"])))
+        return best["text"] if iou(row, tuple(best["box"])) > 0 else ""
+    x, y, w, h = row
+    inside = [c for c in candidates if x <= c["box"][0] + c["box"][2] / 2 <= x + w
+              and y <= c["box"][1] + c["box"][3] / 2 <= y + h]
+    return "".join(_label(c) for c in sorted(inside, key=lambda c: c["box"][0]))
+
+
+def score_frame(lines: list[list[dict]], event: dict | None) -> Tally:
+    """One frame's truth rows against the app's event for it (None: the app wrote nothing)."""
+    tally = Tally(frames=1)
+    truth = [(tuple(d["box"]), d["label"]) for line in lines for d in line]
+    candidates = [d for d in (event or {}).get("digits", []) if _asked(d)]
+    pairs = match([b for b, _ in truth], [tuple(c["box"]) for c in candidates])
+    for ti, (_, label) in enumerate(truth):
+        if label is None:
+            continue
+        tally.truths += 1
+        if ti in pairs:
+            tally.matched += 1
+            tally.correct += candidates[pairs[ti]].get("digit") == label
+    matched_to = {fi: truth[ti][1] for ti, fi in pairs.items()}
+    for fi, cand in enumerate(candidates):
+        if cand.get("digit") is None:
+            continue
+        tally.named += 1
+        if fi in matched_to:
+            tally.named_hits += 1
+            label = matched_to[fi]
+            wrong = label is not None and cand["digit"] != label
+            tally.confident_wrong += wrong and cand.get("confidence", 0.0) >= CONFIDENT
+    for line in lines:
+        if not line or any(d["label"] is None for d in line):
+            continue
+        tally.rows += 1
+        text = "".join(str(d["label"]) for d in line)
+        row = _union([tuple(d["box"]) for d in line])
+        tally.rows_correct += event is not None and _row_text(row, event, candidates) == text
+    return tally
+
+
+def score_case(number: str, event: dict | None) -> Tally:
+    """A file whose only truth is the number in its name: one row, right or wrong."""
+    shown = None if event is None else event.get("number")
+    return Tally(frames=1, rows=1, rows_correct=int(shown == number))
+
+
+def read_events(path: Path) -> dict[int, dict]:
+    events: dict[int, dict] = {}
+    if path.is_file():
+        for line in path.read_text().splitlines():
+            if line.strip():
+                record = json.loads(line)
+                events[int(record["frame"])] = record
+    return events
+
+
+def run_app(media: Path, model: Path | None, app_args: list[str], work: Path) -> dict[int, dict]:
+    """Read `media` with the real CLI, headless; returns its events by frame number."""
+    events = work / f"{media.stem}.jsonl"
+    events.unlink(missing_ok=True)
+    command = [sys.executable, "-m", "realtime", "camera", "--source", str(media), "--headless",
+               "--events", str(events), *(["--model", str(model)] if model else []), *app_args]
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    done = subprocess.run(command, cwd=work, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL)
+    if done.returncode != 0:
+        raise UserError(f"the app failed on {media.name} (exit {done.returncode}): {done.stderr.strip()[-300:]}")
+    return read_events(events)
+
+
+def score_file(media: Path, events: dict[int, dict]) -> tuple[str, Tally] | None:
+    """Score one media file against its truth: (its kind, its tally), or None when it has no truth.
+
+    The kind is the truth's `kind` field ("photo", "video", or a rendered kind such as
+    "dense-page"), or "case" for a file with its number in its name.
+    """
+    truth_path = media.with_suffix(".json")
+    if truth_path.is_file():
+        truth = json.loads(truth_path.read_text())
+        kind = str(truth.get("kind", "photo"))
+        if "frames" in truth:
+            total = Tally()
+            for index, lines in enumerate(truth["frames"]):
+                if lines is not None:
+                    total.add(score_frame(lines, events.get(index)))
+            return kind, total
+        return kind, score_frame(truth["lines"], events.get(0))
+    named = CASE_NAME.match(media.stem)
+    return ("case", score_case(named.group(1), events.get(0))) if named else None
+
+
+def media_in(folder: Path) -> list[Path]:
+    files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in MEDIA and p.is_file())
+    if not files:
+        raise UserError(f"no images or videos under {folder}")
+    return files
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}%"
+
+
+def report(per_file: list[tuple[str, Tally]], per_kind: dict[str, Tally], total: Tally, command: str) -> str:
+    head = ("| file | frames | truth digits | recall | precision | label accuracy | confidently wrong "
+            "| whole rows |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    rows = [head]
+    kinds = [(f"**{kind}** (all)", t) for kind, t in sorted(per_kind.items())] if len(per_kind) > 1 else []
+    for name, t in [*per_file, *kinds, ("**all**", total)]:
+        rows.append(f"| {name} | {t.frames} | {t.truths} | {_pct(t.recall)} | {_pct(t.precision)} "
+                    f"| {_pct(t.label_accuracy)} | {t.confident_wrong} | {_pct(t.row_accuracy)} "
+                    f"({t.rows_correct}/{t.rows}) |")
+    verdicts = []
+    for key, target in TARGETS.items():
+        value = getattr(total, key)
+        ok = value is not None and value >= target
+        verdicts.append(f"{key.replace('_', ' ')} {_pct(value)} (target {_pct(target)}: {'met' if ok else 'missed'})")
+    return "\n".join([
+        "# Camera mode on real photos and video", "",
+        f"`{command}`: each file read through `python -m realtime camera --headless`, IoU >= {MIN_IOU}.", "",
+        *rows, "", "Overall: " + "; ".join(verdicts) + ".", "",
+    ])
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=os.environ.get("REAL_DEV_DIR"),
+                        help="folder of images/videos with truth JSON (default: $REAL_DEV_DIR)")
+    parser.add_argument("--model", type=Path, help="model to read with (default: the shipped one)")
+    parser.add_argument("--app-args", default="", help="extra camera-mode options, one quoted string")
+    parser.add_argument("--out", default=str(ROOT / "docs" / "real_eval.md"), help="markdown report, or - for none")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.data is None:
+        raise UserError("no data folder: pass --data or set REAL_DEV_DIR (e.g. ../shared/data/real-dev)")
+    folder = Path(args.data)
+    if not folder.is_dir():
+        raise UserError(f"data folder not found: {folder}")
+    total, per_file, per_kind = Tally(), [], {}
+    with tempfile.TemporaryDirectory() as work:
+        for media in media_in(folder):
+            events = run_app(media, args.model, shlex.split(args.app_args), Path(work))
+            scored = score_file(media, events)
+            if scored is not None:
+                kind, tally = scored
+                per_file.append((str(media.relative_to(folder)), tally))
+                per_kind.setdefault(kind, Tally()).add(tally)
+                total.add(tally)
+    command = "python scripts/evaluate_real.py" + (f" --app-args {shlex.quote(args.app_args)}" if args.app_args else "")
+    text = report(per_file, per_kind, total, command)
+    print(text)
+    if args.out != "-":
+        Path(args.out).write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    run_main(main)

@@ -1,0 +1,60 @@
+"""The real-data scorer: matching, the four rates and whole rows, on hand-made events."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+
+import evaluate_real  # noqa: E402
+
+
+def digit(box, value, confidence=0.99):
+    probs = [0.0] * 10
+    if value is not None:
+        probs[value] = confidence
+    else:
+        probs[0] = 0.3
+    return {"box": list(box), "digit": value, "confidence": confidence, "probs": probs}
+
+
+ROW = [{"box": [10, 10, 20, 30], "label": 4}, {"box": [40, 10, 20, 30], "label": 2}]
+
+
+def test_a_perfect_reading_scores_everything_right():
+    event = {"digits": [digit((10, 10, 20, 30), 4), digit((41, 11, 19, 29), 2)]}
+    t = evaluate_real.score_frame([ROW], event)
+    assert (t.recall, t.precision, t.label_accuracy, t.row_accuracy) == (1.0, 1.0, 1.0, 1.0)
+
+
+def test_unsure_digit_is_found_but_wrong_and_breaks_the_row():
+    event = {"digits": [digit((10, 10, 20, 30), 4), digit((40, 10, 20, 30), None)]}
+    t = evaluate_real.score_frame([ROW], event)
+    assert t.recall == 1.0 and t.label_accuracy == 0.5 and t.row_accuracy == 0.0
+    assert t.named == 1 and t.precision == 1.0
+
+
+def test_finder_rejections_are_not_detections_and_false_digits_cost_precision():
+    rejected = {"box": [40, 10, 20, 30], "digit": None, "confidence": 0.0, "probs": [0.0] * 10, "reason": "speck"}
+    event = {"digits": [digit((10, 10, 20, 30), 4), rejected, digit((200, 200, 20, 30), 7)]}
+    t = evaluate_real.score_frame([ROW], event)
+    assert t.recall == 0.5 and t.precision == 0.5 and t.row_accuracy == 0.0
+
+
+def test_confidently_wrong_is_counted():
+    event = {"digits": [digit((10, 10, 20, 30), 9, 0.97), digit((40, 10, 20, 30), 2, 0.6)]}
+    t = evaluate_real.score_frame([ROW], event)
+    assert t.confident_wrong == 1 and t.label_accuracy == 0.5
+
+
+def test_app_rows_are_used_when_the_event_has_them():
+    event = {"digits": [digit((10, 10, 20, 30), 4), digit((40, 10, 20, 30), 2)],
+             "lines": [{"text": "4", "box": [10, 10, 20, 30]}, {"text": "2", "box": [40, 10, 20, 30]}]}
+    assert evaluate_real.score_frame([ROW], event).row_accuracy == 0.0  # the app split the number
+
+
+def test_a_case_is_scored_on_its_number_and_a_missing_event_is_a_miss():
+    assert evaluate_real.score_case("2350", {"number": "2350"}).row_accuracy == 1.0
+    assert evaluate_real.score_case("2350", None).row_accuracy == 0.0
+    assert evaluate_real.CASE_NAME.match("10-touching-digits-2350").group(1) == "2350"
