@@ -16,7 +16,7 @@ import cv2
 import imutils
 import numpy as np
 
-from realtime import overlay
+from realtime import layout, overlay
 from realtime.binarize import DEFAULT_SENSITIVITY, SENSITIVITY_RANGE, binarize, to_bgr
 from realtime.capture import Source, open_writer
 from realtime.errors import UserError
@@ -26,6 +26,7 @@ from realtime.reading import Predictor, Reading, read_candidates
 from realtime.segment import FinderSettings, find_digits
 from realtime.tracking import Tracker
 
+IDLE_WAIT_MS = 40  # paused or ended: look for keys and clicks 25 times a second, asleep in between
 WORK_MAX_SIDE = 960  # larger frames are read at this size: same digits, a fraction of the cost
 HELP = [
     "space  pause / resume",
@@ -105,6 +106,10 @@ class CameraApp:
         self.stage_ms: dict[str, float] = {}
         self.rate = 0.0
         self.settings_changed = False  # a paused frame must be read again with the new settings
+        self.ended = False  # the video or image has no more frames: the last one stays on screen
+        self.still = False  # the source is one image
+        self.replay = False  # space at the end of a video: start it again
+        self._panel_at: tuple[int, int] | None = None  # the bars panel stays where it was while it fits
         self._last_frame_time: float | None = None
 
     def process(self, frame: np.ndarray, index: int, now: float, capture_ms: float = 0.0) -> FrameResult:
@@ -125,7 +130,11 @@ class CameraApp:
         if key == 27 or char == "q":
             return False
         if char == " ":
-            self.paused = not self.paused
+            if self.ended:
+                self.replay = not self.still
+            else:
+                self.paused = not self.paused
+            self._last_frame_time = None  # the time paused is no gap between frames
         elif char == "t":
             self.show_binary = not self.show_binary
         elif char == "d":
@@ -165,41 +174,91 @@ class CameraApp:
             self.recorder.release()
             self.recorder = None
 
+    def shown_index(self, reading: Reading) -> tuple[int | None, str]:
+        """The candidate whose bars are shown and why: the clicked digit, else the least sure one."""
+        clicked = overlay.hit_test(reading, self.click) if self.click else None
+        if clicked is not None:
+            return clicked, "clicked"
+        read = [i for i, d in enumerate(reading.digits) if d.probs is not None]
+        if not read:
+            return None, ""
+        return min(read, key=lambda i: reading.digits[i].confidence), "least sure (click one)"
+
+    def status(self) -> str:
+        """The top line: what the view is (fps, paused, end of video, still image) and the stage times."""
+        if self.ended:
+            state = "still image" if self.still else "end of video - space replays"
+        elif self.paused:
+            state = "PAUSED"
+        else:
+            state = f"{self.rate:.1f} fps" if self.rate else "starting"
+        stages = " ".join(f"{k} {v:.1f}" for k, v in self.stage_ms.items())
+        return f"{state}{' | REC' if self.recorder is not None else ''} | ms: {stages}"
+
     def render(self, result: FrameResult, now: float) -> np.ndarray:
-        """The annotated view of `result`, the same size as the input frame."""
+        """The annotated view of `result`, the same size as the input frame.
+
+        Placed in order of importance, each clear of what came before: the status line and the
+        message at the top left, the 28x28 strip in a free corner, the digits' labels and line
+        numbers, then the bars panel where it covers no digit and no label (left out if none fits).
+        """
         if self.show_binary:
             image = cv2.cvtColor(result.binary, cv2.COLOR_GRAY2BGR)
         else:
             image = result.frame.copy()
         reading = result.reading
-        selected = overlay.hit_test(reading, self.click) if self.click else None
-        overlay.draw_boxes(image, reading, selected, self.show_rejected)
-        overlay.draw_line_numbers(image, reading)
         h, w = image.shape[:2]
-        cell = max(28, min(56, h // 8))
-        chosen = overlay.selected_result(reading, selected)
-        if chosen is not None:
-            panel_w, panel_h = min(180, w // 4), min(130, h // 4)
-            strip = cell + 10 if self.show_crops else 0
-            occupied = [d.box for d in reading.read] + [box for _, box in overlay.line_labels(image.shape, reading)]
-            x0, y0 = overlay.free_corner(image.shape, (panel_w, panel_h + 8), occupied, bottom_reserved=strip)
-            region = image[max(0, y0) : y0 + panel_h + 8, max(0, x0 - 4) : x0 + panel_w + 4]
-            region[:] = (region * 0.35).astype(np.uint8)
-            overlay.draw_bars(image, chosen.probs, (x0, y0 + 4), (panel_w, panel_h))
+        status = self.status()
+        scale = 0.5
+        while scale > 0.3 and layout.text_extent(status, scale)[0] > w - 12:
+            scale -= 0.05
+        status_label = layout.label_at(status, 4, 4, scale)
+        overlay.draw_label(image, status_label, overlay.WHITE, overlay.BLACK)
+        reserved = [status_label.rect]
+        alpha = overlay.message_alpha(self.message[1], now)
+        if alpha > 0:
+            lines = layout.wrap(self.message[0], w - 12, scale)
+            y = status_label.rect[1] + status_label.rect[3] + 2
+            reserved += [lb.rect for lb in overlay.draw_message(image, lines, (4, y), scale, alpha, overlay.BLACK)]
+        boxes = [d.box for d in reading.read]
+        shown, rule = self.shown_index(reading)
         if self.show_crops and reading.read:
-            y0 = h - cell - 6
-            image[y0 - 4 :, :] = (image[y0 - 4 :, :] * 0.35).astype(np.uint8)
-            overlay.draw_previews(image, reading.read, (6, y0), cell, w - 12, chosen)
-        stages = " ".join(f"{k} {v:.1f}" for k, v in self.stage_ms.items())
-        status = f"{self.rate:5.1f} fps | ms: {stages}"
-        status += " | PAUSED" if self.paused else ""
-        status += " | REC" if self.recorder is not None else ""
-        overlay.put_text(image, status, (8, 20), 0.5, overlay.WHITE, 1, background=overlay.BLACK)
-        if now < self.message[1]:
-            overlay.put_text(image, self.message[0], (8, 44), 0.5, overlay.WHITE, 1, background=overlay.BLACK)
+            strip = self._draw_strip(image, reading, shown, reserved + boxes)
+            reserved += [strip] if strip else []
+        labels = overlay.annotate(image, reading, shown, self.show_rejected, reserved)
+        if shown is not None:
+            taken = reserved + boxes + [label.rect for label in labels]
+            panel = overlay.place_bars_panel(image.shape, taken, self._panel_at)
+            if panel is not None:
+                caption = overlay.bars_caption(reading, shown, rule)
+                overlay.draw_bars_panel(image, reading.digits[shown], caption, panel)
+                self._panel_at = panel[:2]
         if self.show_help:
             overlay.draw_help(image, HELP)
         return image
+
+    def _draw_strip(self, image: np.ndarray, reading: Reading, shown: int | None,
+                    taken: list[layout.Rect]) -> layout.Rect | None:
+        """The 28x28 crops, in a strip where it covers no digit (a corner if one is free); its rect."""
+        h, w = image.shape[:2]
+        count = len(reading.read)
+        for cell in (max(28, min(56, h // 8)), 28):
+            size = (min(w - 8, count * (cell + 4) + 8), cell + 8)
+            spot = layout.free_spot(size, (0, 0, w, h), taken, (0, h - size[1]))
+            if spot is not None:
+                x, y = spot
+                image[y : y + size[1], x : x + size[0]] = (image[y : y + size[1], x : x + size[0]] * 0.35).astype(
+                    np.uint8)
+                chosen = reading.digits[shown] if shown is not None else None
+                overlay.draw_previews(image, reading.read, (x + 4, y + 4), cell, size[0] - 8, chosen)
+                return (x, y, *size)
+        return None
+
+    def view_key(self, now: float) -> tuple:
+        """Everything besides a new frame that changes the picture: equal keys, equal pictures."""
+        return (self.paused, self.ended, self.show_binary, self.show_crops, self.show_rejected, self.show_help,
+                self.click, self.recorder is not None, self.message[0],
+                round(overlay.message_alpha(self.message[1], now), 1))
 
     def note_render(self, ms: float) -> None:
         self.stage_ms["render"] = _ema(self.stage_ms.get("render"), ms)
@@ -212,7 +271,7 @@ class CameraApp:
         self._last_frame_time = now
 
     def _say(self, text: str, now: float) -> None:
-        self.message = (text, now + 3.0)
+        self.message = (text, now + overlay.MESSAGE_SECONDS)
 
 
 def _ema(old: float | None, new: float, alpha: float = 0.2) -> float:
@@ -227,9 +286,15 @@ def run(
     headless: bool = False,
     output: Path | None = None,
 ) -> int:
-    """The camera loop: frames in, overlay out (window and/or video); returns the exit code."""
+    """The camera loop: frames in, overlay out (window and/or video); returns the exit code.
+
+    While the view cannot change by itself (paused, end of video, a still image) the loop redraws
+    only when a key, a click or a fading message changes it, and waits for input without
+    spinning, so a window left open costs next to no CPU.
+    """
     pipeline = FramePipeline(model, options)
     app = CameraApp(pipeline, events, source.fps)
+    app.still = source.still is not None
     window = None
     if not headless:
         from realtime.window import Window
@@ -238,18 +303,27 @@ def run(
     writer = None
     index = digits = 0
     last: FrameResult | None = None
-    started = time.perf_counter()
+    active = 0.0  # seconds spent on frames read from the source: paused and ended time left out
+    on_screen = None  # the view_key of the image in the window
     try:
         while True:
+            began = time.perf_counter()
             now = time.monotonic()
-            if not app.paused or last is None:
+            if app.replay:
+                app.replay = False
+                try:
+                    app.ended = not source.restart()
+                except UserError as exc:
+                    app._say(f"cannot replay: {exc}", now)
+            fresh = False  # a new frame from the source
+            if not (app.paused or app.ended) or last is None:
                 t0 = time.perf_counter()
                 frame = source.read()
                 capture_ms = (time.perf_counter() - t0) * 1e3
                 if frame is None:
                     if window is None or last is None or source.live:
                         break  # end of the file or the camera is gone: finish cleanly
-                    app.paused = True  # a still image or the end of a video: keep showing it
+                    app.ended = True  # a still image or the end of a video: keep showing it
                 else:
                     try:
                         last = app.process(frame, index, now, capture_ms)
@@ -259,25 +333,34 @@ def run(
                         continue
                     index += 1
                     digits += len(last.reading.read)
+                    fresh = True
                     if output is not None and writer is None:
                         writer = open_writer(output, source.fps, (last.frame.shape[1], last.frame.shape[0]))
-            elif app.settings_changed:
+            reread = app.settings_changed and not fresh
+            if reread:
                 last = pipeline.process(last.frame, now)
             app.settings_changed = False
-            t0 = time.perf_counter()
-            image = app.render(last, now)
-            app.note_render((time.perf_counter() - t0) * 1e3)
-            if writer is not None and not app.paused:
-                writer.write(image)
-            if app.recorder is not None and not app.paused:
-                app.recorder.write(image)
+            view = app.view_key(now)
+            if fresh or reread or view != on_screen:
+                t0 = time.perf_counter()
+                image = app.render(last, now)
+                app.note_render((time.perf_counter() - t0) * 1e3)
+                if fresh and writer is not None:
+                    writer.write(image)
+                if fresh and app.recorder is not None:
+                    app.recorder.write(image)
+                if window is not None:
+                    window.show(image)
+                on_screen = view
             if window is not None:
-                window.show(image)
-                key = window.poll_key(1)
+                idle = app.paused or app.ended
+                key = window.poll_key(IDLE_WAIT_MS if idle else 1)
                 if key != -1 and not app.on_key(key, last, now):
                     break
                 if not window.is_open():
                     break
+            if fresh:
+                active += time.perf_counter() - began
     finally:
         source.release()
         app.stop_recording()
@@ -286,6 +369,5 @@ def run(
         events.close()
         if window is not None:
             window.close()
-    elapsed = time.perf_counter() - started
-    print(f"{index} frames, {digits} digits read, {index / elapsed if elapsed > 0 else 0:.1f} fps")
+    print(f"{index} frames, {digits} digits read, {index / active if active > 0 else 0:.1f} fps")
     return 0

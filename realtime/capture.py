@@ -78,6 +78,20 @@ class Source:
                 time.sleep(CAMERA_RETRY_DELAY)  # a camera may drop a frame or two; give it time
         return None
 
+    def restart(self) -> bool:
+        """Back to the first frame of a video or an image (a replay); False for a camera, which cannot.
+
+        Reopens the file rather than seeking, as some codecs seek badly; UserError if it is gone.
+        """
+        if self.live:
+            return False
+        if self.still is not None:
+            self._still_served = False
+            return True
+        self.release()
+        self._open_video(Path(self.spec))
+        return True
+
     def release(self) -> None:
         if self.capture is not None:
             self.capture.release()

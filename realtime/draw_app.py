@@ -16,14 +16,13 @@ import numpy as np
 from realtime import overlay
 from realtime.canvas import Canvas
 from realtime.events import EventLog
+from realtime.layout import CAPTION_TOP, DrawLayout, label_at, text_extent, wrap
 from realtime.files import save_images
 from realtime.reading import Predictor, Reading, read_binary
 from realtime.segment import CANVAS_SETTINGS
 
-PANEL_WIDTH = 330
-MIN_HEIGHT = 560
+IDLE_WAIT_MS = 40  # nothing drawn, nothing due: look for input 25 times a second, asleep in between
 READ_INTERVAL = 0.05  # seconds: at most ~20 readings a second while a stroke is drawn
-MESSAGE_SECONDS = 3.0
 HELP = [
     "Draw with the left mouse button, erase with the right",
     "c  clear              u  undo last stroke",
@@ -58,10 +57,10 @@ class DrawApp:
         self._read_version = self.canvas.version
         self._last_read = 0.0
         self._read_now = False
-        self.height = max(options.canvas_size, MIN_HEIGHT)
-        self.width = options.canvas_size + PANEL_WIDTH
-        self._panel_x = options.canvas_size + 16
-        self._preview_y = 356
+        self.layout = DrawLayout.for_canvas(options.canvas_size)
+        self.height, self.width = self.layout.height, self.layout.width
+        self._panel_x = self.layout.panel_x
+        self._preview_y = self.layout.previews_y
 
     # -- input --------------------------------------------------------------------------
     def on_mouse(self, event: int, x: int, y: int, flags: int) -> None:
@@ -70,6 +69,8 @@ class DrawApp:
             if event == cv2.EVENT_LBUTTONDOWN:
                 self._select_preview(x, y)
             return
+        if event in (cv2.EVENT_LBUTTONDOWN, cv2.EVENT_RBUTTONDOWN):
+            self.selected = None  # a new stroke: the bars follow the digit being drawn again
         if self.canvas.handle_mouse(event, x, y, flags):
             self._read_now = True  # a stroke ended: read at once, whatever the throttle says
 
@@ -145,52 +146,117 @@ class DrawApp:
         return paths
 
     # -- output -------------------------------------------------------------------------
+    def shown_index(self) -> tuple[int | None, str]:
+        """The digit whose bars are shown and why: the clicked preview, else the digit drawn last.
+
+        The digit drawn last is the one whose box holds most of the last stroke's points (an
+        eraser stroke counts too: the digit it changed); failing that, the last in reading order.
+        """
+        read = [i for i, d in enumerate(self.reading.digits) if d.probs is not None]
+        if not read:
+            return None, ""
+        if self.selected in read:
+            return self.selected, "clicked"
+        rule = "last drawn (click a preview for another)"
+        if not self.canvas.strokes:
+            return read[-1], rule
+        points = np.asarray(self.canvas.strokes[-1].points)
+
+        def held(index: int) -> int:
+            x, y, w, h = self.reading.digits[index].box
+            inside = (points[:, 0] >= x) & (points[:, 0] < x + w) & (points[:, 1] >= y) & (points[:, 1] < y + h)
+            return int(inside.sum())
+
+        best = max(reversed(read), key=held)  # ties: the later digit
+        return best, rule
+
+    def view_key(self, now: float) -> tuple:
+        """Everything the picture depends on: while it stays equal, the window need not be redrawn."""
+        return (self.canvas.version, self.canvas.drawing, self.frame, self.selected, self.show_help,
+                self.canvas.eraser, self.canvas.brush, self._message[0],
+                round(overlay.message_alpha(self._message[1], now), 1))
+
+    def busy(self) -> bool:
+        """True while a stroke is being drawn or a reading is due: the loop must not doze."""
+        return self.canvas.drawing or self.canvas.version != self._read_version
+
     def render(self, now: float | None = None) -> np.ndarray:
         now = time.monotonic() if now is None else now
-        image = np.full((self.height, self.width, 3), overlay.PANEL_BG, np.uint8)
+        layout = self.layout
+        image = np.full((layout.height, layout.width, 3), overlay.PANEL_BG, np.uint8)
         size = self.canvas.size
         image[:size, :size] = self.canvas.image[:, :, None]
-        overlay.draw_boxes(image[:size, :size], self.reading, self.selected)
+        shown, rule = self.shown_index()
+        overlay.annotate(image[:size, :size], self.reading, shown, line_tags=False)
         if self.canvas.empty and not self.canvas.drawing:
             hint = "draw a digit here"
-            (tw, _), _ = cv2.getTextSize(hint, overlay.FONT, 0.7, 1)
-            overlay.put_text(image, hint, (max(2, (size - tw) // 2), size // 2), 0.7, overlay.GREY)
-        self._draw_panel(image, self._panel_x, now)
+            scale = 0.7
+            while scale > 0.3 and text_extent(hint, scale)[0] > size - 8:
+                scale -= 0.1
+            (tw, _, _) = text_extent(hint, scale)
+            overlay.put_text(image, hint, (max(2, (size - tw) // 2), size // 2), scale, overlay.GREY)
+        self._draw_panel(image, shown, rule)
+        self._draw_footer(image, now)
         if self.show_help:
-            overlay.draw_help(image, HELP)
+            region = (0, 0, size, size)
+            if overlay.help_box(HELP, region)[1] < 0.45:
+                region = (0, 0, layout.width, layout.height)
+            overlay.draw_help(image, HELP, region)
         return image
 
-    def _draw_panel(self, image: np.ndarray, x0: int, now: float) -> None:
-        width = PANEL_WIDTH - 28
+    def _draw_panel(self, image: np.ndarray, shown: int | None, rule: str) -> None:
+        layout = self.layout
+        x0, width = layout.panel_x, layout.panel_w
         number = self.reading.lines
-        result = overlay.selected_result(self.reading, self.selected)
         if not self.reading.digits:
             headline, color = "draw a digit", overlay.GREY
         elif not number:
             headline, color = "no digit", overlay.GREY
         else:
             headline = " ".join(number)
-            unsure = result is not None and result.digit is None
             color = overlay.ORANGE if "?" in headline else overlay.GREEN
-            if unsure and len(self.reading.read) == 1:
-                headline = f"? ({result.confidence:.0%})"
-        scale = 1.6 if len(headline) <= 8 else 0.9
-        overlay.put_text(image, headline, (x0, 56), scale, color, 3)
-        overlay.put_text(image, "probabilities" + (f" of '{result.label}'" if result else ""), (x0, 92), 0.5)
-        overlay.draw_bars(image, result.probs if result else None, (x0, 102), (width, 220))
-        overlay.put_text(image, "what the model sees (28x28)", (x0, 346), 0.5)
+        scale = 1.6
+        while scale > 0.5 and text_extent(headline, scale, 3)[0] > width:
+            scale -= 0.1
+        overlay.put_text(image, headline, (x0, 52), scale, color, 3)
+        caption: list[str] = []
+        result = self.reading.digits[shown] if shown is not None else None
+        if result is not None:
+            caption = overlay.bars_caption(self.reading, shown, rule)
+            reason = overlay.doubt(result)
+            caption += [reason] if reason else []
+        y = CAPTION_TOP
+        for i, text in enumerate(caption[:3]):
+            scale = 0.5 if i == 0 else 0.42
+            line = wrap(text, width, scale, max_lines=1)[0]
+            label = label_at(line, x0 - 2, y, scale)
+            overlay.draw_label(image, label, overlay.ORANGE if i == 2 else overlay.WHITE)
+            y += label.rect[3]
+        bx, by, bw, bh = layout.bars
+        overlay.draw_bars(image, result.probs if result else None, (bx, by), (bw, bh))
+        overlay.put_text(image, "what the model sees (28x28)", (x0, layout.previews_caption_y), 0.45)
         clicked = result if self.selected is not None else None
         overlay.draw_previews(image, self.reading.read, (x0, self._preview_y), self._preview_cell(), width, clicked)
+
+    def _draw_footer(self, image: np.ndarray, now: float) -> None:
+        """The status line, and under it the last message, wrapped to fit and fading away."""
+        x, y, width, _ = self.layout.footer
         status = f"read in {self.latency_ms:.1f} ms | brush {self.canvas.brush}"
         status += " | eraser" if self.canvas.eraser else ""
-        overlay.put_text(image, status, (x0, self.height - 40), 0.45, overlay.GREY)
-        message = self._message[0] if now < self._message[1] else "h: help   q: quit"
-        overlay.put_text(image, message[:48], (x0, self.height - 16), 0.45, overlay.WHITE)
+        status_label = label_at(wrap(status, width, 0.45, max_lines=1)[0], x - 2, y, 0.45)
+        overlay.draw_label(image, status_label, overlay.GREY)
+        top = (x - 2, status_label.rect[1] + status_label.rect[3])
+        alpha = overlay.message_alpha(self._message[1], now)
+        if alpha > 0:
+            overlay.draw_message(image, wrap(self._message[0], width, 0.45), top, 0.45, alpha)
+        else:
+            overlay.draw_message(image, ["h: help   q: quit"], top, 0.45, 1.0)
 
     def _preview_cell(self) -> int:
-        """84 px tiles (3x) for up to three digits, smaller ones so that a long number fits."""
+        """Full tiles for up to three digits, smaller ones so that a long number fits."""
         count = max(1, len(self.reading.read))
-        return 84 if count <= 3 else max(28, (PANEL_WIDTH - 28) // count - 4)
+        cell = self.layout.cell
+        return cell if count * (cell + 4) <= self.layout.panel_w + 4 else max(20, self.layout.panel_w // count - 4)
 
     def _select_preview(self, x: int, y: int) -> None:
         cell = self._preview_cell()
@@ -202,7 +268,7 @@ class DrawApp:
             self.selected = self.reading.digits.index(read[slot])
 
     def _say(self, text: str, now: float) -> None:
-        self._message = (text, now + MESSAGE_SECONDS)
+        self._message = (text, now + overlay.MESSAGE_SECONDS)
 
 
 def run(model: Predictor, options: DrawOptions, events: EventLog) -> int:
@@ -211,12 +277,16 @@ def run(model: Predictor, options: DrawOptions, events: EventLog) -> int:
 
     app = DrawApp(model, options, events)
     window = Window(on_mouse=app.on_mouse)
+    on_screen = None  # the view_key of the image in the window
     try:
         while True:
             now = time.monotonic()
             app.update(now)
-            window.show(app.render(now))
-            key = window.poll_key(10)
+            view = app.view_key(now)
+            if view != on_screen:  # redraw only what changed: an idle window costs next to nothing
+                window.show(app.render(now))
+                on_screen = view
+            key = window.poll_key(10 if app.busy() else IDLE_WAIT_MS)
             if key != -1 and not app.on_key(key, now):
                 break
             if not window.is_open():

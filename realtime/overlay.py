@@ -1,7 +1,10 @@
-"""The one renderer: boxes, labels, probability bars, 28x28 previews, status and help text.
+"""The one renderer: boxes, labels, probability bars, 28x28 previews, messages and help.
 
-Pure drawing on numpy BGR images. It knows nothing of where a frame came from (a canvas, a
-webcam, a file) and never touches a window, so every picture it makes can be tested headless.
+Pure drawing on numpy BGR images (uint8, H x W x 3, drawn in place). It knows nothing of where a
+frame came from (a canvas, a webcam, a file) and never touches a window, so every picture it makes
+can be tested headless. Where each text goes is decided in realtime.layout: labels avoid each
+other, the digits and the panels; a drawing function returns what it placed, so callers (and
+tests) can keep the next thing clear of it.
 """
 
 from __future__ import annotations
@@ -11,9 +14,9 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
+from realtime.layout import FONT, Label, Rect, free_spot, label_at, place_label, text_extent
 from realtime.reading import DigitResult, Reading
 
-FONT = cv2.FONT_HERSHEY_SIMPLEX
 GREEN = (60, 200, 60)
 ORANGE = (0, 165, 255)
 GREY = (130, 130, 130)
@@ -21,12 +24,39 @@ WHITE = (255, 255, 255)
 BLACK = (0, 0, 0)
 PANEL_BG = (40, 34, 30)
 BAR_BG = (75, 70, 65)
+LABEL_SCALES = (1.0, 0.85, 0.7, 0.55)  # relative to a frame's label size: shrink before overlapping ...
+MIN_LABEL_SCALE = 0.35  # ... but not below what still reads
+MESSAGE_SECONDS = 4.0  # a status message stays this long ...
+FADE_SECONDS = 1.0  # ... fading out over the last second
+
+
+def message_alpha(expires: float, now: float) -> float:
+    """Opacity of a message that disappears at `expires` (seconds, same clock as `now`): 1, then fading to 0."""
+    return float(np.clip((expires - now) / FADE_SECONDS, 0.0, 1.0))
 
 
 def color_of(result: DigitResult) -> tuple[int, int, int]:
+    """Green for a digit, orange for one the model saw but would not name ("?"), grey for a finder rejection."""
     if result.digit is not None:
         return GREEN
     return ORANGE if result.probs is not None else GREY
+
+
+def label_texts(result: DigitResult) -> list[str]:
+    """A candidate's label, longest form first: "4 97%", "? 43%" (unsure), "? not a digit"; then the bare label."""
+    if result.reason == "not a digit":
+        return ["? not a digit", "?"]
+    return [f"{result.label} {result.confidence:.0%}", result.label]
+
+
+def doubt(result: DigitResult) -> str | None:
+    """Why a read candidate shows "?", in words for the user, or None for a named digit."""
+    if result.digit is not None or result.probs is None:
+        return None
+    top = int(np.argmax(result.probs))
+    if result.reason == "not a digit":
+        return f"not a digit (nearest: {top})"
+    return f"unsure: {result.confidence:.0%} for {top}"
 
 
 def put_text(
@@ -38,59 +68,85 @@ def put_text(
     thickness: int = 1,
     background: tuple[int, int, int] | None = None,
 ) -> None:
-    """Text with an optional filled background so it stays legible on any frame."""
+    """Text at its baseline `origin`, with an optional filled background so it stays legible on any frame."""
     if background is not None:
-        (w, h), base = cv2.getTextSize(text, FONT, scale, thickness)
-        x, y = origin
-        cv2.rectangle(image, (x - 2, y - h - 3), (x + w + 2, y + base + 1), background, cv2.FILLED)
+        label = label_at(text, 0, 0, scale, thickness)
+        ox, oy = label.origin
+        x, y, w, h = label.rect
+        cv2.rectangle(image, (origin[0] - ox, origin[1] - oy), (origin[0] - ox + w - 1, origin[1] - oy + h - 1),
+                      background, cv2.FILLED)
     cv2.putText(image, text, origin, FONT, scale, color, thickness, cv2.LINE_AA)
 
 
-def draw_boxes(
+def draw_label(image: np.ndarray, label: Label, color: tuple[int, int, int],
+               background: tuple[int, int, int] | None = None) -> None:
+    """A placed label: its text, on a filled `background` covering exactly `label.rect`."""
+    if background is not None:
+        x, y, w, h = label.rect
+        cv2.rectangle(image, (x, y), (x + w - 1, y + h - 1), background, cv2.FILLED)
+    cv2.putText(image, label.text, label.origin, FONT, label.scale, color, label.thickness, cv2.LINE_AA)
+
+
+def label_scale(shape: tuple[int, ...]) -> float:
+    """The font scale of digit labels on a frame of this shape: readable, and larger on larger frames."""
+    return max(0.45, min(shape[:2]) / 700)
+
+
+def annotate(
     image: np.ndarray,
     reading: Reading,
-    selected: int | None = None,
+    shown: int | None = None,
     show_rejected: bool = True,
-) -> np.ndarray:
-    """A box per candidate with its label and confidence; finder rejections thin and grey."""
-    scale = max(0.45, min(image.shape[:2]) / 700)
+    reserved: Sequence[Rect] = (),
+    line_tags: bool = True,
+) -> list[Label]:
+    """Boxes and labels for every candidate, and each line's number beside it; returns the labels placed.
+
+    `shown` is the candidate whose bars are on screen (drawn thicker). `reserved` are areas already
+    used (status line, panels): no label goes there. Labels never cover another label or another
+    digit's box; the line tags (the numbers read) are placed first, as they matter most. A label
+    that fits nowhere, even small, is left out; its box and colour still say what was read.
+    """
+    h, w = image.shape[:2]
+    bounds = (0, 0, w, h)
+    read = [i for i, d in enumerate(reading.digits) if d.probs is not None]
+    boxes = [reading.digits[i].box for i in read]
+    taken: list[Rect] = [*reserved, *boxes]
+    placed: list[Label] = []
     for index, result in enumerate(reading.digits):
         if result.probs is None and not show_rejected:
             continue
-        x, y, w, h = result.box
-        color = color_of(result)
-        thick = 3 if index == selected else (2 if result.probs is not None else 1)
-        cv2.rectangle(image, (x, y), (x + w, y + h), color, thick)
-        if result.probs is None:
-            continue  # a finder rejection: a thin grey box, its reason is in the events log
-        text = f"{result.label} {result.confidence:.0%}"
-        (_, th), _ = cv2.getTextSize(text, FONT, scale, 1)
-        label_y = y - 5 if y - 5 - th >= 0 else y + th + 5  # inside the box when at the top edge
-        put_text(image, text, (x, label_y), scale, BLACK, 1, background=color)
-    return image
+        x, y, bw, bh = result.box
+        thick = 3 if index == shown else (2 if result.probs is not None else 1)
+        cv2.rectangle(image, (x, y), (x + bw, y + bh), color_of(result), thick)
+    if line_tags:
+        scale = max(0.6, min(h, w) / 500)
+        for line, text in enumerate(reading.lines):
+            line_boxes = [d.box for d in reading.read if d.line == line]
+            left = min(b[0] for b in line_boxes)
+            top = min(b[1] for b in line_boxes)
+            anchor = (left, top, max(b[0] + b[2] for b in line_boxes) - left,
+                      max(b[1] + b[3] for b in line_boxes) - top)
+            label = place_label([text], anchor, bounds, taken + [anchor], _scales(scale), 2,
+                                sides=("right", "left", "below", "above"), inside=False)
+            if label is not None:
+                draw_label(image, label, ORANGE if "?" in text else WHITE, BLACK)
+                taken.append(label.rect)
+                placed.append(label)
+    scale = label_scale(image.shape)
+    for index in read:
+        result = reading.digits[index]
+        label = place_label(label_texts(result), result.box, bounds, taken, _scales(scale))
+        if label is not None:
+            draw_label(image, label, BLACK, color_of(result))
+            taken.append(label.rect)
+            placed.append(label)
+    return placed
 
 
-def line_labels(image_shape: tuple[int, ...], reading: Reading) -> list[tuple[str, tuple[int, int, int, int]]]:
-    """Each line's text and the (x, y, w, h) where it goes: right of the line's last digit."""
-    h, w = image_shape[:2]
-    scale = max(0.6, min(h, w) / 500)
-    labels = []
-    for line, text in enumerate(reading.lines):
-        boxes = [d.box for d in reading.read if d.line == line]
-        right = max(b[0] + b[2] for b in boxes)
-        middle = (min(b[1] for b in boxes) + max(b[1] + b[3] for b in boxes)) // 2
-        (tw, th), _ = cv2.getTextSize(text, FONT, scale, 2)
-        x = max(2, min(right + 10, w - tw - 4))
-        labels.append((text, (x, middle - th, tw, th + 6)))
-    return labels
-
-
-def draw_line_numbers(image: np.ndarray, reading: Reading) -> np.ndarray:
-    """The text read on each line, to the right of the line's last digit."""
-    scale = max(0.6, min(image.shape[:2]) / 500)
-    for text, (x, y, _, th) in line_labels(image.shape, reading):
-        put_text(image, text, (x, y + th - 6), scale, WHITE, 2, background=BLACK)
-    return image
+def _scales(base: float) -> list[float]:
+    """The label scales to try from `base` down, none below MIN_LABEL_SCALE."""
+    return sorted({max(MIN_LABEL_SCALE, round(base * s, 2)) for s in LABEL_SCALES}, reverse=True)
 
 
 def draw_bars(
@@ -103,23 +159,81 @@ def draw_bars(
     x0, y0 = origin
     width, height = size
     row = height / 10
-    label_w = int(row * 0.9) + 8
-    value_w = 48
+    scale = max(0.35, min(0.6, row / 30))
+    label_w = text_extent("0", scale)[0] + 6
+    value_w = text_extent("100%", scale)[0] + 6
     bar_w = max(10, width - label_w - value_w)
     top = int(np.argmax(probs)) if probs is not None else -1
-    scale = max(0.35, min(0.6, row / 30))
+    bar_h = max(2, int(row * 0.7))
     for digit in range(10):
         y = int(y0 + digit * row)
-        bar_h = max(2, int(row * 0.7))
         p = float(probs[digit]) if probs is not None else 0.0
-        put_text(image, str(digit), (x0, y + bar_h), scale, WHITE)
+        text_y = y + (bar_h + text_extent("0", scale)[1]) // 2
+        put_text(image, str(digit), (x0, text_y), scale, WHITE)
         cv2.rectangle(image, (x0 + label_w, y), (x0 + label_w + bar_w, y + bar_h), BAR_BG, cv2.FILLED)
         fill = int(round(bar_w * min(1.0, max(0.0, p))))
         if fill:
             color = GREEN if digit == top else (200, 160, 90)
             cv2.rectangle(image, (x0 + label_w, y), (x0 + label_w + fill, y + bar_h), color, cv2.FILLED)
-        put_text(image, f"{p:4.0%}", (x0 + label_w + bar_w + 6, y + bar_h), scale, WHITE)
+        put_text(image, f"{p:.0%}", (x0 + label_w + bar_w + 6, text_y), scale, WHITE)
     return image
+
+
+def ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def bars_caption(reading: Reading, shown: int, rule: str) -> list[str]:
+    """What the bars show, in words: "probabilities of '2'", then which digit that is and why that one.
+
+    `rule` says how it was chosen ("clicked", "last drawn", ...); it is shown only when there is a
+    choice, that is with more than one digit.
+    """
+    result = reading.digits[shown]
+    first = f"probabilities of '{result.label}'"
+    read = reading.read
+    if len(read) <= 1:
+        return [first]
+    position = next(i for i, d in enumerate(read) if d is result) + 1
+    return [first, f"{ordinal(position)} of {len(read)} digits, {rule}"]
+
+
+def bars_panel_size(scale: float = 1.0) -> tuple[int, int]:
+    """(w, h) of the camera's bars panel: two caption lines over ten bars."""
+    return int(230 * scale), int(40 * scale) + int(130 * scale) + 10
+
+
+def draw_bars_panel(image: np.ndarray, result: DigitResult, caption: Sequence[str], rect: Rect) -> list[Label]:
+    """An opaque panel at `rect`: the caption naming the digit, then its ten bars. Returns the caption labels."""
+    x, y, w, h = rect
+    cv2.rectangle(image, (x, y), (x + w - 1, y + h - 1), PANEL_BG, cv2.FILLED)
+    scale = 0.45 * w / 230
+    labels = []
+    line_y = y + 2
+    for text in caption:
+        label = label_at(text, x + 4, line_y, scale)
+        draw_label(image, label, ORANGE if result.digit is None else WHITE)
+        labels.append(label)
+        line_y = label.rect[1] + label.rect[3]
+    top = y + int(40 * w / 230)
+    draw_bars(image, result.probs, (x + 6, top), (w - 12, y + h - 6 - top))
+    return labels
+
+
+def place_bars_panel(
+    shape: tuple[int, ...],
+    taken: Sequence[Rect],
+    prefer: tuple[int, int] | None = None,
+) -> Rect | None:
+    """Where the bars panel covers nothing in `taken` (digit boxes, labels, status): largest size that fits."""
+    h, w = shape[:2]
+    for scale in (1.0, 0.85, 0.7):
+        pw, ph = bars_panel_size(scale)
+        spot = free_spot((pw, ph), (4, 4, w - 8, h - 8), taken, prefer)
+        if spot is not None:
+            return spot[0], spot[1], pw, ph
+    return None
 
 
 def draw_previews(
@@ -128,7 +242,7 @@ def draw_previews(
     origin: tuple[int, int],
     cell: int,
     max_width: int,
-    selected: int | None = None,
+    selected: DigitResult | None = None,
 ) -> np.ndarray:
     """The 28x28 inputs the model saw, enlarged with nearest-neighbour so pixels stay visible."""
     x, y = origin
@@ -139,49 +253,64 @@ def draw_previews(
             break
         tile = cv2.resize((result.image * 255).astype(np.uint8), (cell, cell), interpolation=cv2.INTER_NEAREST)
         image[y : y + cell, x : x + cell] = tile[:, :, None]
-        color = GREEN if selected is not None and result is selected else color_of(result)
-        cv2.rectangle(image, (x, y), (x + cell - 1, y + cell - 1), color, 1)
-        put_text(image, result.label, (x + 3, y + 14), 0.45, color)
+        color = color_of(result)
+        cv2.rectangle(image, (x, y), (x + cell - 1, y + cell - 1), color, 3 if result is selected else 1)
+        put_text(image, result.label, (x + 4, y + 4 + text_extent(result.label, 0.45)[1]), 0.45, color)
         x += cell + 4
     return image
 
 
-def draw_help(image: np.ndarray, lines: Sequence[str]) -> np.ndarray:
-    """The key list, on a darkened box in the middle of the image."""
+def help_box(lines: Sequence[str], region: Rect, scale: float = 0.5) -> tuple[Rect, float]:
+    """The rectangle of the help panel sized to its text and centred in `region`, and the font scale.
+
+    The scale shrinks (down to 0.3) until the text fits the region's width.
+    """
+    rx, ry, rw, rh = region
+
+    def box(s: float) -> tuple[int, int]:
+        widest = max(text_extent(t, s)[0] for t in lines)
+        return widest + 24, len(lines) * int(round(44 * s)) + 16
+
+    while scale > 0.3 and (box(scale)[0] > rw or box(scale)[1] > rh):
+        scale = round(scale - 0.05, 2)
+    bw, bh = box(scale)
+    return (rx + max(0, (rw - bw) // 2), ry + max(0, (rh - bh) // 2), min(bw, rw), min(bh, rh)), scale
+
+
+def draw_help(image: np.ndarray, lines: Sequence[str], region: Rect | None = None) -> np.ndarray:
+    """The key list on an opaque panel sized to its text, centred in `region` (default: the whole image)."""
     h, w = image.shape[:2]
-    line_h = 22
-    box_w = min(w - 20, 20 + max(cv2.getTextSize(t, FONT, 0.5, 1)[0][0] for t in lines))
-    box_h = min(h - 20, 20 + line_h * len(lines))
-    x0, y0 = (w - box_w) // 2, (h - box_h) // 2
-    region = image[y0 : y0 + box_h, x0 : x0 + box_w]
-    region[:] = (region * 0.25).astype(np.uint8)
+    (x, y, bw, bh), scale = help_box(lines, region or (0, 0, w, h))
+    cv2.rectangle(image, (x, y), (x + bw - 1, y + bh - 1), PANEL_BG, cv2.FILLED)
+    cv2.rectangle(image, (x, y), (x + bw - 1, y + bh - 1), GREY, 1)
+    step = int(round(44 * scale))
     for i, text in enumerate(lines):
-        put_text(image, text, (x0 + 10, y0 + 24 + i * line_h), 0.5, WHITE)
+        cv2.putText(image, text, (x + 12, y + 8 + (i + 1) * step - step // 3), FONT, scale, WHITE, 1, cv2.LINE_AA)
     return image
 
 
-def selected_result(reading: Reading, selected: int | None) -> DigitResult | None:
-    """The digit whose bars are shown: the clicked one, else the most confident one."""
-    read = reading.read
-    if selected is not None and 0 <= selected < len(reading.digits) and reading.digits[selected].probs is not None:
-        return reading.digits[selected]
-    return max(read, key=lambda d: d.confidence) if read else None
-
-
-def free_corner(shape: tuple[int, ...], size: tuple[int, int], boxes: Sequence[tuple[int, int, int, int]],
-                margin: int = 8, bottom_reserved: int = 0) -> tuple[int, int]:
-    """Top-left point of the image corner where a (w, h) panel covers the least of `boxes`."""
-    h, w = shape[:2]
-    pw, ph = size
-    corners = [(w - pw - margin, margin + 24), (margin, margin + 24),
-               (w - pw - margin, h - ph - margin - bottom_reserved), (margin, h - ph - margin - bottom_reserved)]
-
-    def covered(corner: tuple[int, int]) -> int:
-        cx, cy = corner
-        return sum(max(0, min(cx + pw, x + bw) - max(cx, x)) * max(0, min(cy + ph, y + bh) - max(cy, y))
-                   for x, y, bw, bh in boxes)
-
-    return min(corners, key=covered)
+def draw_message(image: np.ndarray, lines: Sequence[str], origin: tuple[int, int], scale: float,
+                 alpha: float, background: tuple[int, int, int] | None = None) -> list[Label]:
+    """Message lines from `origin` (top-left) down, faded to `alpha` (1 opaque .. 0 gone) over what is beneath."""
+    labels, y = [], origin[1]
+    for text in lines:
+        label = label_at(text, origin[0], y, scale)
+        labels.append(label)
+        y += label.rect[3]
+    if not labels or alpha <= 0:
+        return labels
+    x0, y0 = origin
+    x1 = min(image.shape[1], max(lb.rect[0] + lb.rect[2] for lb in labels))
+    y1 = min(image.shape[0], y)
+    if x1 <= x0 or y1 <= y0:
+        return labels
+    region = image[y0:y1, x0:x1]
+    drawn = region.copy()
+    for label in labels:
+        moved = Label(label.text, (label.rect[0] - x0, label.rect[1] - y0, *label.rect[2:]), label.scale)
+        draw_label(drawn, moved, WHITE, background)
+    cv2.addWeighted(drawn, alpha, region, 1 - alpha, 0, dst=region)
+    return labels
 
 
 def hit_test(reading: Reading, point: tuple[int, int]) -> int | None:
@@ -192,3 +321,5 @@ def hit_test(reading: Reading, point: tuple[int, int]) -> int | None:
         if result.probs is not None and x <= px < x + w and y <= py < y + h:
             return index
     return None
+
+

@@ -25,6 +25,7 @@ import cv2
 import pytest
 
 from conftest import ROOT, SHIPPED_MODEL
+from realtime.layout import DrawLayout
 
 XVFB = shutil.which("Xvfb")
 XDOTOOL = shutil.which("xdotool")
@@ -36,7 +37,7 @@ needs_x = pytest.mark.skipif(
 TITLE = "Digit Recognizer"
 CANVAS = 448
 BRUSH = 20  # realtime.canvas.default_brush(448)
-WINDOW_SIZE = (CANVAS + 330, max(CANVAS, 560))  # DrawApp.width, DrawApp.height
+WINDOW_SIZE = (DrawLayout.for_canvas(CANVAS).width, DrawLayout.for_canvas(CANVAS).height)
 EVENT_KEYS = {"mode", "frame", "time", "number", "digits", "latency_ms"}
 STEP_SLEEP = 0.012  # seconds between two pointer moves of a drag
 FOUR = "print-digit-4-28"  # a 4 in two strokes in the top-right of the canvas, 63% of its height

@@ -111,14 +111,12 @@ def test_overlay_draws_on_any_frame_size() -> None:
                        result((70, 5, 5, 5), reason="speck")], {})
     for shape in [(48, 64, 3), (480, 640, 3), (1080, 1920, 3)]:
         frame = np.zeros(shape, np.uint8)
-        overlay.draw_boxes(frame, reading)
-        overlay.draw_line_numbers(frame, reading)
+        overlay.annotate(frame, reading)
         overlay.draw_bars(frame, reading.digits[0].probs, (0, 0), (min(200, shape[1]), min(150, shape[0])))
         overlay.draw_previews(frame, reading.read, (0, 0), 28, shape[1])
         overlay.draw_help(frame, ["a", "bb"])
         assert frame.any()
     assert overlay.hit_test(reading, (10, 10)) == 0 and overlay.hit_test(reading, (300, 300)) is None
-    assert overlay.selected_result(reading, None) is reading.digits[0]
 
 
 def test_bars_show_the_probabilities() -> None:
