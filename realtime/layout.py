@@ -190,7 +190,7 @@ def _ellipsis(line: str, fits) -> str:
 PANEL_WIDTH = 330  # draw mode: the panel right of the canvas
 PANEL_PAD = 16
 CAPTION_TOP, BARS_TOP = 62, 122  # draw panel: the headline above, the bars caption between
-FOOTER_H = 56  # status line and up to two message lines
+FOOTER_H = 60  # status line and up to two message lines
 MIN_BARS_H = 110
 
 
@@ -198,10 +198,10 @@ MIN_BARS_H = 110
 class DrawLayout:
     """The draw-mode window for a canvas of `canvas` px: canvas at the top left, panel to its right.
 
-    The window is as tall as the canvas whenever the panel fits beside it (canvas >= 380 px) and
+    The window is as tall as the canvas whenever the panel fits beside it (canvas >= 384 px) and
     the bars take whatever height is left, so no band is left empty. A smaller canvas gets the
     status and message lines under it, and the panel its smallest height (324 px); only canvases
-    under 268 px leave room under the canvas. Shapes in pixels.
+    under 264 px leave room under the canvas. Shapes in pixels.
     """
 
     canvas: int
@@ -218,7 +218,7 @@ class DrawLayout:
                                                FOOTER_H))
         smallest = fixed + 56 + MIN_BARS_H
         if canvas + FOOTER_H >= smallest:
-            return cls(canvas, canvas + FOOTER_H, 56, (8, canvas + 2, canvas - 16, FOOTER_H - 2))
+            return cls(canvas, canvas + FOOTER_H, 56, (8, canvas + 1, canvas - 16, FOOTER_H - 1))
         height = smallest + FOOTER_H
         return cls(canvas, height, 56, (canvas + PANEL_PAD, height - FOOTER_H, PANEL_WIDTH - 2 * PANEL_PAD,
                                         FOOTER_H))

@@ -304,12 +304,11 @@ def draw_message(image: np.ndarray, lines: Sequence[str], origin: tuple[int, int
     y1 = min(image.shape[0], y)
     if x1 <= x0 or y1 <= y0:
         return labels
-    region = image[y0:y1, x0:x1]
-    drawn = region.copy()
+    drawn = image.copy()
     for label in labels:
-        moved = Label(label.text, (label.rect[0] - x0, label.rect[1] - y0, *label.rect[2:]), label.scale)
-        draw_label(drawn, moved, WHITE, background)
-    cv2.addWeighted(drawn, alpha, region, 1 - alpha, 0, dst=region)
+        draw_label(drawn, label, WHITE, background)
+    region = image[y0:y1, x0:x1]
+    cv2.addWeighted(drawn[y0:y1, x0:x1], alpha, region, 1 - alpha, 0, dst=region)
     return labels
 
 
