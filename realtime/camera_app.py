@@ -29,7 +29,7 @@ from realtime.tracking import Tracker
 IDLE_WAIT_MS = 40  # paused or ended: look for keys and clicks 25 times a second, asleep in between
 WORK_MAX_SIDE = 960  # larger frames are read at this size: same digits, a fraction of the cost
 HELP = [
-    "space  pause / resume",
+    "space  pause / resume; at the end of a video: replay",
     "t  binarised view        d  28x28 crops strip",
     "x  hide / show rejected candidates",
     "[ / ]  less / more ink (binarisation sensitivity)",

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import json
 import os
-import select
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -27,6 +25,9 @@ import pytest
 from conftest import ROOT, SHIPPED_MODEL
 from realtime.layout import DrawLayout
 
+sys.path.insert(0, str(ROOT / "scripts"))
+from xsession import AppWindow, Xvfb  # noqa: E402  (scripts/xsession.py)
+
 XVFB = shutil.which("Xvfb")
 XDOTOOL = shutil.which("xdotool")
 needs_x = pytest.mark.skipif(
@@ -34,12 +35,10 @@ needs_x = pytest.mark.skipif(
     reason=f"end-to-end draw test needs Xvfb and xdotool on PATH (Xvfb: {XVFB or 'missing'}, "
     f"xdotool: {XDOTOOL or 'missing'}); e.g. apt-get install xvfb xdotool",
 )
-TITLE = "Digit Recognizer"
 CANVAS = 448
 BRUSH = 20  # realtime.canvas.default_brush(448)
 WINDOW_SIZE = (DrawLayout.for_canvas(CANVAS).width, DrawLayout.for_canvas(CANVAS).height)
 EVENT_KEYS = {"mode", "frame", "time", "number", "digits", "latency_ms"}
-STEP_SLEEP = 0.012  # seconds between two pointer moves of a drag
 FOUR = "print-digit-4-28"  # a 4 in two strokes in the top-right of the canvas, 63% of its height
 WAIT = 15.0  # seconds for the app to react to one action, generous for a busy CI machine
 
@@ -47,137 +46,35 @@ WAIT = 15.0  # seconds for the app to react to one action, generous for a busy C
 @pytest.fixture
 def display():
     """A fresh Xvfb server on a free display number, which it picks and reports once it is ready."""
-    read_fd, write_fd = os.pipe()
-    server = subprocess.Popen(
-        [XVFB, "-displayfd", str(write_fd), "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
-        pass_fds=(write_fd,), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    os.close(write_fd)
-    try:
-        number = b""
-        deadline = time.monotonic() + 20
-        while not number.endswith(b"\n"):
-            ready, _, _ = select.select([read_fd], [], [], max(0.0, deadline - time.monotonic()))
-            chunk = os.read(read_fd, 16) if ready else b""
-            if not chunk:
-                server.kill()
-                raise RuntimeError(f"Xvfb did not start: {server.communicate(timeout=5)[1].decode()[-500:]}")
-            number += chunk
-        yield f":{int(number)}"
-    finally:
-        os.close(read_fd)
-        if server.poll() is None:
-            server.terminate()
-            try:
-                server.wait(5)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(5)
+    with Xvfb() as server:
+        yield server.display
 
 
-class DrawSession:
-    """The app on `display`, and xdotool to drive it."""
+class DrawSession(AppWindow):
+    """The app on `display`, and xdotool to drive it (scripts/xsession.py); a timeout fails the test."""
 
     def __init__(self, display: str, tmp: Path) -> None:
-        self.env = {k: v for k, v in os.environ.items() if k not in ("WAYLAND_DISPLAY",)}
-        self.env.update(DISPLAY=display, QT_QPA_PLATFORM="xcb")
-        self.events = tmp / "events.jsonl"
         self.save = tmp / "saved"
-        self.log = open(tmp / "app.log", "w+b")  # noqa: SIM115 - closed in stop()
-        self.app = subprocess.Popen(
-            [sys.executable, "-m", "realtime", "draw", "--events", str(self.events), "--save-dir", str(self.save),
-             "--model", str(SHIPPED_MODEL), "--canvas-size", str(CANVAS)],
-            cwd=ROOT, env=self.env, stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT,
-        )
-        self.window = self._find_window()
+        super().__init__(display, ["draw", "--save-dir", str(self.save), "--model", str(SHIPPED_MODEL),
+                                   "--canvas-size", str(CANVAS)], tmp / "app.log", tmp / "events.jsonl")
 
-    def output(self) -> str:
-        self.log.flush()
-        self.log.seek(0)
-        return self.log.read().decode(errors="replace")[-2000:]
-
-    def _find_window(self) -> str:
-        try:
-            found = subprocess.run([XDOTOOL, "search", "--sync", "--onlyvisible", "--name", f"^{TITLE}$"],
-                                   env=self.env, capture_output=True, text=True, timeout=30)
-        except subprocess.TimeoutExpired:
-            pytest.fail(f"no visible '{TITLE}' window within 30 s; app exit code {self.app.poll()}, "
-                        f"output: {self.output()}")
-        ids = found.stdout.split()
-        assert ids, f"xdotool found no window: {found.stderr}; app output: {self.output()}"
-        return ids[0]
-
-    def xdo(self, *args: object) -> str:
-        result = subprocess.run([XDOTOOL, *map(str, args)], env=self.env, capture_output=True, text=True, timeout=30)
-        assert result.returncode == 0, f"xdotool {args[:4]}...: {result.stderr}"
-        return result.stdout
-
-    def geometry(self) -> dict[str, int]:
-        out = self.xdo("getwindowgeometry", "--shell", self.window)
-        return {k: int(v) for k, v in (line.split("=") for line in out.split())}
-
-    def drag(self, points: list[tuple[int, int]]) -> None:
-        """One stroke with the left button, as a hand would: press, several moves, release."""
-        (x0, y0), rest = points[0], points[1:]
-        args: list[object] = ["mousemove", "--window", self.window, x0, y0, "sleep", 0.05, "mousedown", 1]
-        for x, y in rest:
-            args += ["sleep", STEP_SLEEP, "mousemove", "--window", self.window, x, y]
-        args += ["sleep", 0.05, "mouseup", 1, "sleep", 0.05]
-        self.xdo(*args)
-
-    def key(self, name: str) -> None:
-        self.xdo("key", "--window", self.window, name)
+    def lines(self) -> list[dict]:
+        return self.readings()
 
     def key_and_settle(self, name: str, what: str) -> dict:
         frame = last_frame(self)
         self.key(name)
         return self.settle(frame, what)
 
-    def lines(self) -> list[dict]:
-        if not self.events.exists():
-            return []
-        text = self.events.read_text(encoding="utf-8")
-        return [json.loads(line) for line in text.splitlines() if line.endswith("}")]
-
     def wait_for(self, what: str, check, timeout: float = WAIT):
-        """Poll until check() is truthy; fail with the events seen and the app's output otherwise."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            value = check()
-            if value:
-                return value
-            if self.app.poll() is not None:
-                break
-            time.sleep(0.05)
-        last = self.lines()[-3:]
-        pytest.fail(f"timed out waiting for {what}; app exit code {self.app.poll()}; "
-                    f"last events {[(e['frame'], e['number'], [d['box'] for d in e['digits']]) for e in last]}; "
-                    f"output: {self.output()}")
-
-    def settle(self, after_frame: int, what: str, quiet: float = 0.4) -> dict:
-        """The reading the app settles on after an action: new readings came, then none for `quiet` s."""
-        state = {"count": -1, "since": time.monotonic()}
-
-        def settled():
-            lines = self.lines()
-            if len(lines) != state["count"]:
-                state["count"], state["since"] = len(lines), time.monotonic()
-                return None
-            if lines and lines[-1]["frame"] > after_frame and time.monotonic() - state["since"] >= quiet:
-                return lines[-1]
-            return None
-
-        return self.wait_for(what, settled)
+        try:
+            return super().wait_for(what, check, timeout)
+        except RuntimeError as exc:
+            last = self.lines()[-3:]
+            pytest.fail(f"{exc}; last events {[(e['frame'], e['number'], [d['box'] for d in e['digits']]) for e in last]}")
 
     def stop(self) -> None:
-        if self.app.poll() is None:
-            self.app.send_signal(signal.SIGTERM)
-            try:
-                self.app.wait(5)
-            except subprocess.TimeoutExpired:
-                self.app.kill()
-                self.app.wait(5)
-        self.log.close()
+        self.close()
 
 
 def stroke_sample(sample_id: str) -> list[list[tuple[int, int]]]:

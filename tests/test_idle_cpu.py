@@ -1,0 +1,46 @@
+"""An open draw window that shows nothing new costs next to no CPU: the real app on Xvfb.
+
+The app draws "42" (real pointer drags through X), settles on its reading, then is left alone
+for 5 s while its CPU time is read from /proc; then a long stroke is drawn without pause and
+measured the same way. The idle figure must be well under the busy one (a window that redraws
+every 10 ms, as before, used ~16% of a core idle). Run with -s to see the figures;
+scripts/idle_cpu.py measures camera mode as well.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from test_draw_e2e import DrawSession, display, needs_x  # noqa: F401  (display is a fixture)
+
+from conftest import ROOT, SHIPPED_MODEL
+
+sys.path.insert(0, str(ROOT / "scripts"))
+from idle_cpu import zigzag  # noqa: E402  (scripts/idle_cpu.py)
+from screenshots import drawing  # noqa: E402
+
+IDLE_SECONDS = 5.0
+
+
+@needs_x
+def test_an_idle_draw_window_costs_well_under_a_busy_one(display: str, tmp_path: Path) -> None:
+    if not SHIPPED_MODEL.is_file():
+        pytest.skip(f"the shipped model {SHIPPED_MODEL} is missing: the app needs a model to read")
+    session = DrawSession(display, tmp_path)
+    try:
+        for stroke in drawing("print", "42"):
+            session.drag(stroke)
+        assert session.settle(-1, "the reading of 42")["number"] == "42"
+        idle = session.cpu_percent(IDLE_SECONDS)
+        cpu, start = session.cpu_seconds(), time.monotonic()
+        frame = session.lines()[-1]["frame"]
+        session.drag(zigzag(448, 200))
+        busy = 100 * (session.cpu_seconds() - cpu) / (time.monotonic() - start)
+        assert session.lines()[-1]["frame"] > frame + 10, "the long stroke was not read as it was drawn"
+    finally:
+        session.stop()
+    print(f"draw mode CPU, % of one core: idle {idle:.1f} over {IDLE_SECONDS:g} s, drawing {busy:.1f}")
+    assert idle < busy / 4, f"idle {idle:.1f}% is not well under busy {busy:.1f}%"
