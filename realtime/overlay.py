@@ -66,15 +66,8 @@ def put_text(
     scale: float = 0.5,
     color: tuple[int, int, int] = WHITE,
     thickness: int = 1,
-    background: tuple[int, int, int] | None = None,
 ) -> None:
-    """Text at its baseline `origin`, with an optional filled background so it stays legible on any frame."""
-    if background is not None:
-        label = label_at(text, 0, 0, scale, thickness)
-        ox, oy = label.origin
-        x, y, w, h = label.rect
-        cv2.rectangle(image, (origin[0] - ox, origin[1] - oy), (origin[0] - ox + w - 1, origin[1] - oy + h - 1),
-                      background, cv2.FILLED)
+    """Text with its baseline starting at `origin`, antialiased."""
     cv2.putText(image, text, origin, FONT, scale, color, thickness, cv2.LINE_AA)
 
 
