@@ -209,7 +209,7 @@ class CameraApp:
         reading = result.reading
         h, w = image.shape[:2]
         status = self.status()
-        scale = 0.5
+        scale = 0.5 * overlay.ui_scale(image.shape)
         while scale > 0.3 and layout.text_extent(status, scale)[0] > w - 12:
             scale -= 0.05
         status_label = layout.label_at(status, 4, 4, scale)
@@ -242,7 +242,7 @@ class CameraApp:
         """The 28x28 crops, in a strip where it covers no digit (a corner if one is free); its rect."""
         h, w = image.shape[:2]
         count = len(reading.read)
-        for cell in (max(28, min(56, h // 8)), 28):
+        for cell in (max(28, min(int(56 * overlay.ui_scale(image.shape)), h // 8)), 28):
             size = (min(w - 8, count * (cell + 4) + 8), cell + 8)
             spot = layout.free_spot(size, (0, 0, w, h), taken, (0, h - size[1]))
             if spot is not None:

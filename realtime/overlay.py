@@ -80,6 +80,11 @@ def draw_label(image: np.ndarray, label: Label, color: tuple[int, int, int],
     cv2.putText(image, label.text, label.origin, FONT, label.scale, color, label.thickness, cv2.LINE_AA)
 
 
+def ui_scale(shape: tuple[int, ...]) -> float:
+    """How much larger than on a 640x480 frame panels and status text are drawn: 1, or more on larger frames."""
+    return max(1.0, min(shape[:2]) / 480)
+
+
 def label_scale(shape: tuple[int, ...]) -> float:
     """The font scale of digit labels on a frame of this shape: readable, and larger on larger frames."""
     return max(0.45, min(shape[:2]) / 700)
@@ -219,10 +224,13 @@ def place_bars_panel(
     taken: Sequence[Rect],
     prefer: tuple[int, int] | None = None,
 ) -> Rect | None:
-    """Where the bars panel covers nothing in `taken` (digit boxes, labels, status): largest size that fits."""
+    """Where the bars panel covers nothing in `taken` (digit boxes, labels, status): largest size that fits.
+
+    The panel grows with the frame (ui_scale) and shrinks to 70% before it gives up (None).
+    """
     h, w = shape[:2]
     for scale in (1.0, 0.85, 0.7):
-        pw, ph = bars_panel_size(scale)
+        pw, ph = bars_panel_size(scale * ui_scale(shape))
         spot = free_spot((pw, ph), (4, 4, w - 8, h - 8), taken, prefer)
         if spot is not None:
             return spot[0], spot[1], pw, ph
