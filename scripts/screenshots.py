@@ -41,21 +41,33 @@ def drawing(hand: str, label: str, canvas: int = CANVAS) -> list[list[tuple[int,
     return strokes
 
 
+def grab_until(app: AppWindow, path: Path, good, what: str, timeout: float = 30.0) -> None:
+    """Grab the window into `path` until good(image) holds (a freshly mapped window is black a moment)."""
+    def check() -> bool:
+        app.grab(path)
+        image = cv2.imread(str(path))
+        return image is not None and bool(good(image))
+
+    app.wait_for(what, check, timeout)
+
+
+def grab_painted(app: AppWindow, path: Path) -> None:
+    grab_until(app, path, lambda image: image.mean() > 5, f"a painted window for {path.name}")
+
+
 def key_and_grab(app: AppWindow, key: str, path: Path, before: np.ndarray, tries: int = 3) -> None:
     """Press `key`, then grab the window into `path` until it shows something other than `before`.
 
     The key is sent again if nothing changed within 10 s: X may drop a synthetic key event sent
     to a window without focus (there is no window manager on Xvfb).
     """
-    def changed() -> bool:
-        app.grab(path)
-        image = cv2.imread(str(path))
-        return image is not None and (image.shape != before.shape or bool(np.any(image != before)))
+    def changed(image: np.ndarray) -> bool:
+        return image.shape != before.shape or bool(np.any(image != before))
 
     for attempt in range(tries):
         app.key(key)
         try:
-            app.wait_for(f"the window to change after '{key}' for {path.name}", changed, timeout=10)
+            grab_until(app, path, changed, f"the window to change after '{key}' for {path.name}", timeout=10)
             return
         except RuntimeError:
             if attempt + 1 == tries:
@@ -69,7 +81,7 @@ def draw_mode(display: str, out: Path, tmp: Path) -> list[Path]:
         for stroke in drawing("print", "42"):
             app.drag(stroke)
         reading = app.settle(-1, "the reading of 42")
-        app.grab(out / "draw.png")
+        grab_painted(app, out / "draw.png")
         key_and_grab(app, "h", out / "draw-help.png", cv2.imread(str(out / "draw.png")))
         app.key("q")
         app.wait_for("the app to quit", lambda: app.app.poll() is not None)
@@ -86,7 +98,7 @@ def camera_mode(display: str, out: Path, tmp: Path) -> list[Path]:
         app.wait_for("40 frames read", lambda: len(app.readings()) >= 40, timeout=60)
         app.key("space")
         reading = app.settle(30, "the paused frame")
-        app.grab(out / "camera.png")
+        grab_painted(app, out / "camera.png")
         app.key("q")
         app.wait_for("the app to quit", lambda: app.app.poll() is not None)
     finally:

@@ -103,6 +103,12 @@ def test_draw_with_real_mouse_drags(display: str, tmp_path: Path) -> None:
     session = DrawSession(display, tmp_path)
     try:
         # The window is exactly the app's image: AUTOSIZE | GUI_NORMAL, no toolbar, no status bar.
+        # The window is mapped before the first image sizes it: wait for that size, fail if it never comes.
+        try:
+            AppWindow.wait_for(session, "the window at the image's size", lambda: (
+                session.geometry()["WIDTH"], session.geometry()["HEIGHT"]) == WINDOW_SIZE, timeout=WAIT)
+        except RuntimeError:
+            pass
         geometry = session.geometry()
         assert (geometry["WIDTH"], geometry["HEIGHT"]) == WINDOW_SIZE, (
             f"window is {geometry['WIDTH']}x{geometry['HEIGHT']}, the image {WINDOW_SIZE[0]}x{WINDOW_SIZE[1]}: "
