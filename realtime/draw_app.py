@@ -197,10 +197,9 @@ class DrawApp:
             overlay.put_text(image, hint, (max(2, (size - tw) // 2), size // 2), scale, overlay.GREY)
         self._draw_panel(image, shown, rule)
         self._draw_footer(image, now)
-        if self.show_help:
-            region = (0, 0, size, size)
-            if overlay.help_box(HELP, region)[1] < 0.45:
-                region = (0, 0, layout.width, layout.height)
+        if self.show_help:  # over the canvas if it is legible there, else over the panel: never across both
+            regions = [(0, 0, size, size), (size, 0, layout.width - size, layout.height)]
+            region = next((r for r in regions if overlay.help_box(HELP, r)[1] >= 0.4), regions[1])
             overlay.draw_help(image, HELP, region)
         return image
 

@@ -255,17 +255,23 @@ def test_draw_shows_doubt_as_a_question_mark(odd, confidence, label, why, tmp_pa
     assert not any(t.startswith("3 ") for t in drawn), drawn  # no "3 96%" anywhere
 
 
-def test_draw_help_is_an_opaque_panel_over_the_canvas(tmp_path: Path) -> None:
-    app = DrawApp(Predictor(), DrawOptions(448, tmp_path))
-    app.show_help = True
-    empty = app.render(1000.0)
-    stroke(app, [(10, 224), (440, 224)])  # a white stroke right under the help text
-    app.reading = Reading([], {})
-    with_ink = app.render(1000.0)
-    (x, y, w, h), _ = overlay.help_box(draw_app.HELP, (0, 0, 448, 448))
-    assert x >= 0 and x + w <= 448 and y >= 0 and y + h <= 448, "help straddles canvas and panel"
-    np.testing.assert_array_equal(empty[y : y + h, x : x + w], with_ink[y : y + h, x : x + w])
-    assert with_ink[224, x - 3].min() == 255 and with_ink[224, x + w + 2].min() == 255  # the ink beside it shows
+@pytest.mark.parametrize("size", [280, 448, 800])
+def test_draw_help_is_an_opaque_panel_on_one_side(size: int, tmp_path: Path) -> None:
+    """Help covers the canvas or the panel, never a strip of both; whatever is under it does not show through."""
+    def view(ink: bool, help_shown: bool) -> np.ndarray:
+        app = DrawApp(Predictor(), DrawOptions(size, tmp_path))
+        if ink:
+            stroke(app, [(10, size // 2), (size - 10, size // 2)])  # a white stroke right under the help
+        app.reading, app.show_help, app.latency_ms = Reading([], {}), help_shown, 0.0
+        return app.render(1000.0)
+
+    plain, shown = view(True, False), view(True, True)
+    ys, xs = np.nonzero(np.any(shown != plain, axis=2))
+    x0, x1, y0, y1 = xs.min(), xs.max() + 1, ys.min(), ys.max() + 1
+    assert x1 <= size or x0 >= size, f"help spans x {x0}-{x1} across the canvas edge at {size}"
+    np.testing.assert_array_equal(view(False, True)[y0:y1, x0:x1], shown[y0:y1, x0:x1])
+    if x1 <= size:  # over the canvas: the ink beside the panel still shows
+        assert shown[size // 2, x0 - 3].min() == 255 and shown[size // 2, x1 + 2].min() == 255
 
 
 def test_draw_messages_fade_and_the_window_redraws_only_on_change(tmp_path: Path) -> None:
