@@ -198,9 +198,10 @@ class CameraApp:
     def render(self, result: FrameResult, now: float) -> np.ndarray:
         """The annotated view of `result`, the same size as the input frame.
 
-        Placed in order of importance, each clear of what came before: the status line and the
-        message at the top left, the 28x28 strip in a free corner, the digits' labels and line
-        numbers, then the bars panel where it covers no digit and no label (left out if none fits).
+        The boxes first, under everything; then, placed in order of importance, each clear of what
+        came before: the status line and the message at the top left, the 28x28 strip in a free
+        corner, the digits' labels and line numbers, and the bars panel where it covers no digit
+        and no label (left out if none fits).
         """
         if self.show_binary:
             image = cv2.cvtColor(result.binary, cv2.COLOR_GRAY2BGR)
@@ -208,6 +209,8 @@ class CameraApp:
             image = result.frame.copy()
         reading = result.reading
         h, w = image.shape[:2]
+        shown, rule = self.shown_index(reading)
+        overlay.draw_boxes(image, reading, shown, self.show_rejected)
         status = self.status()
         scale = 0.5 * overlay.ui_scale(image.shape)
         while scale > 0.3 and layout.text_extent(status, scale)[0] > w - 12:
@@ -221,11 +224,10 @@ class CameraApp:
             y = status_label.rect[1] + status_label.rect[3] + 2
             reserved += [lb.rect for lb in overlay.draw_message(image, lines, (4, y), scale, alpha, overlay.BLACK)]
         boxes = [d.box for d in reading.read]
-        shown, rule = self.shown_index(reading)
         if self.show_crops and reading.read:
             strip = self._draw_strip(image, reading, shown, reserved + boxes)
             reserved += [strip] if strip else []
-        labels = overlay.annotate(image, reading, shown, self.show_rejected, reserved)
+        labels = overlay.annotate(image, reading, reserved)
         if shown is not None:
             taken = reserved + boxes + [label.rect for label in labels]
             panel = overlay.place_bars_panel(image.shape, taken, self._panel_at)

@@ -187,7 +187,8 @@ class DrawApp:
         size = self.canvas.size
         image[:size, :size] = self.canvas.image[:, :, None]
         shown, rule = self.shown_index()
-        overlay.annotate(image[:size, :size], self.reading, shown, line_tags=False)
+        overlay.draw_boxes(image[:size, :size], self.reading, shown)
+        overlay.annotate(image[:size, :size], self.reading, line_tags=False)
         if self.canvas.empty and not self.canvas.drawing:
             hint = "draw a digit here"
             scale = 0.7

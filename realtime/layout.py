@@ -89,20 +89,24 @@ def place_label(
     """The first spot for a label of `anchor` that stays in `bounds` and touches nothing in `taken`.
 
     `texts` are the label's forms, longest first ("4 97%", then "4"); `scales` the font scales to
-    try, largest first. Every form at every scale is tried outside the box before any inside it,
-    so a label shrinks before it covers its digit; None if nothing fits (the box alone remains).
-    `taken` should hold the anchor itself, which an inside label is allowed to cover.
+    try, largest first. The full form may shrink one step; then the shorter forms are tried at
+    every scale before the full form gets smaller still (a readable "4" beats a tiny "4 97%").
+    Every form at every scale is tried outside the box before any inside it, so a label shrinks
+    before it covers its digit; None if nothing fits (the box alone remains). `taken` should hold
+    the anchor itself, which an inside label is allowed to cover.
     """
+    first, rest = texts[0], texts[1:]
+    forms = ([(first, s) for s in scales[:2]] + [(t, s) for s in scales for t in rest]
+             + [(first, s) for s in scales[2:]])
     others = [r for r in taken if r != anchor]
     for where, blocked in ((sides, taken), (("inside",) if inside else (), others)):
-        for text in texts:
-            for scale in scales:
-                for side in where:
-                    size = label_at(text, 0, 0, scale, thickness).rect
-                    for x, y in _spots(anchor, size[2], size[3], side):
-                        label = label_at(text, x, y, scale, thickness)
-                        if contains(bounds, label.rect) and not any(intersects(label.rect, r) for r in blocked):
-                            return label
+        for text, scale in forms:
+            for side in where:
+                size = label_at(text, 0, 0, scale, thickness).rect
+                for x, y in _spots(anchor, size[2], size[3], side):
+                    label = label_at(text, x, y, scale, thickness)
+                    if contains(bounds, label.rect) and not any(intersects(label.rect, r) for r in blocked):
+                        return label
     return None
 
 

@@ -90,20 +90,31 @@ def label_scale(shape: tuple[int, ...]) -> float:
     return max(0.45, min(shape[:2]) / 700)
 
 
+def draw_boxes(image: np.ndarray, reading: Reading, shown: int | None = None, show_rejected: bool = True) -> None:
+    """A box per candidate in its colour; `shown` (the digit whose bars are on screen) thicker.
+
+    Drawn first, under everything else: labels, status lines and panels go on top of the boxes.
+    """
+    for index, result in enumerate(reading.digits):
+        if result.probs is None and not show_rejected:
+            continue
+        x, y, bw, bh = result.box
+        thick = 3 if index == shown else (2 if result.probs is not None else 1)
+        cv2.rectangle(image, (x, y), (x + bw, y + bh), color_of(result), thick)
+
+
 def annotate(
     image: np.ndarray,
     reading: Reading,
-    shown: int | None = None,
-    show_rejected: bool = True,
     reserved: Sequence[Rect] = (),
     line_tags: bool = True,
 ) -> list[Label]:
-    """Boxes and labels for every candidate, and each line's number beside it; returns the labels placed.
+    """A label for every read candidate, and each line's number beside it; returns the labels placed.
 
-    `shown` is the candidate whose bars are on screen (drawn thicker). `reserved` are areas already
-    used (status line, panels): no label goes there. Labels never cover another label or another
-    digit's box; the line tags (the numbers read) are placed first, as they matter most. A label
-    that fits nowhere, even small, is left out; its box and colour still say what was read.
+    `reserved` are areas already used (status line, panels): no label goes there. Labels never
+    cover another label or another digit's box; the line tags (the numbers read) are placed first,
+    as they matter most. A label that fits nowhere, even small, is left out; its box and colour
+    still say what was read.
     """
     h, w = image.shape[:2]
     bounds = (0, 0, w, h)
@@ -111,12 +122,6 @@ def annotate(
     boxes = [reading.digits[i].box for i in read]
     taken: list[Rect] = [*reserved, *boxes]
     placed: list[Label] = []
-    for index, result in enumerate(reading.digits):
-        if result.probs is None and not show_rejected:
-            continue
-        x, y, bw, bh = result.box
-        thick = 3 if index == shown else (2 if result.probs is not None else 1)
-        cv2.rectangle(image, (x, y), (x + bw, y + bh), color_of(result), thick)
     if line_tags:
         scale = max(0.6, min(h, w) / 500)
         for line, text in enumerate(reading.lines):

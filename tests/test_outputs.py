@@ -111,6 +111,7 @@ def test_overlay_draws_on_any_frame_size() -> None:
                        result((70, 5, 5, 5), reason="speck")], {})
     for shape in [(48, 64, 3), (480, 640, 3), (1080, 1920, 3)]:
         frame = np.zeros(shape, np.uint8)
+        overlay.draw_boxes(frame, reading)
         overlay.annotate(frame, reading)
         overlay.draw_bars(frame, reading.digits[0].probs, (0, 0), (min(200, shape[1]), min(150, shape[0])))
         overlay.draw_previews(frame, reading.read, (0, 0), 28, shape[1])

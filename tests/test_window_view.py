@@ -124,7 +124,7 @@ def test_camera_labels_and_panels_keep_clear_of_each_other_and_of_the_digits(fra
         image, texts, annotated, panelled = camera_view(frame, reading, monkeypatch)
         boxes = [d.box for d in reading.read]
         (args, labels), = annotated
-        reserved = list(args[4])  # status line, message, 28x28 strip
+        reserved = list(args[2])  # status line, message, 28x28 strip
         rects = [label.rect for label in labels]
         total += len(boxes)
         labelled += len(labels) - len(reading.lines)
