@@ -189,8 +189,11 @@ def table(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
 # --- the sheet with its digits --------------------------------------------------------------
 
 
-def ink_alpha(image: np.ndarray, height: float, pen: float, rng: np.random.Generator) -> np.ndarray:
-    """One MNIST digit as pen ink `height` world px high with strokes about `pen` world px wide.
+def ink_alpha(
+    image: np.ndarray, height: float, pen: float, rng: np.random.Generator, stretch: float = 1.0
+) -> np.ndarray:
+    """One MNIST digit as pen ink `height` world px high with strokes about `pen` world px wide
+    (`stretch` > 1 draws it that much taller than wide, as a long tail below the line).
 
     The 28x28 grey digit is cropped to its ink and upscaled smoothly; its stroke (2.3 px at
     20 px in MNIST, a fat marker once enlarged) is eroded or dilated towards the pen width,
@@ -200,7 +203,7 @@ def ink_alpha(image: np.ndarray, height: float, pen: float, rng: np.random.Gener
     ys, xs = np.nonzero(image > 40)
     crop = image[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1].astype(np.float32) / 255
     scale = height / crop.shape[0]
-    big = cv2.resize(np.pad(crop, 2), None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    big = cv2.resize(np.pad(crop, 2), None, fx=scale / stretch, fy=scale, interpolation=cv2.INTER_CUBIC)
     mask = (big > 0.45).astype(np.uint8)
     contours, _ = cv2.findContours(mask, cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
     perimeter = sum(cv2.arcLength(c, True) for c in contours)
@@ -333,7 +336,20 @@ def make_scene(rng: np.random.Generator, frame: tuple[int, int], test_x: np.ndar
     for digit in digits:
         digit.hull = cv2.transform(digit.hull, place).astype(np.float32)
 
-    # Light: a gradient across the desk and maybe the soft shadow of something off-frame.
+    world = light_world(rng, world, frame)
+    base = rest_pose(rng, world_centre, frame)
+    h, w = sheet.shape[:2]
+    corners = cv2.transform(np.float32([[0, 0], [w, 0], [w, h], [0, h]]).reshape(-1, 1, 2), place)
+    return Scene(world.astype(np.float32), digits, lines, base, corners, cv2.transform(word_box, place))
+
+
+def light_world(rng: np.random.Generator, world: np.ndarray, frame: tuple[int, int]) -> np.ndarray:
+    """Uneven light on the world (float32 BGR, SCALE px per frame px, centred on the view): a
+    gradient across the desk and maybe the soft shadow of something off-frame; then a slight blur
+    so that nothing aliases when it is projected down to the frame."""
+    fw, fh = frame
+    world_h, world_w = world.shape[:2]
+    world_centre = np.array([world_w / 2, world_h / 2])
     yy, xx = np.mgrid[0:world_h, 0:world_w].astype(np.float32)
     theta = rng.uniform(0, 2 * np.pi)
     ramp = ((xx - world_centre[0]) * np.cos(theta) + (yy - world_centre[1]) * np.sin(theta)) / (fw * SCALE)
@@ -345,19 +361,28 @@ def make_scene(rng: np.random.Generator, frame: tuple[int, int], test_x: np.ndar
         cv2.ellipse(shade, (int(cx), int(cy)), axes, rng.uniform(0, 180), 0, 360, 1.0, -1)
         shade = cv2.GaussianBlur(shade, (0, 0), rng.uniform(20, 50) * SCALE)
         light *= 1 - rng.uniform(0.15, 0.35) * shade
-    world = cv2.GaussianBlur(world * light[..., None], (0, 0), 0.5 * SCALE)  # no aliasing when projected
+    return cv2.GaussianBlur(world * light[..., None], (0, 0), 0.5 * SCALE)
 
-    # The camera at rest: world centre -> frame centre, 1/SCALE, a little roll and perspective.
+
+def rest_pose(rng: np.random.Generator, world_centre: np.ndarray, frame: tuple[int, int]) -> np.ndarray:
+    """The camera at rest, a 3x3 world -> frame homography: world centre -> frame centre, 1/SCALE,
+    a little roll and perspective."""
+    fw, fh = frame
     rest = cv2.getRotationMatrix2D(tuple(world_centre), rng.uniform(-2, 2), 1.0 / SCALE)
     rest[:, 2] += np.array([fw / 2, fh / 2]) - world_centre
     corners = np.float32([[0, 0], [fw, 0], [fw, fh], [0, fh]])
     tilt = rng.uniform(0.02, 0.06) * min(fw, fh)
     skew = np.float32(rng.uniform(-1, 1, (4, 2)) * tilt)
     perspective = cv2.getPerspectiveTransform(corners, corners + skew)
-    base = perspective @ np.vstack([rest, [0, 0, 1]])
-    h, w = sheet.shape[:2]
-    corners = cv2.transform(np.float32([[0, 0], [w, 0], [w, h], [0, h]]).reshape(-1, 1, 2), place)
-    return Scene(world.astype(np.float32), digits, lines, base, corners, cv2.transform(word_box, place))
+    return perspective @ np.vstack([rest, [0, 0, 1]])
+
+
+def make_optics(rng: np.random.Generator) -> dict:
+    """The camera's focus blur (px), vignetting, exposure gain and sensor noise, for expose()."""
+    return {
+        "blur": rng.uniform(0.6, 1.4), "vignette": rng.uniform(0.15, 0.35), "exposure": rng.uniform(0.9, 1.08),
+        "read_noise": rng.uniform(1.5, 3.0), "shot_noise": rng.uniform(0.02, 0.06),
+    }
 
 
 # --- the camera, the hand and the sensor ----------------------------------------------------
@@ -540,10 +565,7 @@ def make_clip(
     else:
         raise UserError(f"no layout keeps the digits inside a {frame[0]}x{frame[1]} frame; try a larger --size")
     hand = make_hand(rng, frames, frame)
-    optics = {
-        "blur": rng.uniform(0.6, 1.4), "vignette": rng.uniform(0.15, 0.35), "exposure": rng.uniform(0.9, 1.08),
-        "read_noise": rng.uniform(1.5, 3.0), "shot_noise": rng.uniform(0.02, 0.06),
-    }
+    optics = make_optics(rng)
     crf = int(rng.integers(23, 31))
     name = f"clip_{clip:02d}"
     sink = VideoSink(out / f"{name}.mp4", frame, crf, codec)
