@@ -24,20 +24,21 @@ per-kind score says which kind of page the finder fails on:
 - rotated: the sheet turned 90, 180 or 270 degrees in the view.
 
 Except in "dense", a page has 2-4 rows, each one number of 3-6 digits. Every digit is an MNIST
-*test* digit. The image is a JPEG (quality 88, as phones save them).
+*test* digit. The image is a JPEG (quality 88 by default, as phones save them).
 
 Per page NAME = KIND_NN, NAME.jpg and NAME.json, in the format of ../shared/data/real-dev (one
 scorer serves both, scripts/evaluate_real.py):
 
-    {"file": "dense_00.jpg", "kind": "photo", "category": "dense", "rotation": 0,
+    {"file": "dense_00.jpg", "kind": "dense", "rotation": 0,
      "source": {"script": "scripts/make_test_pages.py", "seed": 5, "page": 0,
                 "mnist_test_indices": [[...], ...]},
      "lines": [[{"box": [x, y, w, h], "label": 3}, ...], ...]}
 
-`lines` are the rows of the page in reading order (top to bottom, as the page is written, also
-when it is turned), a row's digits left to right; `box` is the tight box of the digit's ink
-(alpha >= 0.5) in the image's own pixels; `rotation` is how far the page is turned clockwise in
-the image (0, 90, 180, 270).
+`kind` is the page's kind (scripts/evaluate_real.py reports per kind); `lines` are the rows of
+the page in reading order (top to bottom, as the page is written, also when it is turned), a
+row's digits left to right; `box` is the tight box of the digit's ink (alpha >= 0.5) in the
+image's own pixels; `rotation` is how far the page is turned clockwise in the image (0, 90, 180,
+270).
 """
 
 from __future__ import annotations
@@ -75,7 +76,6 @@ from realtime.errors import UserError, run_main  # noqa: E402
 from realtime.mnist import load_mnist  # noqa: E402
 
 KINDS = ("dense", "ruled", "boxes", "touching", "pencil", "ballpoint", "marker", "yellow", "textured", "rotated")
-JPEG_QUALITY = 88
 MARKERS = {  # BGR in [0, 1]
     "grey": (0.45, 0.45, 0.45),
     "red": (0.20, 0.18, 0.80),
@@ -255,6 +255,8 @@ def write_rows(
                         # touching, but each digit's ink still mostly beside its neighbour's
                         start = prev_right - cols[0] + 1  # ink beside ink
                         limit = int(0.2 * min(cols[-1] - cols[0] + 1, prev_w))
+                        if first_touch and place == count - 1:
+                            limit = int(min(cols[-1] - cols[0] + 1, prev_w))  # at least one pair a row
                         shift = touch_offset(canvas, alpha, int(start), int(top + unit_h), limit)
                         if shift is not None:
                             left, first_touch = start - shift, False
@@ -337,7 +339,7 @@ def render_page(
         style = make_style(rng, kind)
         view = (fw, fh) if style.rotation in (0, 180) else (fh, fw)
         sheet, written, centre = make_page_sheet(rng, style, view, test_x, test_y)
-        world_w, world_h = int(2.2 * fw * SCALE), int(2.2 * fh * SCALE)
+        world_w, world_h = int(1.4 * fw * SCALE), int(1.4 * fh * SCALE)  # the view, tilted, and a margin
         world_centre = np.array([world_w / 2, world_h / 2])
         place = cv2.getRotationMatrix2D(centre, -style.rotation + rng.uniform(-4, 4), 1.0)
         place[:, 2] += world_centre - np.array(centre) + rng.uniform(-0.05, 0.05, 2) * np.array([fw, fh]) * SCALE
@@ -380,14 +382,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--first", type=int, default=0, help="number of the first page of each kind")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--size", type=parse_size, default=(800, 600), help="WIDTHxHEIGHT (default 800x600)")
+    parser.add_argument("--quality", type=int, default=88, help="JPEG quality, 30-100 (default 88)")
     parser.add_argument("--data", help="folder with the MNIST idx .gz files (default: $MNIST_DIR)")
     args = parser.parse_args(argv)
     args.kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
     unknown = [k for k in args.kinds if k not in KINDS]
     if unknown or not args.kinds:
         parser.error(f"unknown kind(s) {', '.join(unknown) or '(none given)'}; the kinds are {', '.join(KINDS)}")
-    if args.per_kind < 1 or args.first < 0:
-        parser.error("--per-kind must be at least 1 and --first at least 0")
+    if args.per_kind < 1 or args.first < 0 or not 30 <= args.quality <= 100:
+        parser.error("--per-kind must be at least 1, --first at least 0 and --quality 30-100")
     return args
 
 
@@ -401,10 +404,10 @@ def main(argv: list[str] | None = None) -> int:
                 rng = np.random.default_rng([args.seed, KINDS.index(kind), page])
                 image, lines, rotation, indices = render_page(rng, kind, args.size, test_x, test_y)
                 name = f"{kind}_{page:02d}"
-                if not cv2.imwrite(str(args.out / f"{name}.jpg"), image, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY]):
+                if not cv2.imwrite(str(args.out / f"{name}.jpg"), image, [cv2.IMWRITE_JPEG_QUALITY, args.quality]):
                     raise UserError(f"cannot write {args.out / name}.jpg")
                 truth = {
-                    "file": f"{name}.jpg", "kind": "photo", "category": kind, "rotation": rotation,
+                    "file": f"{name}.jpg", "kind": kind, "rotation": rotation,
                     "source": {"script": "scripts/make_test_pages.py", "seed": args.seed, "page": page,
                                "mnist_test_indices": indices},
                     "lines": lines,

@@ -58,3 +58,22 @@ def test_a_case_is_scored_on_its_number_and_a_missing_event_is_a_miss():
     assert evaluate_real.score_case("2350", {"number": "2350"}).row_accuracy == 1.0
     assert evaluate_real.score_case("2350", None).row_accuracy == 0.0
     assert evaluate_real.CASE_NAME.match("10-touching-digits-2350").group(1) == "2350"
+
+
+def test_a_row_of_a_turned_page_is_read_in_its_own_direction():
+    # a page turned 90 degrees clockwise: its row "42" runs top to bottom in the image
+    row = [{"box": [10, 10, 30, 20], "label": 4}, {"box": [10, 40, 30, 20], "label": 2}]
+    event = {"digits": [digit((10, 40, 30, 20), 2), digit((10, 10, 30, 20), 4)]}
+    assert evaluate_real.score_frame([row], event).row_accuracy == 1.0
+    event = {"digits": [digit((10, 40, 30, 20), 4), digit((10, 10, 30, 20), 2)]}
+    assert evaluate_real.score_frame([row], event).row_accuracy == 0.0
+
+
+def test_a_rendered_kind_is_judged_on_its_own_targets():
+    good = evaluate_real.Tally(frames=1, truths=20, matched=20, correct=20, rows=4, rows_correct=4)
+    bad = evaluate_real.Tally(frames=1, truths=20, matched=10, correct=10, rows=4, rows_correct=1)
+    text = evaluate_real.report([], {"marker": good, "dense": bad}, good, "cmd", "Rendered pages")
+    assert text.startswith("# Rendered pages")
+    assert "- **dense**: recall 50.0% (target 95.0%: missed); row accuracy 25.0% (target 90.0%: missed)." in text
+    assert "- **marker**: recall 100.0% (target 95.0%: met); row accuracy 100.0% (target 90.0%: met)." in text
+    assert "Per rendered kind" not in evaluate_real.report([], {"photo": good}, good, "cmd")
