@@ -281,6 +281,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
     if args.data is None:
         raise UserError("no data folder: pass --data or set REAL_DEV_DIR (e.g. ../shared/data/real-dev)")
@@ -297,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
                 per_file.append((str(media.relative_to(folder)), tally))
                 per_kind.setdefault(kind, Tally()).add(tally)
                 total.add(tally)
-    command = "python scripts/evaluate_real.py" + (f" --app-args {shlex.quote(args.app_args)}" if args.app_args else "")
+    command = shlex.join(["python", "scripts/evaluate_real.py", *argv])
     text = report(per_file, per_kind, total, command, args.title)
     print(text)
     if args.out != "-":

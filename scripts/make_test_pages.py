@@ -395,29 +395,26 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Render the pages; a UserError (no MNIST, a frame too small) reaches run_main: one line, exit 2."""
     args = parse_args(argv)
-    try:
-        (_, _), (test_x, test_y) = load_mnist(args.data)
-        args.out.mkdir(parents=True, exist_ok=True)
-        for kind in args.kinds:
-            for page in range(args.first, args.first + args.per_kind):
-                rng = np.random.default_rng([args.seed, KINDS.index(kind), page])
-                image, lines, rotation, indices = render_page(rng, kind, args.size, test_x, test_y)
-                name = f"{kind}_{page:02d}"
-                if not cv2.imwrite(str(args.out / f"{name}.jpg"), image, [cv2.IMWRITE_JPEG_QUALITY, args.quality]):
-                    raise UserError(f"cannot write {args.out / name}.jpg")
-                truth = {
-                    "file": f"{name}.jpg", "kind": kind, "rotation": rotation,
-                    "source": {"script": "scripts/make_test_pages.py", "seed": args.seed, "page": page,
-                               "mnist_test_indices": indices},
-                    "lines": lines,
-                }
-                (args.out / f"{name}.json").write_text(json.dumps(truth, separators=(",", ":")) + "\n")
-                numbers = " ".join("".join(str(d["label"]) for d in line) for line in lines)
-                print(f"{args.out / name}.jpg: {numbers}")
-    except UserError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    (_, _), (test_x, test_y) = load_mnist(args.data)
+    args.out.mkdir(parents=True, exist_ok=True)
+    for kind in args.kinds:
+        for page in range(args.first, args.first + args.per_kind):
+            rng = np.random.default_rng([args.seed, KINDS.index(kind), page])
+            image, lines, rotation, indices = render_page(rng, kind, args.size, test_x, test_y)
+            name = f"{kind}_{page:02d}"
+            if not cv2.imwrite(str(args.out / f"{name}.jpg"), image, [cv2.IMWRITE_JPEG_QUALITY, args.quality]):
+                raise UserError(f"cannot write {args.out / name}.jpg")
+            truth = {
+                "file": f"{name}.jpg", "kind": kind, "rotation": rotation,
+                "source": {"script": "scripts/make_test_pages.py", "seed": args.seed, "page": page,
+                           "mnist_test_indices": indices},
+                "lines": lines,
+            }
+            (args.out / f"{name}.json").write_text(json.dumps(truth, separators=(",", ":")) + "\n")
+            numbers = " ".join("".join(str(d["label"]) for d in line) for line in lines)
+            print(f"{args.out / name}.jpg: {numbers}")
     return 0
 
 
