@@ -9,18 +9,27 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 # OpenCV's videoio logs several lines of its own for a camera that does not open; the user gets
 # our one line instead.
 os.environ.setdefault("OPENCV_LOG_LEVEL", "OFF")
 os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # FFmpeg's own log (AV_LOG_QUIET), e.g. "moov atom not found"
 
+from realtime.capture import MAX_PIXELS
 from realtime.classifier import DEFAULT_MODEL, Classifier
 from realtime.errors import UserError
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with its errors as one line ("error: ..."), not the usage block first."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="digit-recognizer",
         description="Real-time handwritten digit recognition on one MNIST CNN. Modes: "
         "'draw' (draw digits with the mouse) and 'camera' (digits on paper from a webcam, "
@@ -28,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     modes = parser.add_subparsers(dest="mode", required=True, metavar="{draw,camera}")
 
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--model", type=Path, default=DEFAULT_MODEL, help="a .keras model; a .tflite beside it "
                         "is used for speed (default: the shipped model)")
     common.add_argument("--backend", choices=["auto", "litert", "keras"], default="auto",
@@ -43,7 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
     camera = modes.add_parser("camera", parents=[common], help="read digits on paper from a camera or file")
     camera.add_argument("--source", default="0", help="webcam index (0, 1, ...), a video file or an image file")
     camera.add_argument("--headless", action="store_true", help="no window; on a file, stop at its end")
-    camera.add_argument("--output", type=Path, help="write the annotated video here (.mp4)")
+    camera.add_argument("--output", type=Path, help="write the annotated video here (.mp4); it appears only "
+                        "when complete, and an existing file is kept unless --overwrite is given")
+    camera.add_argument("--overwrite", action="store_true", help="replace an existing --output file")
+    camera.add_argument("--max-pixels", type=int, default=MAX_PIXELS, metavar="N",
+                        help=f"refuse images and video frames larger than N pixels before decoding them "
+                        f"(default {MAX_PIXELS:,}: a 451 KB PNG can hold 1.2 GB of pixels)")
     camera.add_argument("--invert", action="store_true", help="light ink on a dark board")
     camera.add_argument("--sensitivity", type=int, default=None,
                         help="binarisation offset: lower finds fainter ink (default 15)")
@@ -54,12 +68,18 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return _run(args)
+        code = _run(args)
+        sys.stdout.flush()  # a closed pipe shows here, not as a traceback at interpreter exit
+        return code
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # stdout closed early (`| head -0`): the outputs are complete anyway
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        print("error: standard output was closed before the summary was written", file=sys.stderr)
+        return 2
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -81,22 +101,39 @@ def _run(args: argparse.Namespace) -> int:
 
     from realtime import camera_app
     from realtime.binarize import DEFAULT_SENSITIVITY, SENSITIVITY_RANGE
-    from realtime.capture import Source
+    from realtime.capture import Source, set_image_pixel_limit
 
     sensitivity = DEFAULT_SENSITIVITY if args.sensitivity is None else args.sensitivity
     if not SENSITIVITY_RANGE[0] <= sensitivity <= SENSITIVITY_RANGE[1]:
         raise UserError(f"--sensitivity must be between {SENSITIVITY_RANGE[0]} and {SENSITIVITY_RANGE[1]}")
-    if args.output is not None and args.output.suffix.lower() != ".mp4":
-        raise UserError(f"--output must end in .mp4, got {args.output}")
+    if args.output is not None:
+        _check_output(args.output, args.source, args.overwrite)
     if not args.headless:
         from realtime.window import require_display
 
         require_display()
-    source = Source(args.source)
+    if args.max_pixels < 1:
+        raise UserError(f"--max-pixels must be at least 1, got {args.max_pixels}")
+    set_image_pixel_limit(args.max_pixels)
+    source = Source(args.source, args.max_pixels)
     model = Classifier(args.model, args.backend)
     options = camera_app.CameraOptions(sensitivity, args.invert, not args.no_smoothing, args.save_dir)
     events = EventLog(args.events, "camera")
-    return camera_app.run(source, model, options, events, args.headless, args.output)
+    return camera_app.run(source, model, options, events, args.headless, args.output, args.overwrite)
+
+
+def _check_output(output: Path, source: str, overwrite: bool) -> None:
+    """Refuse an --output that would destroy its input or, unless asked, any existing file."""
+    if output.suffix.lower() != ".mp4":
+        raise UserError(f"--output must end in .mp4, got {output}")
+    if output.resolve() == Path(source).resolve() or (
+        output.exists() and Path(source).exists() and os.path.samefile(output, source)
+    ):
+        raise UserError(f"--output {output} is the --source file: the video would overwrite its own input")
+    if output.is_dir():
+        raise UserError(f"--output {output} is a folder")
+    if output.exists() and not overwrite:
+        raise UserError(f"--output {output} already exists (give --overwrite to replace it)")
 
 
 if __name__ == "__main__":

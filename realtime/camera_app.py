@@ -11,20 +11,25 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
-import imutils
 import numpy as np
 
 from realtime import layout, overlay
 from realtime.binarize import DEFAULT_SENSITIVITY, SENSITIVITY_RANGE, binarize, to_bgr
-from realtime.capture import Source, open_writer
+from realtime.capture import Source
 from realtime.errors import UserError
-from realtime.events import EventLog
+from realtime.events import EventLog, EventLogError
 from realtime.files import save_images, unique_paths
+from realtime.lifecycle import ExitHook, StopSignals
 from realtime.reading import Predictor, Reading, read_candidates
 from realtime.segment import FinderSettings, find_digits
 from realtime.tracking import Tracker
+from realtime.videofile import VideoFile, VideoWriteError
+
+if TYPE_CHECKING:
+    from realtime.window import Window
 
 IDLE_WAIT_MS = 40  # paused or ended: look for keys and clicks 25 times a second, asleep in between
 WORK_MAX_SIDE = 960  # larger frames are read at this size: same digits, a fraction of the cost
@@ -68,19 +73,22 @@ class FramePipeline:
         started = time.perf_counter()
         bgr = to_bgr(frame)
         gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
-        scale = 1.0
+        sx = sy = 1.0
         if max(gray.shape) > WORK_MAX_SIDE:
-            side = "width" if gray.shape[1] >= gray.shape[0] else "height"
-            gray = imutils.resize(gray, **{side: WORK_MAX_SIDE}, inter=cv2.INTER_AREA)  # keeps the aspect
-            scale = gray.shape[1] / bgr.shape[1]
+            height, width = gray.shape
+            ratio = WORK_MAX_SIDE / max(height, width)  # keeps the aspect; a 20000x10 strip keeps 1 row
+            size = (max(1, round(width * ratio)), max(1, round(height * ratio)))
+            gray = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
+            sx, sy = size[0] / width, size[1] / height
         binary = binarize(gray, self.options.sensitivity, self.options.light_ink)
         ink = cv2.bitwise_not(gray) if self.options.light_ink else gray
         candidates = find_digits(binary, self.settings, gray=ink)
         found = time.perf_counter()
         results, prep_ms, infer_ms = read_candidates(candidates, self.model)
-        if scale < 1.0:
+        if (sx, sy) != (1.0, 1.0):
             for result in results:
-                result.box = tuple(int(round(v / scale)) for v in result.box)
+                x, y, w, h = result.box
+                result.box = (round(x / sx), round(y / sy), round(w / sx), round(h / sy))
             binary = cv2.resize(binary, (bgr.shape[1], bgr.shape[0]), interpolation=cv2.INTER_NEAREST)
         self.tracker.update(results, now)
         timings = {"preprocess": (found - started) * 1e3 + prep_ms, "inference": infer_ms}
@@ -100,8 +108,8 @@ class CameraApp:
         self.show_rejected = True
         self.show_help = False
         self.click: tuple[int, int] | None = None
-        self.recorder: cv2.VideoWriter | None = None
-        self.recording_path: Path | None = None
+        self.recorder: VideoFile | None = None
+        self.log_error: EventLogError | None = None  # the last failed events write, if any
         self.message = ("", 0.0)
         self.stage_ms: dict[str, float] = {}
         self.rate = 0.0
@@ -116,7 +124,12 @@ class CameraApp:
         """Read one new frame from the source; logs it as a new reading."""
         result = self.pipeline.process(frame, now)
         self._measure({"capture": capture_ms, **result.timings}, now)
-        self.events.write(index, result.reading)
+        try:
+            self.events.write(index, result.reading)
+            self.log_error = None
+        except EventLogError as exc:
+            self.log_error = exc
+            self._say(str(exc), now)
         return result
 
     def on_mouse(self, event: int, x: int, y: int, flags: int) -> None:
@@ -157,22 +170,39 @@ class CameraApp:
 
     def toggle_recording(self, shape: tuple[int, ...], now: float) -> None:
         if self.recorder is not None:
-            self.stop_recording()
-            self._say(f"recording saved to {self.recording_path}", now)
+            self._say(self.stop_recording(), now)
             return
         folder = self.pipeline.options.save_dir / "recordings"
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            (self.recording_path,) = unique_paths(folder, "camera", [".mp4"])
-            self.recorder = open_writer(self.recording_path, self.fps, (shape[1], shape[0]))
-            self._say(f"recording to {self.recording_path}", now)
-        except (OSError, UserError) as exc:
-            self._say(f"cannot record: {exc}", now)
+            (path,) = unique_paths(folder, "camera", [".mp4"])
+            self.recorder = VideoFile(path, self.fps, (shape[1], shape[0]))
+            self._say(f"recording to {path}", now)
+        except (OSError, VideoWriteError) as exc:
+            self._say(f"cannot record: {getattr(exc, 'strerror', None) or exc}", now)
 
-    def stop_recording(self) -> None:
-        if self.recorder is not None:
-            self.recorder.release()
+    def record(self, image: np.ndarray, now: float) -> None:
+        """Add the shown image to the recording; a failed write ends it with the reason on screen."""
+        if self.recorder is None:
+            return
+        try:
+            self.recorder.write(image)
+        except VideoWriteError as exc:
             self.recorder = None
+            self._say(f"recording failed, nothing saved: {exc}", now)
+
+    def stop_recording(self) -> str:
+        """Finish the recording; says what became of it (saved where, or why nothing was)."""
+        recorder, self.recorder = self.recorder, None
+        if recorder is None:
+            return ""
+        try:
+            path = recorder.finish()
+        except VideoWriteError as exc:
+            return f"recording failed, nothing saved: {exc}"
+        if path is None:
+            return "recording had no frames (paused?): nothing saved"
+        return f"recording saved to {path} ({recorder.frames} frames)"
 
     def shown_index(self, reading: Reading) -> tuple[int | None, str]:
         """The candidate whose bars are shown and why: the clicked digit, else the least sure one."""
@@ -287,89 +317,141 @@ def run(
     events: EventLog,
     headless: bool = False,
     output: Path | None = None,
+    overwrite: bool = False,
 ) -> int:
     """The camera loop: frames in, overlay out (window and/or video); returns the exit code.
 
     While the view cannot change by itself (paused, end of video, a still image) the loop redraws
     only when a key, a click or a fading message changes it, and waits for input without
     spinning, so a window left open costs next to no CPU.
+
+    However it ends (the input's end, 'q', a signal, a lost display, a failed write) the outputs
+    are finished: the annotated video is complete and renamed into place or removed, an open
+    recording likewise, the events log closed. A signal ends it with 128 + the signal's number.
+    Raises UserError (exit code 2) when a write fails: video, or events without a window.
     """
     pipeline = FramePipeline(model, options)
     app = CameraApp(pipeline, events, source.fps)
     app.still = source.still is not None
-    window = None
-    if not headless:
-        from realtime.window import Window
+    state = _Run()
 
-        window = Window(on_mouse=app.on_mouse)
-    writer = None
-    index = digits = 0
-    last: FrameResult | None = None
-    active = 0.0  # seconds spent on frames read from the source: paused and ended time left out
-    on_screen = None  # the view_key of the image in the window
-    try:
-        while True:
-            began = time.perf_counter()
-            now = time.monotonic()
-            if app.replay:
-                app.replay = False
-                try:
-                    app.ended = not source.restart()
-                except UserError as exc:
-                    app._say(f"cannot replay: {exc}", now)
-            fresh = False  # a new frame from the source
-            if not (app.paused or app.ended) or last is None:
-                t0 = time.perf_counter()
-                frame = source.read()
-                capture_ms = (time.perf_counter() - t0) * 1e3
-                if frame is None:
-                    if window is None or last is None or source.live:
-                        break  # end of the file or the camera is gone: finish cleanly
-                    app.ended = True  # a still image or the end of a video: keep showing it
-                else:
-                    try:
-                        last = app.process(frame, index, now, capture_ms)
-                    except ValueError as exc:
-                        print(f"warning: frame {index} skipped: {exc}", file=sys.stderr)
-                        index += 1
-                        continue
-                    index += 1
-                    digits += len(last.reading.read)
-                    fresh = True
-                    if output is not None and writer is None:
-                        writer = open_writer(output, source.fps, (last.frame.shape[1], last.frame.shape[0]))
-            reread = app.settings_changed and not fresh
-            if reread:
-                last = pipeline.process(last.frame, now)
-            app.settings_changed = False
-            view = app.view_key(now)
-            if fresh or reread or view != on_screen:
-                t0 = time.perf_counter()
-                image = app.render(last, now)
-                app.note_render((time.perf_counter() - t0) * 1e3)
-                if fresh and writer is not None:
-                    writer.write(image)
-                if fresh and app.recorder is not None:
-                    app.recorder.write(image)
-                if window is not None:
-                    window.show(image)
-                on_screen = view
-            if window is not None:
-                idle = app.paused or app.ended
-                key = window.poll_key(IDLE_WAIT_MS if idle else 1)
-                if key != -1 and not app.on_key(key, last, now):
-                    break
-                if not window.is_open():
-                    break
-            if fresh:
-                active += time.perf_counter() - began
-    finally:
+    def finish() -> str | None:
+        """Close everything; the video's failure message, if it failed."""
+        if state.finished:
+            return None
+        state.finished = True
         source.release()
         app.stop_recording()
-        if writer is not None:
-            writer.release()
         events.close()
+        if state.writer is not None:
+            try:
+                state.writer.finish()
+            except VideoWriteError as exc:
+                return str(exc)
+        return None
+
+    def display_lost() -> None:
+        problem = finish()
+        kept = f"video {output} finished" if output is not None and problem is None else problem or ""
+        print(f"error: lost the display (X connection broke); {kept or 'events kept'}", file=sys.stderr, flush=True)
+
+    window = None
+    promised = None if source.live else source.frame_count  # what the file's index says it holds
+    with StopSignals() as stop, ExitHook(display_lost):
+        try:
+            if not headless:
+                from realtime.window import Window
+
+                window = Window(on_mouse=app.on_mouse)
+            _loop(source, app, window, output, overwrite, stop, state)
+        finally:
+            problem = finish()
+            if window is not None:
+                window.close()
+    if problem:
+        raise VideoWriteError(problem)
+    print(f"{state.index} frames, {state.digits} digits read, {state.index / state.active if state.active > 0 else 0:.1f} fps")
+    if promised and state.index < promised and stop.signum is None and window is None:
+        print(f"warning: the video ended after {state.index} of its {promised} frames "
+              "(the file is cut short or damaged)", file=sys.stderr)
+    return stop.exit_code or 0
+
+
+@dataclass
+class _Run:
+    writer: VideoFile | None = None
+    index: int = 0
+    digits: int = 0
+    active: float = 0.0  # seconds spent on frames read from the source: paused and ended time left out
+    finished: bool = False
+
+
+def _loop(
+    source: Source,
+    app: CameraApp,
+    window: Window | None,
+    output: Path | None,
+    overwrite: bool,
+    stop: StopSignals,
+    state: _Run,
+) -> None:
+    """Frames until the input ends, the user quits or a stop signal arrives; counts in `state`."""
+    last: FrameResult | None = None
+    on_screen = None  # the view_key of the image in the window
+    while stop.signum is None:
+        began = time.perf_counter()
+        now = time.monotonic()
+        if app.replay:
+            app.replay = False
+            try:
+                app.ended = not source.restart()
+            except UserError as exc:
+                app._say(f"cannot replay: {exc}", now)
+        fresh = False  # a new frame from the source
+        if not (app.paused or app.ended) or last is None:
+            t0 = time.perf_counter()
+            frame = source.read()
+            capture_ms = (time.perf_counter() - t0) * 1e3
+            if frame is None:
+                if window is None or last is None or source.live:
+                    break  # end of the file or the camera is gone: finish cleanly
+                app.ended = True  # a still image or the end of a video: keep showing it
+            else:
+                try:
+                    last = app.process(frame, state.index, now, capture_ms)
+                except ValueError as exc:
+                    print(f"warning: frame {state.index} skipped: {exc}", file=sys.stderr)
+                    state.index += 1
+                    continue
+                state.index += 1
+                state.digits += len(last.reading.read)
+                fresh = True
+                if app.log_error is not None and window is None:
+                    raise app.log_error
+                if output is not None and state.writer is None:
+                    state.writer = VideoFile(output, source.fps, (last.frame.shape[1], last.frame.shape[0]), overwrite)
+        reread = app.settings_changed and not fresh
+        if reread:
+            last = app.pipeline.process(last.frame, now)
+        app.settings_changed = False
+        view = app.view_key(now)
+        if fresh or reread or view != on_screen:
+            t0 = time.perf_counter()
+            image = app.render(last, now)
+            app.note_render((time.perf_counter() - t0) * 1e3)
+            if fresh and state.writer is not None:
+                state.writer.write(image)
+            if fresh:
+                app.record(image, now)
+            if window is not None:
+                window.show(image)
+            on_screen = view
         if window is not None:
-            window.close()
-    print(f"{index} frames, {digits} digits read, {index / active if active > 0 else 0:.1f} fps")
-    return 0
+            idle = app.paused or app.ended
+            key = window.poll_key(IDLE_WAIT_MS if idle else 1)
+            if key != -1 and not app.on_key(key, last, now):
+                break
+            if not window.is_open():
+                break
+        if fresh:
+            state.active += time.perf_counter() - began

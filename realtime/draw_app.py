@@ -6,20 +6,26 @@ so tests drive it headless; `run` is the thin loop that connects it to a real wi
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 
 from realtime import overlay
 from realtime.canvas import Canvas
-from realtime.events import EventLog
+from realtime.events import EventLog, EventLogError
 from realtime.layout import CAPTION_TOP, DrawLayout, label_at, text_extent, wrap
 from realtime.files import save_images
+from realtime.lifecycle import ExitHook, StopSignals
 from realtime.reading import Predictor, Reading, read_binary
 from realtime.segment import CANVAS_SETTINGS
+
+if TYPE_CHECKING:
+    from realtime.window import Window
 
 IDLE_WAIT_MS = 40  # nothing drawn, nothing due: look for input 25 times a second, asleep in between
 READ_INTERVAL = 0.05  # seconds: at most ~20 readings a second while a stroke is drawn
@@ -119,7 +125,10 @@ class DrawApp:
         self._read_now = False
         if self.selected is not None and self.selected >= len(self.reading.digits):
             self.selected = None
-        self.events.write(self.frame, self.reading, latency_ms=round(self.latency_ms, 3))
+        try:
+            self.events.write(self.frame, self.reading, latency_ms=round(self.latency_ms, 3))
+        except EventLogError as exc:  # the drawing matters more than its log: say so, keep going
+            self._say(str(exc), now)
         self.frame += 1
         return True
 
@@ -272,25 +281,35 @@ class DrawApp:
 
 
 def run(model: Predictor, options: DrawOptions, events: EventLog) -> int:
-    """The draw-mode event loop on a real window; returns the exit code."""
+    """The draw-mode event loop on a real window; returns the exit code (128 + N after signal N)."""
     from realtime.window import Window
 
     app = DrawApp(model, options, events)
-    window = Window(on_mouse=app.on_mouse)
+
+    def display_lost() -> None:
+        events.close()
+        print("error: lost the display (X connection broke); the events log is complete", file=sys.stderr, flush=True)
+
+    with StopSignals() as stop, ExitHook(display_lost):
+        window = Window(on_mouse=app.on_mouse)
+        try:
+            _loop(app, window, stop)
+        finally:
+            window.close()
+    return stop.exit_code or 0
+
+
+def _loop(app: DrawApp, window: Window, stop: StopSignals) -> None:
     on_screen = None  # the view_key of the image in the window
-    try:
-        while True:
-            now = time.monotonic()
-            app.update(now)
-            view = app.view_key(now)
-            if view != on_screen:  # redraw only what changed: an idle window costs next to nothing
-                window.show(app.render(now))
-                on_screen = view
-            key = window.poll_key(10 if app.busy() else IDLE_WAIT_MS)
-            if key != -1 and not app.on_key(key, now):
-                break
-            if not window.is_open():
-                break
-    finally:
-        window.close()
-    return 0
+    while stop.signum is None:
+        now = time.monotonic()
+        app.update(now)
+        view = app.view_key(now)
+        if view != on_screen:  # redraw only what changed: an idle window costs next to nothing
+            window.show(app.render(now))
+            on_screen = view
+        key = window.poll_key(10 if app.busy() else IDLE_WAIT_MS)
+        if key != -1 and not app.on_key(key, now):
+            break
+        if not window.is_open():
+            break

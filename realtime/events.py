@@ -1,7 +1,9 @@
-"""The JSON-lines prediction log: one object per new reading, flushed as it is written.
+"""The JSON-lines prediction log: one object per new reading, each line whole or not there.
 
-Each line stands alone, so a crash or a pulled plug loses at most the reading being written,
-and another program can follow the file with `tail -f`.
+Each line stands alone, so another program can follow the file with `tail -f`, and a crash, a
+pulled plug or a full disk never leaves half a line: every line goes to the file with
+append-mode write(2), and a line that cannot be written whole is cut back to the previous end.
+A failed write raises EventLogError (a UserError): a headless run ends with it, a window shows it.
 """
 
 from __future__ import annotations
@@ -18,23 +20,28 @@ from realtime.reading import Reading
 Mode = Literal["draw", "camera"]
 
 
+class EventLogError(UserError):
+    """A reading could not be logged; the lines before it are intact."""
+
+
 class EventLog:
     """Appends readings to `path` (created with its folder if needed); a no-op when path is None."""
 
     def __init__(self, path: str | os.PathLike | None, mode: Mode) -> None:
         self.mode = mode
         self.count = 0
-        self._file = None
-        if path is not None:
-            path = Path(path)
+        self.path = None if path is None else Path(path)
+        self._fd: int | None = None
+        if self.path is not None:
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                self._file = open(path, "a", encoding="utf-8")  # noqa: SIM115 - lives with the app
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
             except OSError as exc:
-                raise UserError(f"cannot write the events log {path}: {exc.strerror or exc}") from None
+                raise UserError(f"cannot write the events log {self.path}: {exc.strerror or exc}") from None
 
     def write(self, frame: int, reading: Reading, **extra: object) -> None:
-        if self._file is None:
+        """Append one reading as one line; EventLogError if it cannot be written whole."""
+        if self._fd is None:
             return
         record = {
             "mode": self.mode,
@@ -44,11 +51,21 @@ class EventLog:
             "digits": [d.to_json() for d in reading.digits],
             **extra,
         }
-        self._file.write(json.dumps(record) + "\n")
-        self._file.flush()
+        line = (json.dumps(record, allow_nan=False) + "\n").encode("utf-8")  # NaN is not JSON
+        end = os.fstat(self._fd).st_size
+        try:
+            written = 0
+            while written < len(line):  # a short write is retried: the retry says why (ENOSPC)
+                written += os.write(self._fd, line[written:])
+        except OSError as exc:
+            try:
+                os.ftruncate(self._fd, end)  # no half line: the log ends after the last whole reading
+            except OSError:
+                pass
+            raise EventLogError(f"cannot write the events log {self.path}: {exc.strerror or exc}") from None
         self.count += 1
 
     def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None

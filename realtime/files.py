@@ -46,7 +46,10 @@ def write_png(path: Path, image: np.ndarray) -> None:
 
 
 def save_images(folder: str | os.PathLike, stem: str, images: dict[str, np.ndarray]) -> tuple[list[Path], str | None]:
-    """Save each image as folder/stem-<time>-N<key>.png; returns (paths, error message or None)."""
+    """Save each image as folder/stem-<time>-N<key>.png; returns (paths, error message or None).
+
+    All or nothing: if one file cannot be written, the ones already written are removed.
+    """
     folder = Path(folder)
     saved: list[Path] = []
     try:
@@ -56,5 +59,7 @@ def save_images(folder: str | os.PathLike, stem: str, images: dict[str, np.ndarr
             write_png(path, image)
             saved.append(path)
     except OSError as exc:
-        return saved, f"could not save to {folder}: {exc.strerror or exc}"
+        for path in saved:  # a set (a sample's 28x28 input and its canvas) is kept whole or not at all
+            path.unlink(missing_ok=True)
+        return [], f"could not save to {folder}: {exc.strerror or exc}"
     return saved, None
