@@ -1,12 +1,14 @@
-"""One way to open every frame source: a webcam index, a video file or an image file.
+"""One way to open every frame source: a webcam index, a stream URL, a video file or an image file.
 
 Each failure a user can cause (no camera at that index, a file that is missing or not a video,
-a camera unplugged mid-stream) becomes a one-line UserError or a clean end of stream.
+an image too large to decode, a camera unplugged mid-stream) becomes a one-line UserError or a
+clean end of stream.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 
@@ -18,29 +20,42 @@ from realtime.errors import UserError
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm"}
 CAMERA_RETRIES = 10
 CAMERA_RETRY_DELAY = 0.1
+MAX_CAMERA_INDEX = 99  # OpenCV reads larger numbers as a backend id plus an index
+#: Images and video frames above this many pixels are refused before they are decoded: a 451 KB
+#: PNG can hold 20000x20000 pixels (1.2 GB as BGR). 64 MP keeps the largest phone photos (48-50 MP).
+#: For images OpenCV's own check does it (OPENCV_IO_MAX_IMAGE_PIXELS, read once per process:
+#: `set_image_pixel_limit` must run before the first image is read).
+MAX_PIXELS = 64_000_000
+_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 
 
 class Source:
     """Frames from a camera, a video or a still image; `read()` returns None at the end."""
 
-    def __init__(self, spec: str) -> None:
+    def __init__(self, spec: str, max_pixels: int = MAX_PIXELS) -> None:
         self.spec = str(spec)
+        self.max_pixels = max_pixels
         self.still: np.ndarray | None = None
         self.capture: cv2.VideoCapture | None = None
-        self.live = self.spec.isdigit()
         self._pending: np.ndarray | None = None
-        if self.live:
-            self._open_camera(int(self.spec))
+        is_index = re.fullmatch(r"[0-9]+", self.spec) is not None  # ASCII digits only: int() takes "٣" too
+        self.live = is_index or _URL.match(self.spec) is not None
+        if is_index:
+            index = int(self.spec)
+            if index > MAX_CAMERA_INDEX:
+                raise UserError(f"camera index {self.spec} is out of range (0-{MAX_CAMERA_INDEX})")
+            self._open_camera(index)
+        elif self.live:
+            self._open_video(self.spec, f"cannot open stream {self.spec}")
         else:
             path = Path(self.spec)
             if not path.is_file():
-                raise UserError(f"source not found: {path} (give a camera index such as 0, a video or an image)")
+                raise UserError(f"source not found: {path} (give a camera index such as 0, a stream URL, "
+                                "a video or an image)")
             if path.suffix.lower() in IMAGE_SUFFIXES:
-                self.still = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
-                if self.still is None:
-                    raise UserError(f"cannot read image {path}: not an image OpenCV can decode")
+                self.still = self._read_image(path)
             else:
-                self._open_video(path)
+                self._open_video(str(path), f"cannot read video {path}")
         self._still_served = False
 
     @property
@@ -89,7 +104,7 @@ class Source:
             self._still_served = False
             return True
         self.release()
-        self._open_video(Path(self.spec))
+        self._open_video(self.spec, f"cannot read video {self.spec}")
         return True
 
     def release(self) -> None:
@@ -107,27 +122,43 @@ class Source:
             )
         self.capture = capture
 
-    def _open_video(self, path: Path) -> None:
-        capture = cv2.VideoCapture(str(path))
+    def _read_image(self, path: Path) -> np.ndarray:
+        try:
+            image = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+        except cv2.error as exc:  # OpenCV's pixel limit, checked on the header before decoding
+            if "CV_IO_MAX_IMAGE_PIXELS" not in str(exc):
+                raise UserError(f"cannot read image {path}: {str(exc).strip().splitlines()[-1]}") from None
+            raise UserError(f"image {path} has more than {self.max_pixels} pixels "
+                            "(give --max-pixels to raise the limit)") from None
+        if image is None:
+            raise UserError(f"cannot read image {path}: not an image OpenCV can decode")
+        self._check_pixels(path, image.shape[1], image.shape[0])
+        return image
+
+    def _open_video(self, spec: str, failure: str) -> None:
+        capture = cv2.VideoCapture(spec)
         if not capture.isOpened():
             capture.release()
-            raise UserError(f"cannot read video {path}: not a video OpenCV can decode")
+            raise UserError(f"{failure}: not a video OpenCV can decode" if not self.live else failure)
+        width, height = capture.get(cv2.CAP_PROP_FRAME_WIDTH), capture.get(cv2.CAP_PROP_FRAME_HEIGHT)
+        try:
+            self._check_pixels(spec, int(width), int(height))
+        except UserError:
+            capture.release()
+            raise
         ok, frame = capture.read()
         if not ok or frame is None:
             capture.release()
-            raise UserError(f"cannot read video {path}: it has no decodable frame")
+            raise UserError(f"{failure}: it has no decodable frame")
         self._pending = frame  # served by the first read(): no seeking back, which some codecs botch
         self.capture = capture
 
+    def _check_pixels(self, name: str | Path, width: int, height: int) -> None:
+        if width * height > self.max_pixels:
+            raise UserError(f"{name} has {width}x{height} = {width * height} pixels, more than the limit of "
+                            f"{self.max_pixels} (give --max-pixels to raise it)")
 
-def open_writer(path: str | os.PathLike, fps: float, size: tuple[int, int]) -> cv2.VideoWriter:
-    """An MP4 writer for (width, height) frames; UserError if the file cannot be written."""
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UserError(f"cannot create the folder for {path}: {exc.strerror or exc}") from None
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
-    if not writer.isOpened():
-        raise UserError(f"cannot write video {path} (check the folder and the .mp4 suffix)")
-    return writer
+
+def set_image_pixel_limit(max_pixels: int) -> None:
+    """Make OpenCV refuse larger images from their header, before it allocates anything."""
+    os.environ["OPENCV_IO_MAX_IMAGE_PIXELS"] = str(max_pixels)

@@ -18,7 +18,8 @@ import os
 import sys
 import zipfile
 from pathlib import Path
-from typing import Literal
+from collections.abc import Callable
+from typing import Literal, TypeVar
 
 import numpy as np
 
@@ -28,6 +29,7 @@ from realtime.typicality import Typicality
 Backend = Literal["auto", "litert", "keras"]
 INPUT_SHAPE = (28, 28, 1)
 CLASSES = 10
+T = TypeVar("T")
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "models" / "digits.keras"
 
 
@@ -49,17 +51,19 @@ class Classifier:
             self._runner = _LiteRunner(_tflite_path(self.path), self.threads)
         else:
             self._runner = _KerasRunner(self.path)
-        typical = self.path.with_name(self.path.stem + "_typical.npz")
         #: The "is it a digit at all?" check fitted for this model, when it ships one.
-        self.typicality = Typicality.load(typical) if typical.is_file() else None
-        self.predict(np.zeros((1, 28, 28), np.float32))  # warm-up: first call allocates
+        self.typicality = load_companion(self.path.with_name(self.path.stem + "_typical.npz"), Typicality.load)
+        self._warm_up()
 
     def predict(self, images: np.ndarray) -> np.ndarray:
         """(N, 28, 28) or (N, 28, 28, 1) float32 in [0, 1] -> (N, 10) probabilities.
 
         One runtime call for the whole batch: per-digit calls would pay the call overhead N times.
         """
-        batch = np.asarray(images, dtype=np.float32)
+        try:
+            batch = np.asarray(images, dtype=np.float32)
+        except (TypeError, ValueError):
+            raise ValueError(f"expected images as an (N, 28, 28) float array, got {type(images).__name__}") from None
         if batch.ndim == 3:
             batch = batch[..., None]
         if batch.ndim != 4 or batch.shape[1:] != INPUT_SHAPE:
@@ -67,6 +71,54 @@ class Classifier:
         if len(batch) == 0:
             return np.zeros((0, CLASSES), np.float32)
         return self._runner(np.ascontiguousarray(batch))
+
+    def _warm_up(self) -> None:
+        """First call allocates; a damaged model fails here, at load, not on the user's first digit.
+
+        An empty and a full input must give finite outputs: a model with NaN weights would
+        otherwise be accepted and write NaN, which is not JSON, into every events line.
+        """
+        probe = np.zeros((2, 28, 28), np.float32)
+        probe[1, 4:24, 10:18] = 1.0
+        try:
+            outputs = self.predict(probe)
+        except Exception as exc:  # noqa: BLE001 - whatever the runtime raises, the file is unusable
+            raise UserError(f"model file {self.path} fails on a test input, it is damaged ({_first_line(exc)})") from None
+        if not np.isfinite(outputs).all():
+            raise UserError(f"model file {self.path} gives NaN or infinite outputs: it is damaged")
+        self.predict(probe[:1])  # leave the runtime sized for one digit, the common case
+
+
+def load_companion(path: Path, load: Callable[[Path], T]) -> T | None:
+    """A file fitted for this model that sits beside it (`load` reads it), or None if there is none.
+
+    Whatever kind of file it is: a folder or an empty file in its place, a file its loader cannot
+    read, or a NaN or infinite number in what it holds is a UserError; a damaged companion must
+    never silently switch its check off.
+    """
+    if not path.exists() and not path.is_symlink():
+        return None
+    if not path.is_file():
+        raise UserError(f"{path} beside the model is not a readable file")
+    if path.stat().st_size == 0:
+        raise UserError(f"{path} beside the model is empty")
+    try:
+        companion = load(path)
+    except UserError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any failure to read it means a damaged file
+        raise UserError(f"{path} beside the model is unreadable ({_first_line(exc)})") from None
+    values = vars(companion) if hasattr(companion, "__dict__") else {"": companion}
+    for name, value in values.items():
+        array = np.asarray(value) if isinstance(value, (np.ndarray, float, int)) else None
+        if array is not None and array.dtype.kind in "fc" and not np.isfinite(array).all():
+            raise UserError(f"{path} beside the model holds NaN or infinite values{f' in {name}' if name else ''}")
+    return companion
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _choose_backend(path: Path, backend: Backend) -> str:
@@ -142,18 +194,21 @@ class _KerasRunner:
     def __init__(self, path: Path) -> None:
         if path.suffix != ".keras" or not zipfile.is_zipfile(path):
             raise UserError(f"model file {path} is not a Keras .keras archive")
-        try:
-            import keras
-            import tensorflow as tf
-        except ImportError as exc:
-            raise UserError(f"backend keras needs tensorflow: {exc}") from None
-        try:
-            model = keras.saving.load_model(path, compile=False)
-        except Exception as exc:  # noqa: BLE001 - any load failure means an unusable file
-            first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise UserError(f"model file {path} cannot be loaded ({first_line})") from None
-        _check_shapes(path, tuple(model.input_shape), tuple(model.output_shape))
-        self._call = tf.function(lambda x: model(x, training=False), reduce_retracing=True)
+        # TensorFlow logs about nine lines (oneDNN, CUDA, CPU features) on import and first call.
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        with _quiet_stderr():
+            try:
+                import keras
+                import tensorflow as tf
+            except ImportError as exc:
+                raise UserError(f"backend keras needs tensorflow: {exc}") from None
+            try:
+                model = keras.saving.load_model(path, compile=False)
+            except Exception as exc:  # noqa: BLE001 - any load failure means an unusable file
+                raise UserError(f"model file {path} cannot be loaded ({_first_line(exc)})") from None
+            _check_shapes(path, tuple(model.input_shape), tuple(model.output_shape))
+            self._call = tf.function(lambda x: model(x, training=False), reduce_retracing=True)
+            self._call(np.zeros((1, *INPUT_SHAPE), np.float32))  # the first call logs too
 
     def __call__(self, batch: np.ndarray) -> np.ndarray:
         return np.asarray(self._call(batch))

@@ -14,6 +14,8 @@ from typing import Literal
 import cv2
 import numpy as np
 
+from realtime.checks import numeric_array
+
 Ink = Literal["light", "dark"]
 
 SIZE = 28
@@ -46,6 +48,7 @@ def to_mnist(
 
     Raises ValueError for what is not a 2-D finite numeric image, so that a bug upstream is loud.
     """
+    crop = numeric_array(crop, "crop")
     gray = _as_unit_float(crop)
     if ink == "dark":
         gray = 1.0 - gray

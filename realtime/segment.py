@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from realtime.checks import numeric_array
+
 
 MASK_MARGIN = 2
 
@@ -72,9 +74,13 @@ def find_digits(
     what an adaptive threshold marks but no pen made: ruled and margin lines, the edge of a hand,
     wood grain and shadows are all far less dark than ink against the paper around them.
     """
-    if not isinstance(binary, np.ndarray) or binary.ndim != 2 or binary.size == 0:
-        shape = getattr(binary, "shape", None)
-        raise ValueError(f"expected a non-empty 2-D binary image, got shape {shape}")
+    binary = numeric_array(binary, "binary")
+    if binary.ndim != 2 or binary.size == 0:
+        raise ValueError(f"binary: expected a non-empty 2-D image, got shape {binary.shape}")
+    if gray is not None and numeric_array(gray, "gray").shape != binary.shape:
+        raise ValueError(f"gray: expected the shape of binary {binary.shape}, got {gray.shape}")
+    if not isinstance(settings, FinderSettings):
+        raise ValueError(f"settings: expected FinderSettings, got {type(settings).__name__}")
     ink = (binary > 0).astype(np.uint8)
     # Outer contours, one per 8-connected component: in this OpenCV build far cheaper than
     # connectedComponentsWithStats (0.04 ms against 2 ms on a 640x480 frame). Not RETR_EXTERNAL:

@@ -14,21 +14,37 @@ from collections.abc import Callable
 import cv2
 import numpy as np
 
+from realtime import x11
 from realtime.errors import UserError
+
+# Qt's own warnings (e.g. "The X11 connection broke") would come before the app's one line.
+os.environ.setdefault("QT_LOGGING_RULES", "default.warning=false")
 
 TITLE = "Digit Recognizer"
 MouseHandler = Callable[[int, int, int, int], None]
 ESC = 27
 BUSY_WAIT_MS = 10  # waits up to this long are left to waitKey (drawing: the GUI must run all the time)
+WATCH_INTERVAL = 0.25  # seconds between two asks of the X server whether the window still exists
 
 
 def require_display() -> None:
-    """Fail with one line instead of Qt aborting the process when there is no screen."""
-    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-        raise UserError(
-            "no display: DISPLAY is not set (run from a desktop session, or use xvfb-run; "
-            "camera mode can run with --headless)"
-        )
+    """Fail with one line instead of Qt aborting the process (exit 134) when there is no X server.
+
+    OpenCV's Qt talks X11 only (on Wayland through XWayland's DISPLAY), so on Linux DISPLAY must
+    name an X server that accepts a connection: checked with libxcb, as Qt itself connects.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    display = os.environ.get("DISPLAY")
+    hint = "run from a desktop session, or use xvfb-run; camera mode can run with --headless"
+    if not display:
+        if os.environ.get("WAYLAND_DISPLAY"):
+            raise UserError(f"no X display: only Wayland is set (WAYLAND_DISPLAY), and the window needs X11 "
+                            f"(start XWayland so that DISPLAY is set; {hint})")
+        raise UserError(f"no display: DISPLAY is not set ({hint})")
+    problem = x11.connection_problem(display)
+    if problem:
+        raise UserError(f"cannot open a window on DISPLAY={display}: {problem} ({hint})")
 
 
 class Window:
@@ -46,6 +62,9 @@ class Window:
         if on_mouse is not None:
             cv2.setMouseCallback(title, lambda event, x, y, flags, _param: on_mouse(event, x, y, flags))
         self._shown = False
+        display = os.environ.get("DISPLAY")
+        self._watch = x11.WindowWatch(display, title) if sys.platform.startswith("linux") and display else None
+        self._next_watch = 0.0
 
     def show(self, image: np.ndarray) -> None:
         cv2.imshow(self.title, image)
@@ -68,15 +87,23 @@ class Window:
         return -1 if key == -1 else key & 0xFF
 
     def is_open(self) -> bool:
-        """False once the user closed the window with the mouse."""
+        """False once the user closed the window, or another X client destroyed it."""
         if not self._shown:
             return True
         try:
-            return cv2.getWindowProperty(self.title, cv2.WND_PROP_VISIBLE) >= 1
+            if cv2.getWindowProperty(self.title, cv2.WND_PROP_VISIBLE) < 1:
+                return False
         except cv2.error:
             return False
+        now = time.monotonic()
+        if self._watch is None or now < self._next_watch:
+            return True
+        self._next_watch = now + WATCH_INTERVAL  # one X round trip, a few times a second
+        return not self._watch.find() or self._watch.exists()
 
     def close(self) -> None:
+        if self._watch is not None:
+            self._watch.close()
         try:
             cv2.destroyWindow(self.title)
             cv2.waitKey(1)

@@ -1,8 +1,15 @@
-"""Shared fixtures: the MNIST folder and the shipped model, each skipped with a reason if absent."""
+"""Shared fixtures: the MNIST folder, the shipped model and a small disk to fill.
+
+Each is skipped with the reason when what it needs is absent.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -34,3 +41,43 @@ def classifier():
     from realtime.classifier import Classifier
 
     return Classifier(SHIPPED_MODEL)
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 256 KiB filesystem (tmpfs), mounted for the test: writes to it fail with ENOSPC."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs to fill needs root")
+    mount = tmp_path / "small_disk"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k,mode=0777", "tmpfs", str(mount)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+
+
+def fill(folder: Path, leave: int = 0) -> None:
+    """Fill the filesystem of `folder` until a write fails, then free `leave` bytes (page-sized)."""
+    spare = folder / ".spare"
+    if leave:
+        spare.write_bytes(b"\0" * leave)
+    with open(folder / ".filler", "wb", buffering=0) as filler, contextlib.suppress(OSError):
+        while filler.write(b"\0" * 4096):
+            pass
+    if leave:
+        spare.unlink()
+
+
+def video_frames(path: Path) -> int:
+    """Frames ffprobe decodes in `path` (it must open as a video): proof that a player can play it."""
+    ffprobe = shutil.which("ffprobe")
+    if ffprobe is None:
+        pytest.skip("needs ffprobe on PATH (apt-get install ffmpeg)")
+    done = subprocess.run([ffprobe, "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
+                           "stream=nb_read_frames", "-of", "csv=p=0", str(path)], capture_output=True, text=True)
+    assert done.returncode == 0, f"ffprobe cannot open {path}: {done.stderr.strip()}"
+    return int(done.stdout.strip())

@@ -1,0 +1,524 @@
+"""Faults as users meet them: nothing lost, never a traceback (issue 12).
+
+Real faults only: a real full filesystem (a small tmpfs, mounted when the tests run as root),
+real signals to the real CLI in a subprocess, an X server that goes away, a DISPLAY with no
+server, damaged model and companion files made here. ffprobe proves that a video opens and holds
+every frame that was written; the events log proves how many frames were.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from conftest import ROOT, SHIPPED_MODEL, fill, video_frames
+from realtime.camera_app import CameraApp, CameraOptions, FramePipeline
+from realtime.draw_app import DrawApp, DrawOptions
+from realtime.events import EventLog
+from realtime.files import save_images
+from realtime.preprocess import to_mnist
+from realtime.segment import find_digits
+from test_camera import FixedPredictor
+
+sys.path.insert(0, str(ROOT / "scripts"))
+from xsession import XDOTOOL, XVFB, AppWindow, Xvfb  # noqa: E402  (scripts/xsession.py)
+
+CLIP = ROOT / "tests" / "data" / "camera" / "clip_00.mp4"  # 90 frames, 640x480, ~0.5 MB
+TFLITE = SHIPPED_MODEL.with_suffix(".tflite")
+TYPICAL = SHIPPED_MODEL.with_name(SHIPPED_MODEL.stem + "_typical.npz")
+WAIT = 60.0  # seconds for a subprocess to reach a state, generous for a busy CI machine
+
+needs_model = pytest.mark.skipif(not TFLITE.is_file(), reason=f"the shipped model {TFLITE} is missing")
+needs_x = pytest.mark.skipif(not (XVFB and XDOTOOL), reason="needs Xvfb and xdotool on PATH (apt-get install xvfb xdotool)")
+
+
+def cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "realtime", *args]
+
+
+def environ(**changes: str | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.update({k: v for k, v in changes.items() if v is not None})
+    return env
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run(cli(*args), cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+                          env=env or environ(), stdin=subprocess.DEVNULL)
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess, *fragments: str) -> str:
+    assert result.returncode == 2, f"exit {result.returncode}: {result.stderr[-2000:]}"
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, f"expected one line on stderr, got:\n{result.stderr[-2000:]}"
+    assert lines[0].startswith("error: ")
+    for fragment in fragments:
+        assert fragment in lines[0]
+    return lines[0]
+
+
+def whole_lines(path: Path) -> list[dict]:
+    """Every line of an events log, each parsed as strict JSON (no NaN): fails on half a line."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    assert text == "" or text.endswith("\n"), f"the log ends mid-line: {text[-80:]!r}"
+    return [json.loads(line, parse_constant=lambda name: pytest.fail(f"{name} in the events log")) for line in
+            text.splitlines()]
+
+
+def wait_for(check, what: str, process: subprocess.Popen | None = None, timeout: float = WAIT) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if process is not None and process.poll() is not None:
+            pytest.fail(f"the app ended (exit {process.returncode}) before {what}")
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.rglob("*") if p.is_file() and p.name not in (".filler", ".spare"))
+
+
+@pytest.fixture(scope="module")
+def long_clip(tmp_path_factory) -> Path:
+    """3,000 frames (320x240) with a digit on paper: long enough to signal a run in the middle."""
+    path = tmp_path_factory.mktemp("clip") / "long.mp4"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 30, (320, 240))
+    for i in range(3000):
+        frame = np.full((240, 320, 3), 230, np.uint8)
+        cv2.putText(frame, str(i % 10), (100 + i % 50, 160), cv2.FONT_HERSHEY_SIMPLEX, 3, (20, 20, 20), 8)
+        writer.write(frame)
+    writer.release()
+    return path
+
+
+def camera_frames(count: int) -> list[np.ndarray]:
+    capture = cv2.VideoCapture(str(CLIP))
+    frames = [capture.read()[1] for _ in range(count)]
+    capture.release()
+    return frames
+
+
+# --- 1. a full disk ---------------------------------------------------------------------------
+
+
+@needs_model
+def test_output_on_a_full_disk_stops_with_one_line_keeps_events_and_leaves_no_file(small_disk, tmp_path) -> None:
+    out, events = small_disk / "annotated.mp4", tmp_path / "events.jsonl"
+    result = run_cli("camera", "--headless", "--source", str(CLIP), "--output", str(out), "--events", str(events))
+    assert_one_line_error(result, "annotated.mp4", "No space left on device")
+    assert leftovers(small_disk) == []  # no partial video, no temporary file
+    assert 0 < len(whole_lines(events)) < 90
+
+
+def test_recording_on_a_full_disk_says_so_and_keeps_nothing(small_disk) -> None:
+    app = CameraApp(FramePipeline(FixedPredictor(), CameraOptions(save_dir=small_disk)))
+    frames = camera_frames(90)
+    result = app.process(frames[0], 0, 0.0)
+    app.toggle_recording(result.frame.shape, 0.0)
+    assert app.recorder is not None, app.message
+    for frame in frames:
+        app.record(app.render(app.process(frame, 0, 0.0), 0.0), 0.0)
+        if app.recorder is None:
+            break
+    assert app.recorder is None, "90 frames of 640x480 fit on a 256 KiB disk?"
+    assert "nothing saved" in app.message[0] and "No space left on device" in app.message[0]
+    assert leftovers(small_disk) == []
+
+
+def test_a_finished_recording_holds_every_frame(tmp_path) -> None:
+    app = CameraApp(FramePipeline(FixedPredictor(), CameraOptions(save_dir=tmp_path)))
+    frames = camera_frames(12)
+    app.toggle_recording(frames[0].shape, 0.0)
+    for frame in frames:
+        app.record(app.render(app.process(frame, 0, 0.0), 0.0), 0.0)
+    app.toggle_recording(frames[0].shape, 1.0)
+    assert "recording saved" in app.message[0] and "12 frames" in app.message[0]
+    (video,) = (tmp_path / "recordings").glob("*.mp4")
+    assert video_frames(video) == 12
+    assert leftovers(tmp_path / "recordings") == [video.name]
+
+
+# --- 2. signals, a lost display, an empty recording -----------------------------------------
+
+
+@needs_model
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT], ids=lambda s: s.name)
+def test_a_signal_finishes_the_video_with_every_frame(long_clip, tmp_path, signum) -> None:
+    out, events = tmp_path / "annotated.mp4", tmp_path / "events.jsonl"
+    app = subprocess.Popen(cli("camera", "--headless", "--source", str(long_clip), "--output", str(out),
+                               "--events", str(events)), cwd=ROOT, env=environ(), stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(lambda: events.exists() and events.read_bytes().count(b"\n") >= 30, "30 frames", app)
+        app.send_signal(signum)
+        _, stderr = app.communicate(timeout=WAIT)
+    finally:
+        app.kill()
+    assert app.returncode == 128 + signum, stderr
+    assert "Traceback" not in stderr
+    logged = len(whole_lines(events))
+    assert 30 <= logged < 3000
+    assert video_frames(out) == logged
+    assert leftovers(tmp_path) == ["annotated.mp4", "events.jsonl"]
+
+
+@needs_model
+@needs_x
+def test_a_lost_display_finishes_the_video_with_every_frame(long_clip, tmp_path) -> None:
+    out, events = tmp_path / "annotated.mp4", tmp_path / "events.jsonl"
+    with Xvfb() as server:
+        app = AppWindow(server.display, ["camera", "--source", str(long_clip), "--output", str(out)],
+                        tmp_path / "app.log", events)
+        try:
+            wait_for(lambda: events.exists() and events.read_bytes().count(b"\n") >= 30, "30 frames", app.app)
+            server.server.kill()  # the X server dies, as when a session ends or a forwarded display drops
+            app.app.wait(WAIT)
+        finally:
+            app.close()
+    assert app.app.returncode == 1, app.output()
+    lines = app.output().strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: lost the display"), app.output()
+    assert video_frames(out) == len(whole_lines(events)) >= 30
+
+
+@needs_model
+@needs_x
+def test_a_window_destroyed_by_another_x_client_ends_camera_mode_cleanly(long_clip, tmp_path) -> None:
+    out, events = tmp_path / "annotated.mp4", tmp_path / "events.jsonl"
+    with Xvfb() as server:
+        app = AppWindow(server.display, ["camera", "--source", str(long_clip), "--output", str(out)],
+                        tmp_path / "app.log", events)
+        try:
+            wait_for(lambda: events.exists() and events.read_bytes().count(b"\n") >= 10, "10 frames", app.app)
+            app.xdo("windowclose", app.window)  # XDestroyWindow from another client: highgui never notices
+            app.app.wait(WAIT)
+        finally:
+            app.close()
+    assert app.app.returncode == 0, app.output()
+    assert video_frames(out) == len(whole_lines(events)) < 3000
+
+
+def test_a_recording_started_and_stopped_while_paused_is_not_saved(tmp_path) -> None:
+    app = CameraApp(FramePipeline(FixedPredictor(), CameraOptions(save_dir=tmp_path)))
+    last = app.process(camera_frames(1)[0], 0, 0.0)
+    app.on_key(ord(" "), last, 0.0)  # pause
+    app.on_key(ord("r"), last, 0.1)
+    app.on_key(ord("r"), last, 0.2)  # the loop records nothing while paused
+    assert "saved to" not in app.message[0] and "nothing saved" in app.message[0]
+    assert leftovers(tmp_path) == []
+
+
+# --- 3. an output that would destroy a file ----------------------------------------------------
+
+
+def test_output_that_is_the_source_is_refused_and_the_source_kept(tmp_path) -> None:
+    source = tmp_path / "clip.mp4"
+    shutil.copy(CLIP, source)
+    (tmp_path / "link.mp4").symlink_to(source)
+    os.link(source, tmp_path / "hard.mp4")
+    for output in (source, tmp_path / "sub" / ".." / "clip.mp4", tmp_path / "link.mp4", tmp_path / "hard.mp4"):
+        (tmp_path / "sub").mkdir(exist_ok=True)
+        result = run_cli("camera", "--headless", "--source", str(source), "--output", str(output), "--overwrite")
+        assert_one_line_error(result, "is the --source file")
+    assert source.read_bytes() == CLIP.read_bytes()
+
+
+@needs_model
+def test_an_existing_output_is_kept_unless_overwrite_is_given(tmp_path) -> None:
+    out = tmp_path / "annotated.mp4"
+    out.write_text("someone's earlier video")
+    assert_one_line_error(run_cli("camera", "--headless", "--source", str(CLIP), "--output", str(out)),
+                          "already exists", "--overwrite")
+    assert out.read_text() == "someone's earlier video"
+    result = run_cli("camera", "--headless", "--source", str(CLIP), "--output", str(out), "--overwrite")
+    assert result.returncode == 0, result.stderr
+    assert video_frames(out) == 90
+    assert "--overwrite" in run_cli("camera", "--help").stdout
+
+
+# --- 4. the events log on a full disk ---------------------------------------------------------
+
+
+@needs_model
+def test_events_on_a_full_disk_end_a_headless_run_with_whole_lines(small_disk, tmp_path) -> None:
+    events, out = small_disk / "events.jsonl", tmp_path / "annotated.mp4"
+    fill(small_disk, leave=8192)
+    result = run_cli("camera", "--headless", "--source", str(CLIP), "--output", str(out), "--events", str(events))
+    assert_one_line_error(result, "events log", "No space left on device")
+    logged = len(whole_lines(events))
+    assert 0 < logged < 90
+    assert video_frames(out) == logged  # the video is finished, up to the last logged frame
+
+
+def test_draw_mode_shows_a_failed_events_write_and_keeps_the_drawing(small_disk) -> None:
+    app = DrawApp(FixedPredictor(), DrawOptions(canvas_size=280, save_dir=small_disk),
+                  EventLog(small_disk / "events.jsonl", "draw"))
+    fill(small_disk)
+    for event, x, y in [(cv2.EVENT_LBUTTONDOWN, 140, 60), (cv2.EVENT_MOUSEMOVE, 140, 220),
+                        (cv2.EVENT_LBUTTONUP, 140, 220)]:
+        app.on_mouse(event, x, y, cv2.EVENT_FLAG_LBUTTON)
+    assert app.update(1.0)
+    assert "events log" in app._message[0] and "No space left on device" in app._message[0]
+    assert not app.canvas.empty and app.reading.read
+    app.render(1.0)
+    assert whole_lines(small_disk / "events.jsonl") == []
+
+
+# --- 5, 9. odd and huge images ----------------------------------------------------------------
+
+
+@needs_model
+@pytest.mark.parametrize("shape", [(1, 961), (10, 20000), (20000, 10)])
+def test_images_of_extreme_aspect_are_read(tmp_path, shape) -> None:
+    image = tmp_path / "strip.png"
+    cv2.imwrite(str(image), np.full(shape, 200, np.uint8))
+    result = run_cli("camera", "--headless", "--source", str(image))
+    assert result.returncode == 0 and result.stderr == "", result.stderr[-2000:]
+
+
+def write_large_png(path: Path, width: int, height: int) -> None:
+    """A valid black PNG, written row by row: a small file that decodes to width x height bytes."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    packer = zlib.compressobj(9)
+    row = b"\0" * (width + 1)
+    body = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b""))
+
+
+def test_an_image_over_the_pixel_limit_is_refused_before_decoding(tmp_path) -> None:
+    image = tmp_path / "huge.png"
+    write_large_png(image, 9000, 9000)  # 81 MP, 80 KB on disk
+    assert image.stat().st_size < 200_000
+    environment = environ()
+    result = subprocess.run(
+        ["bash", "-c", 'ulimit -v 3000000 && exec "$@"', "limited", *cli("camera", "--headless", "--source",
+                                                                           str(image))],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, env=environment, stdin=subprocess.DEVNULL)
+    assert_one_line_error(result, "huge.png", "--max-pixels")
+    small = tmp_path / "small.png"
+    cv2.imwrite(str(small), np.full((100, 100), 200, np.uint8))
+    assert_one_line_error(run_cli("camera", "--headless", "--source", str(small), "--max-pixels", "9999"),
+                          "--max-pixels")
+
+
+# --- 6, 7. damaged model and companion files --------------------------------------------------
+
+
+def model_copy(tmp_path: Path) -> Path:
+    model = tmp_path / "digits.tflite"
+    shutil.copy(TFLITE, model)
+    return model
+
+
+def damage_typicality(path: Path, how: str) -> None:
+    if how == "empty":
+        path.write_bytes(b"")
+    elif how == "truncated":
+        path.write_bytes(TYPICAL.read_bytes()[: TYPICAL.stat().st_size // 2])
+    elif how == "NaN threshold":
+        with np.load(TYPICAL) as data:
+            arrays = dict(data)
+        arrays["threshold"] = np.float32("nan")
+        with open(path, "wb") as f:
+            np.savez(f, **arrays)
+    elif how == "folder":
+        path.mkdir()
+
+
+@needs_model
+@pytest.mark.skipif(not TYPICAL.is_file(), reason=f"{TYPICAL} is missing")
+@pytest.mark.parametrize("how", ["empty", "truncated", "NaN threshold", "folder"])
+def test_a_damaged_companion_file_is_refused(tmp_path, how) -> None:
+    model = model_copy(tmp_path)
+    damage_typicality(tmp_path / "digits_typical.npz", how)
+    image = tmp_path / "page.png"
+    cv2.imwrite(str(image), np.full((60, 60), 200, np.uint8))
+    assert_one_line_error(run_cli("camera", "--headless", "--source", str(image), "--model", str(model)),
+                          "digits_typical.npz")
+
+
+def first_byte_that_breaks_inference(data: bytes) -> int | None:
+    """A byte of the model whose damage LiteRT accepts at load but fails on at inference."""
+    from ai_edge_litert.interpreter import Interpreter
+
+    for position in range(4096):  # the flatbuffer tables: shapes, op options, offsets
+        damaged = bytearray(data)
+        damaged[position] ^= 0xFF
+        try:
+            interpreter = Interpreter(model_content=bytes(damaged))
+            interpreter.allocate_tensors()
+        except Exception:  # noqa: BLE001 - refused at load: not the case looked for
+            continue
+        details = interpreter.get_input_details()[0]
+        interpreter.set_tensor(details["index"], np.zeros(details["shape"], np.float32))
+        try:
+            interpreter.invoke()
+        except RuntimeError:
+            return position
+    return None
+
+
+@needs_model
+def test_a_model_with_a_damaged_byte_is_refused_at_load(tmp_path) -> None:
+    data = TFLITE.read_bytes()
+    position = first_byte_that_breaks_inference(data)
+    if position is None:
+        pytest.skip("no single damaged byte of this model fails at inference only")
+    model = tmp_path / "digits.tflite"
+    damaged = bytearray(data)
+    damaged[position] ^= 0xFF
+    model.write_bytes(bytes(damaged))
+    image = tmp_path / "page.png"
+    cv2.imwrite(str(image), np.full((60, 60), 200, np.uint8))
+    assert_one_line_error(run_cli("camera", "--headless", "--source", str(image), "--model", str(model)),
+                          "digits.tflite", "damaged")
+
+
+@needs_model
+def test_a_model_that_outputs_nan_is_refused_at_load(tmp_path) -> None:
+    from ai_edge_litert.interpreter import Interpreter
+
+    data = TFLITE.read_bytes()
+    interpreter = Interpreter(model_path=str(TFLITE))
+    interpreter.allocate_tensors()
+    biases = [t for t in interpreter.get_tensor_details() if tuple(t["shape"]) == (10,) and t["dtype"] == np.float32]
+    assert biases, "no (10,) float32 tensor (the last layer's bias) in the model"
+    values = interpreter.get_tensor(biases[0]["index"]).tobytes()
+    assert data.count(values) == 1
+    model = tmp_path / "digits.tflite"
+    model.write_bytes(data.replace(values, np.full(10, np.nan, np.float32).tobytes()))
+    assert_one_line_error(run_cli("camera", "--headless", "--source", str(CLIP), "--model", str(model)),
+                          "digits.tflite", "NaN")
+
+
+# --- 8. no X server ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", [["draw"], ["camera", "--source", str(CLIP)]], ids=["draw", "camera"])
+def test_a_display_with_no_x_server_is_one_line(mode) -> None:
+    free = next(n for n in range(180, 400) if not Path(f"/tmp/.X11-unix/X{n}").exists())
+    assert_one_line_error(run_cli(*mode, env=environ(DISPLAY=f":{free}")), f"DISPLAY=:{free}")
+    assert_one_line_error(run_cli(*mode, env=environ(WAYLAND_DISPLAY="wayland-0")), "Wayland")
+
+
+# --- 10, 11, 12. odd sources, a closed pipe, noise -------------------------------------------
+
+
+@pytest.mark.parametrize("source", ["2147483648", "99999999999999999999", "\u0663", "\u00b2"])
+def test_odd_camera_indexes_are_one_line(source) -> None:
+    assert_one_line_error(run_cli("camera", "--headless", "--source", source))
+
+
+def test_a_url_is_named_as_a_stream() -> None:
+    url = "rtsp://127.0.0.1:9/none"  # port 9 (discard): nothing listens, the connection is refused
+    assert_one_line_error(run_cli("camera", "--headless", "--source", url), f"stream {url}")
+
+
+@needs_model
+def test_a_closed_pipe_for_the_summary_is_one_line(tmp_path) -> None:
+    events = tmp_path / "events.jsonl"
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # like `| head -0`: nobody reads
+    try:
+        result = subprocess.run(cli("camera", "--headless", "--source", str(CLIP), "--events", str(events)), cwd=ROOT,
+                                stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=120, env=environ(),
+                                stdin=subprocess.DEVNULL)
+    finally:
+        os.close(write_end)
+    assert_one_line_error(result, "standard output")
+    assert len(whole_lines(events)) == 90
+
+
+@needs_model
+@pytest.mark.skipif(not SHIPPED_MODEL.is_file(), reason="the shipped .keras model is missing")
+def test_keras_backend_prints_nothing_but_the_summary(tmp_path) -> None:
+    image = tmp_path / "page.png"
+    cv2.imwrite(str(image), np.full((60, 60), 200, np.uint8))
+    result = run_cli("camera", "--headless", "--backend", "keras", "--source", str(image), timeout=240)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert result.stdout.count("\n") == 1
+
+
+def test_an_option_error_is_one_line() -> None:
+    assert_one_line_error(run_cli("camera", "--no-such-option"), "--no-such-option", "--help")
+    assert_one_line_error(run_cli("draw", "--canvas-size", "big"), "--canvas-size")
+
+
+@needs_model
+def test_a_truncated_video_says_it_ended_early(tmp_path) -> None:
+    broken = tmp_path / "cut.mp4"
+    broken.write_bytes(CLIP.read_bytes()[: CLIP.stat().st_size // 2])
+    result = run_cli("camera", "--headless", "--source", str(broken))
+    assert result.returncode == 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("warning: the video ended after") and "of its 90" in lines[0]
+
+
+def test_draw_mode_shows_a_long_message_whole(monkeypatch) -> None:
+    from realtime import overlay
+
+    shown: list[str] = []
+    real = overlay.put_text
+    monkeypatch.setattr(overlay, "put_text", lambda image, text, *a, **k: (shown.append(text), real(image, text, *a, **k))[1])
+    app = DrawApp(FixedPredictor(), DrawOptions(canvas_size=280))
+    reason = "could not save to /home/someone/a/long/folder/saved/samples/7: No space left on device"
+    app._say(reason, 0.0)
+    app.render(0.0)
+    assert " ".join(shown).count("No space left on device") == 1
+    assert all(len(text) <= 48 for text in shown if text in reason)
+
+
+def test_a_sample_is_saved_whole_or_not_at_all(small_disk) -> None:
+    noise = np.random.default_rng(0).integers(0, 256, (448, 448), dtype=np.uint8)  # ~200 KB as PNG
+    fill(small_disk, leave=4096)  # room for the 28x28 input, not for its canvas
+    paths, error = save_images(small_disk / "samples" / "7", "7",
+                               {"-28x28": np.zeros((28, 28), np.uint8), "-canvas": noise})
+    assert paths == [] and error is not None and "No space left on device" in error
+    assert leftovers(small_disk) == []
+
+
+# --- 13. public functions: ValueError that says what was expected ------------------------------
+
+
+@pytest.mark.parametrize("call", [
+    lambda: to_mnist("not an image"),
+    lambda: find_digits(np.zeros((20, 20), object)),
+    lambda: find_digits(np.zeros((20, 20), np.uint8), gray="x"),
+    lambda: find_digits(np.zeros((20, 20), np.uint8), gray=np.zeros((5, 5), np.uint8)),
+    lambda: find_digits(np.zeros((20, 20), np.uint8), settings="canvas"),
+], ids=["to_mnist str", "find object", "find gray str", "find gray shape", "find settings"])
+def test_public_image_functions_raise_value_error(call) -> None:
+    with pytest.raises(ValueError, match="expected"):
+        call()
+
+
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")  # np.matrix itself warns
+def test_to_mnist_reads_a_numpy_matrix_as_an_image() -> None:
+    digit = np.zeros((40, 40), np.uint8)
+    digit[8:32, 18:24] = 255
+    assert to_mnist(np.matrix(digit)).shape == (28, 28)
+
+
+@needs_model
+@pytest.mark.parametrize("images", [{}, np.full((1, 28, 28), object()), "x", None, [[1, 2], [3]]],
+                         ids=["dict", "object", "str", "None", "ragged"])
+def test_predict_raises_value_error(classifier, images) -> None:
+    with pytest.raises(ValueError, match="expected"):
+        classifier.predict(images)
