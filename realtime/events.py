@@ -3,7 +3,8 @@
 Each line stands alone, so another program can follow the file with `tail -f`, and a crash, a
 pulled plug or a full disk never leaves half a line: every line goes to the file with
 append-mode write(2), and a line that cannot be written whole is cut back to the previous end.
-A failed write raises EventLogError (a UserError): a headless run ends with it, a window shows it.
+A failed write raises EventLogError (a UserError): a headless run ends with it, a window shows it;
+its message gives the reason before the path, which a window may cut.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ class EventLog:
                 os.ftruncate(self._fd, end)  # no half line: the log ends after the last whole reading
             except OSError:
                 pass
-            raise EventLogError(f"cannot write the events log {self.path}: {exc.strerror or exc}") from None
+            raise EventLogError(f"cannot write the events log: {exc.strerror or exc} ({self.path})") from None
         self.count += 1
 
     def close(self) -> None:

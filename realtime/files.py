@@ -61,5 +61,5 @@ def save_images(folder: str | os.PathLike, stem: str, images: dict[str, np.ndarr
     except OSError as exc:
         for path in saved:  # a set (a sample's 28x28 input and its canvas) is kept whole or not at all
             path.unlink(missing_ok=True)
-        return [], f"could not save to {folder}: {exc.strerror or exc}"
+        return [], f"could not save: {exc.strerror or exc} ({folder})"  # the reason first: a window may cut the end
     return saved, None

@@ -54,7 +54,7 @@ class VideoFile:
             self._stream.codec_context.open()
         except (OSError, ValueError, av.error.FFmpegError) as exc:
             self.discard()
-            raise VideoWriteError(f"cannot write video {self.path}: {_reason(exc)}") from None
+            raise VideoWriteError(f"cannot write video: {_reason(exc)} ({self.path})") from None
 
     def write(self, image: np.ndarray) -> None:
         """Append one (height, width, 3) BGR uint8 frame of the size given at the start."""
@@ -65,7 +65,7 @@ class VideoFile:
                 self._container.mux(packet)
         except (OSError, av.error.FFmpegError) as exc:
             self.discard()
-            raise VideoWriteError(f"cannot write video {self.path}: {_reason(exc)}; the partial file was removed") from None
+            raise VideoWriteError(f"cannot write video: {_reason(exc)} ({self.path}; the partial file was removed)") from None
         self.frames += 1
 
     def finish(self) -> Path | None:
@@ -93,7 +93,7 @@ class VideoFile:
             os.replace(self._tmp, self.path)
         except (OSError, ValueError, av.error.FFmpegError) as exc:
             self.discard()
-            raise VideoWriteError(f"cannot finish video {self.path}: {_reason(exc)}; the partial file was removed") from None
+            raise VideoWriteError(f"cannot finish video: {_reason(exc)} ({self.path}; the partial file was removed)") from None
         return self.path
 
     def discard(self) -> None:

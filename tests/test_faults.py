@@ -116,7 +116,7 @@ def camera_frames(count: int) -> list[np.ndarray]:
 def test_output_on_a_full_disk_stops_with_one_line_keeps_events_and_leaves_no_file(small_disk, tmp_path) -> None:
     out, events = small_disk / "annotated.mp4", tmp_path / "events.jsonl"
     result = run_cli("camera", "--headless", "--source", str(CLIP), "--output", str(out), "--events", str(events))
-    assert_one_line_error(result, "annotated.mp4", "No space left on device")
+    assert_one_line_error(result, "No space left on device", "annotated.mp4")
     assert leftovers(small_disk) == []  # no partial video, no temporary file
     assert 0 < len(whole_lines(events)) < 90
 
@@ -184,11 +184,12 @@ def test_a_lost_display_finishes_the_video_with_every_frame(long_clip, tmp_path)
             wait_for(lambda: events.exists() and events.read_bytes().count(b"\n") >= 30, "30 frames", app.app)
             server.server.kill()  # the X server dies, as when a session ends or a forwarded display drops
             app.app.wait(WAIT)
+            output = app.output()
         finally:
             app.close()
-    assert app.app.returncode == 1, app.output()
-    lines = app.output().strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: lost the display"), app.output()
+    assert app.app.returncode == 1, output
+    lines = output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: lost the display"), output
     assert video_frames(out) == len(whole_lines(events)) >= 30
 
 
@@ -203,9 +204,10 @@ def test_a_window_destroyed_by_another_x_client_ends_camera_mode_cleanly(long_cl
             wait_for(lambda: events.exists() and events.read_bytes().count(b"\n") >= 10, "10 frames", app.app)
             app.xdo("windowclose", app.window)  # XDestroyWindow from another client: highgui never notices
             app.app.wait(WAIT)
+            output = app.output()
         finally:
             app.close()
-    assert app.app.returncode == 0, app.output()
+    assert app.app.returncode == 0, output
     assert video_frames(out) == len(whole_lines(events)) < 3000
 
 
@@ -471,18 +473,27 @@ def test_a_truncated_video_says_it_ended_early(tmp_path) -> None:
     assert len(lines) == 1 and lines[0].startswith("warning: the video ended after") and "of its 90" in lines[0]
 
 
-def test_draw_mode_shows_a_long_message_whole(monkeypatch) -> None:
+def test_draw_mode_shows_why_a_sample_was_not_saved(small_disk, monkeypatch) -> None:
     from realtime import overlay
 
     shown: list[str] = []
-    real = overlay.put_text
-    monkeypatch.setattr(overlay, "put_text", lambda image, text, *a, **k: (shown.append(text), real(image, text, *a, **k))[1])
-    app = DrawApp(FixedPredictor(), DrawOptions(canvas_size=280))
-    reason = "could not save to /home/someone/a/long/folder/saved/samples/7: No space left on device"
-    app._say(reason, 0.0)
-    app.render(0.0)
-    assert " ".join(shown).count("No space left on device") == 1
-    assert all(len(text) <= 48 for text in shown if text in reason)
+    real = overlay.draw_message
+
+    def spy(image, lines, *args, **kwargs):
+        shown.extend(lines)
+        return real(image, lines, *args, **kwargs)
+
+    monkeypatch.setattr(overlay, "draw_message", spy)
+    deep = small_disk / "a-folder-with-a-rather-long-name" / "and-another-one-below-it"
+    app = DrawApp(FixedPredictor(), DrawOptions(canvas_size=280, save_dir=deep))
+    for event, x, y in [(cv2.EVENT_LBUTTONDOWN, 140, 60), (cv2.EVENT_MOUSEMOVE, 140, 220),
+                        (cv2.EVENT_LBUTTONUP, 140, 220)]:
+        app.on_mouse(event, x, y, cv2.EVENT_FLAG_LBUTTON)
+    app.update(1.0)
+    fill(small_disk)
+    assert app.save_sample(7, 1.0) == []
+    app.render(1.0)
+    assert "No space left on device" in " ".join(shown), shown
 
 
 def test_a_sample_is_saved_whole_or_not_at_all(small_disk) -> None:
