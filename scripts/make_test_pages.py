@@ -2,6 +2,7 @@
 
     python scripts/make_test_pages.py --out /tmp/pages --per-kind 10 --seed 5
     python scripts/make_test_pages.py --out /tmp/pages --kinds dense,ruled --per-kind 3
+    python scripts/make_test_pages.py --out /tmp/pages --per-kind 1 --contact docs/page_kinds.jpg
 
 Camera mode reads the rendered clips of scripts/make_test_videos.py well and real pages badly:
 real pages are crowded, ruled, boxed, written in pale or coloured ink, photographed on a
@@ -374,6 +375,19 @@ def render_page(
     return image, lines, style.rotation, indices
 
 
+def contact_sheet(pages: dict[str, np.ndarray], columns: int = 5, width: int = 320) -> np.ndarray:
+    """The first page of each kind side by side, `width` px wide each, its kind written on it
+    (uint8 BGR), for the README."""
+    tiles = []
+    for kind, image in pages.items():
+        tile = cv2.resize(image, (width, width * image.shape[0] // image.shape[1]), interpolation=cv2.INTER_AREA)
+        cv2.rectangle(tile, (0, 0), (len(kind) * 11 + 10, 24), (255, 255, 255), -1)
+        cv2.putText(tile, kind, (5, 18), cv2.FONT_HERSHEY_SIMPLEX, 0.55, (0, 0, 0), 1, cv2.LINE_AA)
+        tiles.append(tile)
+    tiles += [np.full_like(tiles[0], 255)] * (-len(tiles) % columns)
+    return np.vstack([np.hstack(tiles[i : i + columns]) for i in range(0, len(tiles), columns)])
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True, help="folder for KIND_NN.jpg and KIND_NN.json")
@@ -384,6 +398,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--size", type=parse_size, default=(800, 600), help="WIDTHxHEIGHT (default 800x600)")
     parser.add_argument("--quality", type=int, default=88, help="JPEG quality, 30-100 (default 88)")
     parser.add_argument("--data", help="folder with the MNIST idx .gz files (default: $MNIST_DIR)")
+    parser.add_argument("--contact", type=Path, help="also write the first page of each kind, side by side, here")
     args = parser.parse_args(argv)
     args.kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
     unknown = [k for k in args.kinds if k not in KINDS]
@@ -399,10 +414,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     (_, _), (test_x, test_y) = load_mnist(args.data)
     args.out.mkdir(parents=True, exist_ok=True)
+    firsts: dict[str, np.ndarray] = {}
     for kind in args.kinds:
         for page in range(args.first, args.first + args.per_kind):
             rng = np.random.default_rng([args.seed, KINDS.index(kind), page])
             image, lines, rotation, indices = render_page(rng, kind, args.size, test_x, test_y)
+            firsts.setdefault(kind, image)
             name = f"{kind}_{page:02d}"
             if not cv2.imwrite(str(args.out / f"{name}.jpg"), image, [cv2.IMWRITE_JPEG_QUALITY, args.quality]):
                 raise UserError(f"cannot write {args.out / name}.jpg")
@@ -415,6 +432,8 @@ def main(argv: list[str] | None = None) -> int:
             (args.out / f"{name}.json").write_text(json.dumps(truth, separators=(",", ":")) + "\n")
             numbers = " ".join("".join(str(d["label"]) for d in line) for line in lines)
             print(f"{args.out / name}.jpg: {numbers}")
+    if args.contact and not cv2.imwrite(str(args.contact), contact_sheet(firsts), [cv2.IMWRITE_JPEG_QUALITY, 80]):
+        raise UserError(f"cannot write {args.contact}")
     return 0
 
 

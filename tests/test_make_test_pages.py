@@ -6,6 +6,7 @@ import json
 import sys
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
@@ -65,9 +66,10 @@ def test_the_same_seed_gives_the_same_page(mnist_test) -> None:
 
 def test_the_cli_writes_images_with_truth_and_refuses_unknown_kinds(mnist_dir: Path, tmp_path: Path, capsys) -> None:
     assert make_test_pages.main(["--out", str(tmp_path), "--kinds", "marker", "--per-kind", "1", "--seed", "2",
-                                 "--size", "640x480", "--data", str(mnist_dir)]) == 0
+                                 "--size", "640x480", "--data", str(mnist_dir), "--contact", str(tmp_path / "c.jpg")]) == 0
     truth = json.loads((tmp_path / "marker_00.json").read_text())
     assert truth["file"] == "marker_00.jpg" and truth["kind"] == "marker" and (tmp_path / "marker_00.jpg").is_file()
+    assert cv2.imread(str(tmp_path / "c.jpg")).shape == (240, 5 * 320, 3)  # one page, four blank tiles
     with pytest.raises(SystemExit) as stop:
         make_test_pages.main(["--out", str(tmp_path), "--kinds", "crayon"])
     assert stop.value.code == 2 and "unknown kind(s) crayon" in capsys.readouterr().err
