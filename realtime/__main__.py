@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     draw.add_argument("--canvas-size", type=int, default=448, help="drawing area N x N pixels (default 448)")
 
     camera = modes.add_parser("camera", parents=[common], help="read digits on paper from a camera or file")
-    camera.add_argument("--source", default="0", help="webcam index (0, 1, ...), a video file or an image file")
+    camera.add_argument("--source", default="0", help="webcam index (0-99), a stream URL (rtsp://..., http://...), a video file or an image file")
     camera.add_argument("--headless", action="store_true", help="no window; on a file, stop at its end")
     camera.add_argument("--output", type=Path, help="write the annotated video here (.mp4); it appears only "
                         "when complete, and an existing file is kept unless --overwrite is given")

@@ -52,7 +52,10 @@ class EventLog:
             "digits": [d.to_json() for d in reading.digits],
             **extra,
         }
-        line = (json.dumps(record, allow_nan=False) + "\n").encode("utf-8")  # NaN is not JSON
+        try:
+            line = (json.dumps(record, allow_nan=False) + "\n").encode("utf-8")
+        except ValueError:  # NaN or infinity, which JSON cannot hold: the model is refused at load for it
+            raise EventLogError(f"a reading holds NaN or infinite numbers, not logged: frame {frame}") from None
         end = os.fstat(self._fd).st_size
         try:
             written = 0

@@ -60,12 +60,19 @@ def measure(clip: Path, work: Path, frames: int) -> list[tuple[int, float]]:
         cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
     samples = []
+    done = 0
+    log = None
     while app.poll() is None:
         rss = rss_mb(app.pid)
-        done = events.read_bytes().count(b"\n") if events.exists() else 0
+        if log is None and events.exists():
+            log = open(events, "rb")  # noqa: SIM115 - read as it grows, closed below
+        if log is not None:
+            done += log.read().count(b"\n")  # only what was added since the last sample
         if rss is not None and done:
             samples.append((done, rss))
         time.sleep(0.05)  # the sampling period
+    if log is not None:
+        log.close()
     if app.returncode != 0:
         raise SystemExit(f"the app failed (exit {app.returncode}): {app.stderr.read()[-500:]}")
     return samples

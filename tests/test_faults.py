@@ -263,6 +263,19 @@ def test_events_on_a_full_disk_end_a_headless_run_with_whole_lines(small_disk, t
     assert video_frames(out) == logged  # the video is finished, up to the last logged frame
 
 
+def test_a_reading_with_nan_is_never_written_as_json(tmp_path) -> None:
+    from realtime.events import EventLogError
+    from realtime.reading import Reading
+    from test_outputs import result
+
+    log = EventLog(tmp_path / "events.jsonl", "draw")
+    log.write(0, Reading([result((1, 2, 3, 4), np.full(10, 0.1, np.float32))], {}))
+    with pytest.raises(EventLogError, match="NaN"):
+        log.write(1, Reading([result((1, 2, 3, 4), np.full(10, np.nan, np.float32))], {}))
+    log.close()
+    assert [r["frame"] for r in whole_lines(tmp_path / "events.jsonl")] == [0]
+
+
 def test_draw_mode_shows_a_failed_events_write_and_keeps_the_drawing(small_disk) -> None:
     app = DrawApp(FixedPredictor(), DrawOptions(canvas_size=280, save_dir=small_disk),
                   EventLog(small_disk / "events.jsonl", "draw"))
@@ -533,3 +546,14 @@ def test_to_mnist_reads_a_numpy_matrix_as_an_image() -> None:
 def test_predict_raises_value_error(classifier, images) -> None:
     with pytest.raises(ValueError, match="expected"):
         classifier.predict(images)
+
+
+# --- memory over a long run -------------------------------------------------------------------
+
+
+@needs_model
+def test_memory_stays_flat_over_a_9000_frame_clip() -> None:
+    done = subprocess.run([sys.executable, "scripts/memory_check.py", "--quick"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=600, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stdout + done.stderr[-2000:]
+    assert "9000 frames" in done.stdout
