@@ -448,8 +448,8 @@ def _loop(
             on_screen = view
         if window is not None:
             idle = app.paused or app.ended
-            key = window.poll_key(IDLE_WAIT_MS if idle else 1)
-            if key != -1 and not app.on_key(key, last, now):
+            keys = window.poll_keys(IDLE_WAIT_MS if idle else 1)
+            if not all(app.on_key(key, last, now) for key in keys):  # every key of a burst, in order
                 break
             if not window.is_open():
                 break

@@ -308,8 +308,8 @@ def _loop(app: DrawApp, window: Window, stop: StopSignals) -> None:
         if view != on_screen:  # redraw only what changed: an idle window costs next to nothing
             window.show(app.render(now))
             on_screen = view
-        key = window.poll_key(10 if app.busy() else IDLE_WAIT_MS)
-        if key != -1 and not app.on_key(key, now):
+        keys = window.poll_keys(10 if app.busy() else IDLE_WAIT_MS)
+        if not all(app.on_key(key, now) for key in keys):  # every key of a burst, in order; stops at a quit
             break
         if not window.is_open():
             break

@@ -65,26 +65,36 @@ class Window:
         display = os.environ.get("DISPLAY")
         self._watch = x11.WindowWatch(display, title) if sys.platform.startswith("linux") and display else None
         self._next_watch = 0.0
+        self._keys_heard = False  # keys are read from the X connection of self._watch
 
     def show(self, image: np.ndarray) -> None:
         cv2.imshow(self.title, image)
         self._shown = True
 
-    def poll_key(self, delay_ms: int = 10) -> int:
-        """The key pressed within `delay_ms` (its character code), or -1; also runs the GUI.
+    def poll_keys(self, delay_ms: int = 10) -> list[int]:
+        """Every key pressed since the last call or within `delay_ms` (character codes, oldest first); runs the GUI.
 
         Short waits go to waitKey. Longer ones (an idle window) poll once and sleep: OpenCV's Qt
         waitKey spins on its event loop with 1 ms naps, ~3% of a core even with nothing to do,
         while poll + sleep costs well under 1%. Input that arrives during the sleep waits in the X
-        queue for the next poll, at most `delay_ms` later.
+        queue for the next poll, at most `delay_ms` later; a key wakes the sleep at once.
+
+        Keys come from the window's own X connection once the window is found (x11.WindowWatch):
+        highgui returns one key per wait and drops the others of a burst (keys ~10 ms apart).
+        Until then, and without libxcb, highgui's key is used.
         """
         if delay_ms <= BUSY_WAIT_MS:
             key = cv2.waitKeyEx(delay_ms)
         else:
             key = cv2.pollKey()
             if key == -1:
-                time.sleep(delay_ms / 1e3)
-        return -1 if key == -1 else key & 0xFF
+                if self._keys_heard:
+                    self._watch.wait(delay_ms / 1e3)
+                else:
+                    time.sleep(delay_ms / 1e3)
+        if self._keys_heard:
+            return [k & 0xFF for k in self._watch.keys()]
+        return [] if key == -1 else [key & 0xFF]
 
     def is_open(self) -> bool:
         """False once the user closed the window, or another X client destroyed it."""
@@ -99,7 +109,11 @@ class Window:
         if self._watch is None or now < self._next_watch:
             return True
         self._next_watch = now + WATCH_INTERVAL  # one X round trip, a few times a second
-        return not self._watch.find() or self._watch.exists()
+        if not self._watch.find():
+            return True
+        if not self._keys_heard:
+            self._keys_heard = self._watch.listen_keys()
+        return self._watch.exists()
 
     def close(self) -> None:
         if self._watch is not None:

@@ -1,8 +1,9 @@
-"""Asking the X server itself, through libxcb: is there a server, and does our window still exist?
+"""Asking the X server itself, through libxcb: is there a server, does our window still exist, which keys came?
 
 OpenCV's highgui (Qt) answers neither: with no server Qt aborts the process (exit 134, four lines
 of Qt), and a window destroyed by another X client (`xdotool windowclose`, a session tool) is
-still "visible" to highgui, so camera mode would run on with no window. libxcb is the library Qt
+still "visible" to highgui, so camera mode would run on with no window; and highgui keeps only
+the last of several keys pressed between two waits. libxcb is the library Qt
 itself connects with (libxcb.so.1, needed for any window), called here through ctypes.
 """
 
@@ -10,7 +11,9 @@ from __future__ import annotations
 
 import ctypes
 import os
+import select
 import sys
+import time
 
 _WM_NAME = 39  # XCB_ATOM_WM_NAME, predefined
 _ANY_TYPE = 0
@@ -41,6 +44,14 @@ def _load() -> ctypes.CDLL | None:
         "xcb_get_property_value_length": (ctypes.c_int, [pointer]),
         "xcb_get_window_attributes": (uint, [pointer, uint]),
         "xcb_get_window_attributes_reply": (pointer, [pointer, uint, ctypes.POINTER(pointer)]),
+        "xcb_change_window_attributes": (uint, [pointer, uint, uint, ctypes.POINTER(ctypes.c_uint32)]),
+        "xcb_get_keyboard_mapping": (uint, [pointer, ctypes.c_uint8, ctypes.c_uint8]),
+        "xcb_get_keyboard_mapping_reply": (pointer, [pointer, uint, pointer]),
+        "xcb_get_keyboard_mapping_keysyms": (ctypes.POINTER(ctypes.c_uint32), [pointer]),
+        "xcb_get_keyboard_mapping_keysyms_length": (ctypes.c_int, [pointer]),
+        "xcb_poll_for_event": (pointer, [pointer]),
+        "xcb_get_file_descriptor": (ctypes.c_int, [pointer]),
+        "xcb_flush": (ctypes.c_int, [pointer]),
     }
     for name, (restype, argtypes) in signatures.items():
         function = getattr(xcb, name)
@@ -56,6 +67,23 @@ class _AtomReply(ctypes.Structure):
     _fields_ = [("response_type", ctypes.c_uint8), ("pad", ctypes.c_uint8), ("sequence", ctypes.c_uint16),
                 ("length", ctypes.c_uint32), ("atom", ctypes.c_uint32)]
 
+
+class _KeyPress(ctypes.Structure):
+    """xcb_key_press_event_t, as far as it is read here."""
+
+    _fields_ = [("response_type", ctypes.c_uint8), ("detail", ctypes.c_uint8), ("sequence", ctypes.c_uint16),
+                ("time", ctypes.c_uint32), ("root", ctypes.c_uint32), ("event", ctypes.c_uint32),
+                ("child", ctypes.c_uint32), ("root_x", ctypes.c_int16), ("root_y", ctypes.c_int16),
+                ("event_x", ctypes.c_int16), ("event_y", ctypes.c_int16), ("state", ctypes.c_uint16)]
+
+
+_KEY_PRESS = 2  # XCB_KEY_PRESS
+_CW_EVENT_MASK = 0x800  # XCB_CW_EVENT_MASK
+_EVENT_MASK_KEY_PRESS = 1
+_SHIFT, _LOCK = 1, 2  # modifier bits of a key event's state
+# keysyms outside Latin-1 that the app's keys use, as the codes highgui's waitKey gives them
+_SPECIAL_KEYSYMS = {0xFF1B: 27, 0xFF0D: 13, 0xFF08: 8, 0xFF09: 9, 0xFFAB: ord("+"), 0xFFAD: ord("-"),
+                    **{0xFFB0 + d: ord(str(d)) for d in range(10)}}
 
 _libc = ctypes.CDLL(None) if os.name == "posix" else None  # free() for xcb's replies
 
@@ -85,6 +113,7 @@ class WindowWatch:
         self.window: int | None = None
         self._xcb = _load()
         self._connection = None
+        self._keymap: tuple[int, int, list[int]] | None = None
         if self._xcb is not None:
             self._connection = self._xcb.xcb_connect(display.encode(), None)
             if self._xcb.xcb_connection_has_error(self._connection):
@@ -103,6 +132,71 @@ class WindowWatch:
                     self.window = window
                     return True
         return False
+
+    def listen_keys(self) -> bool:
+        """Ask the server for the window's key presses on this connection too; True if it now sends them.
+
+        highgui's Qt backend keeps only the last key of those that arrive between two waits (one
+        variable, overwritten), so a burst of keys loses all but the last. The X server sends each
+        key press to every client that selected them on the window, so reading them here, one
+        event each, loses none. Needs the window found first.
+        """
+        if self.window is None or self._connection is None:
+            return False
+        if self._keymap is None:
+            self._keymap = self._keyboard_mapping()
+        mask = (ctypes.c_uint32 * 1)(_EVENT_MASK_KEY_PRESS)
+        self._xcb.xcb_change_window_attributes(self._connection, self.window, _CW_EVENT_MASK, mask)
+        self._xcb.xcb_flush(self._connection)
+        return True
+
+    def keys(self) -> list[int]:
+        """The key presses received since the last call, oldest first, as highgui's key codes."""
+        codes = []
+        while self._connection is not None:
+            event = self._xcb.xcb_poll_for_event(self._connection)
+            if not event:
+                break
+            press = ctypes.cast(event, ctypes.POINTER(_KeyPress)).contents
+            if press.response_type & 0x7F == _KEY_PRESS:
+                code = self._code(press.detail, press.state)
+                if code >= 0:
+                    codes.append(code)
+            _libc.free(event)
+        return codes
+
+    def wait(self, seconds: float) -> None:
+        """Sleep up to `seconds`, waking early when an event (a key) arrives on this connection."""
+        if self._connection is None:
+            time.sleep(seconds)
+            return
+        select.select([self._xcb.xcb_get_file_descriptor(self._connection)], [], [], seconds)
+
+    def _code(self, keycode: int, state: int) -> int:
+        """highgui's code for a key: its character for Latin-1 keysyms (shift chooses the second), -1 if none."""
+        first, per, syms = self._keymap or (0, 0, [])
+        row = syms[(keycode - first) * per : (keycode - first + 1) * per] if keycode >= first else []
+        if not row:
+            return -1
+        keysym = row[1] if state & _SHIFT and len(row) > 1 and row[1] else row[0]
+        if 0 < keysym < 0x100:
+            char = chr(keysym)
+            return ord(char.upper() if state & _LOCK and not state & _SHIFT else char)
+        return _SPECIAL_KEYSYMS.get(keysym, -1)
+
+    def _keyboard_mapping(self) -> tuple[int, int, list[int]]:
+        """(first keycode, keysyms per keycode, all keysyms) from the server's core keyboard mapping."""
+        setup = ctypes.string_at(self._xcb.xcb_get_setup(self._connection), 36)
+        first, last = setup[34], setup[35]  # min_keycode, max_keycode of xcb_setup_t
+        cookie = self._xcb.xcb_get_keyboard_mapping(self._connection, first, last - first + 1)
+        reply = self._xcb.xcb_get_keyboard_mapping_reply(self._connection, cookie, None)
+        if not reply:
+            return first, 0, []
+        per = ctypes.string_at(reply, 2)[1]  # keysyms_per_keycode
+        count = self._xcb.xcb_get_keyboard_mapping_keysyms_length(reply)
+        syms = list(self._xcb.xcb_get_keyboard_mapping_keysyms(reply)[:count])
+        _libc.free(reply)
+        return first, per, syms
 
     def exists(self) -> bool:
         if self.window is None or self._connection is None:

@@ -465,9 +465,10 @@ def test_run_loop_on_a_fake_window(tmp_path: Path, monkeypatch) -> None:
         def show(self, image) -> None:
             shown.append(image.shape)
 
-        def poll_key(self, delay_ms: int = 10) -> int:
+        def poll_keys(self, delay_ms: int = 10) -> list[int]:
             step = script.pop(0)
-            return step() or -1
+            key = step()
+            return [key] if key else []
 
         def is_open(self) -> bool:
             return True

@@ -325,12 +325,12 @@ def run_with_fake_window(source: Source, monkeypatch, tmp_path: Path, keys_when_
         def show(self, image) -> None:
             pass
 
-        def poll_key(self, delay_ms: int = 10) -> int:
+        def poll_keys(self, delay_ms: int = 10) -> list[int]:
             if delay_ms < camera_app.IDLE_WAIT_MS:
-                return -1
+                return []
             idle_waits.append(delay_ms)
             clock.offset += 60.0  # a minute looking at the paused picture
-            return ord(keys_when_idle.pop(0)) if keys_when_idle else ord("q")
+            return [ord(keys_when_idle.pop(0)) if keys_when_idle else ord("q")]
 
         def is_open(self) -> bool:
             return True

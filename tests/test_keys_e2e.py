@@ -1,0 +1,46 @@
+"""A fast burst of keys on the real window: every key takes effect, none is lost.
+
+highgui's Qt backend keeps one key per wait, so keys a few ms apart (a user's fast typing, a
+held key's auto-repeat) used to be lost: ten '+' 12 ms apart moved the brush five steps. The app
+reads key presses from the window's own X connection (realtime.x11). Real X events: xdotool
+sends the keys 10 ms apart to the app on Xvfb; the effect is read back from what the app writes.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from test_draw_e2e import BRUSH, DrawSession, display, last_frame, needs_x  # noqa: F401  (display: fixture)
+
+from conftest import SHIPPED_MODEL
+
+PLUS = 10  # '+' presses: 2 px each, from the default brush
+
+
+@needs_x
+def test_every_key_of_a_fast_burst_takes_effect(display: str, tmp_path: Path) -> None:
+    if not SHIPPED_MODEL.is_file():
+        pytest.skip(f"the shipped model {SHIPPED_MODEL} is missing: the app needs a model to read")
+    session = DrawSession(display, tmp_path)
+    try:
+        session.xdo("key", "--window", session.window, "--delay", 10, *["plus"] * PLUS)
+        # A vertical line 200 px long: its ink box is 200 px plus the brush (one brush width, half at each end).
+        frame = last_frame(session)
+        session.drag([(120, 100 + 20 * k) for k in range(11)])
+        line = session.settle(frame, "a reading of the line drawn after the burst")
+        height = line["digits"][0]["box"][3]
+        expected = 200 + BRUSH + 2 * PLUS
+        assert abs(height - expected) <= 3, (
+            f"after {PLUS} '+' 10 ms apart the line is {height} px high, expected {expected} "
+            f"(brush {BRUSH} + {2 * PLUS}): about {(height - 200 - BRUSH) / 2:.0f} of the {PLUS} keys took effect")
+        session.xdo("key", "--window", session.window, "--delay", 10, *["s"] * 4)
+        shots = session.save / "screenshots"
+        session.wait_for("4 screenshots from 4 's' 10 ms apart", lambda: len(list(shots.glob("window-*.png"))) == 4)
+    finally:
+        session.stop()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(pytest.main([__file__, "-q"]))
