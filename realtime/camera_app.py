@@ -370,18 +370,33 @@ def run(
                 window.close()
     if problem:
         raise VideoWriteError(problem)
-    print(f"{state.index} frames, {state.digits} digits read, {state.index / state.active if state.active > 0 else 0:.1f} fps")
+    print(summary(state, app.still))
     if promised and state.index < promised and stop.signum is None and window is None:
         print(f"warning: the video ended after {state.index} of its {promised} frames "
               "(the file is cut short or damaged)", file=sys.stderr)
     return stop.exit_code or 0
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def summary(state: _Run, still: bool) -> str:
+    """The line printed at the end: frames, digits named and unsure ("?"), then the number read for
+    a still image, or the frame rate (time paused or at the end left out) for a video or camera."""
+    text = f"{_count(state.index, 'frame')}, {_count(state.digits, 'digit')} read, {state.unsure} unsure"
+    if still:
+        return f"{text}, number read: {state.number or 'none'}"
+    return f"{text}, {state.index / state.active if state.active > 0 else 0:.1f} fps"
+
+
 @dataclass
 class _Run:
     writer: VideoFile | None = None
     index: int = 0
-    digits: int = 0
+    digits: int = 0  # digits named, over all frames
+    unsure: int = 0  # candidates read but shown as "?", over all frames
+    number: str | None = None  # the last frame's lines read, space-separated
     active: float = 0.0  # seconds spent on frames read from the source: paused and ended time left out
     finished: bool = False
 
@@ -424,7 +439,10 @@ def _loop(
                     state.index += 1
                     continue
                 state.index += 1
-                state.digits += len(last.reading.read)
+                named = sum(d.digit is not None for d in last.reading.read)
+                state.digits += named
+                state.unsure += len(last.reading.read) - named
+                state.number = " ".join(last.reading.lines) or None
                 fresh = True
                 if app.log_error is not None and window is None:
                     raise app.log_error

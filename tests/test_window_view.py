@@ -361,7 +361,7 @@ def test_space_replays_a_video_and_fps_leaves_out_the_idle_time(tmp_path: Path, 
     assert fps > 5, "two idle minutes counted in the frame rate"
 
 
-def test_a_still_image_gets_a_real_frame_rate(tmp_path: Path, monkeypatch, capsys) -> None:
+def test_a_still_image_summary_says_the_number_and_no_frame_rate(tmp_path: Path, monkeypatch, capsys) -> None:
     image = tmp_path / "page.png"
     page = np.full((120, 160, 3), 230, np.uint8)
     cv2.putText(page, "7", (50, 90), FONT, 2.5, (20, 20, 20), 6)
@@ -369,7 +369,17 @@ def test_a_still_image_gets_a_real_frame_rate(tmp_path: Path, monkeypatch, capsy
     code, events, idle = run_with_fake_window(Source(str(image)), monkeypatch, tmp_path, [" "])
     assert code == 0 and len(events) == 1 and len(idle) == 2  # space does not re-read a still image
     summary = capsys.readouterr().out.strip().splitlines()[-1]
-    assert summary.startswith("1 frames, 1 digits read,") and float(summary.split()[-2]) > 1, summary
+    assert summary == "1 frame, 1 digit read, 0 unsure, number read: 3", summary  # no frame rate for one image
+
+
+def test_summary_counts_named_digits_and_unsure_ones_apart() -> None:
+    from realtime.camera_app import _Run, summary
+
+    assert summary(_Run(index=90, digits=300, unsure=4, active=3.0), still=False) == (
+        "90 frames, 300 digits read, 4 unsure, 30.0 fps")
+    assert summary(_Run(index=1, digits=3, unsure=1, number="34?2"), still=True) == (
+        "1 frame, 3 digits read, 1 unsure, number read: 34?2")
+    assert summary(_Run(index=1), still=True) == "1 frame, 0 digits read, 0 unsure, number read: none"
 
 
 def test_draw_layout_never_leaves_the_canvas_unreachable() -> None:
