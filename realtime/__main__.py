@@ -58,11 +58,22 @@ def build_parser() -> argparse.ArgumentParser:
     camera.add_argument("--max-pixels", type=int, default=MAX_PIXELS, metavar="N",
                         help=f"refuse images and video frames larger than N pixels before decoding them "
                         f"(default {MAX_PIXELS:,}: a 451 KB PNG can hold 1.2 GB of pixels)")
+    camera.add_argument("--display-size", type=_size, metavar="WxH",
+                        help="the window's largest view, e.g. 1280x800: frames are shown resized to fit (small "
+                        "ones enlarged), the --output video keeps the input's size (default: 90%% of the screen)")
     camera.add_argument("--invert", action="store_true", help="light ink on a dark board")
     camera.add_argument("--sensitivity", type=int, default=None,
                         help="binarisation offset: lower finds fainter ink (default 15)")
     camera.add_argument("--no-smoothing", action="store_true", help="show raw per-frame labels")
     return parser
+
+
+def _size(text: str) -> tuple[int, int]:
+    """'1280x800' -> (1280, 800); argparse turns the ValueError into one line, exit 2."""
+    width, _, height = text.lower().partition("x")
+    if not (width.isdigit() and height.isdigit() and 160 <= int(width) <= 16384 and 120 <= int(height) <= 16384):
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT, at least 160x120, got {text!r}")
+    return int(width), int(height)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -119,7 +130,8 @@ def _run(args: argparse.Namespace) -> int:
     model = Classifier(args.model, args.backend)
     options = camera_app.CameraOptions(sensitivity, args.invert, not args.no_smoothing, args.save_dir)
     events = EventLog(args.events, "camera")
-    return camera_app.run(source, model, options, events, args.headless, args.output, args.overwrite)
+    return camera_app.run(source, model, options, events, args.headless, args.output, args.overwrite,
+                          args.display_size)
 
 
 def _check_output(output: Path, source: str, overwrite: bool) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -117,7 +117,8 @@ class CameraApp:
         self.ended = False  # the video or image has no more frames: the last one stays on screen
         self.still = False  # the source is one image
         self.replay = False  # space at the end of a video: start it again
-        self._panel_at: tuple[int, int] | None = None  # the bars panel stays where it was while it fits
+        self._panel_at: dict[float, tuple[int, int]] = {}  # per view scale: the bars panel stays put while it fits
+        self.view_scale = 1.0  # the window shows frames resized by this (layout.view_scale); clicks are mapped back
         self._last_frame_time: float | None = None
 
     def process(self, frame: np.ndarray, index: int, now: float, capture_ms: float = 0.0) -> FrameResult:
@@ -133,8 +134,8 @@ class CameraApp:
         return result
 
     def on_mouse(self, event: int, x: int, y: int, flags: int) -> None:
-        if event == cv2.EVENT_LBUTTONDOWN:
-            self.click = (x, y)
+        if event == cv2.EVENT_LBUTTONDOWN:  # window pixels -> frame pixels, where the boxes are
+            self.click = (int(x / self.view_scale), int(y / self.view_scale))
 
     def on_key(self, key: int, last: FrameResult | None, now: float) -> bool:
         """Handle one key; False means quit. Returns after changing state only."""
@@ -162,7 +163,7 @@ class CameraApp:
         elif char == "h":
             self.show_help = not self.show_help
         elif char == "s" and last is not None:
-            paths, error = save_images(options.save_dir / "snapshots", "camera", {"": self.render(last, now)})
+            paths, error = save_images(options.save_dir / "snapshots", "camera", {"": self.render(last, now, self.view_scale, True)})
             self._say(error or f"saved {paths[0]}", now)
         elif char == "r" and last is not None:
             self.toggle_recording(last.frame.shape, now)
@@ -204,15 +205,17 @@ class CameraApp:
             return "recording had no frames (paused?): nothing saved"
         return f"recording saved to {path} ({recorder.frames} frames)"
 
-    def shown_index(self, reading: Reading) -> tuple[int | None, str]:
-        """The candidate whose bars are shown and why: the clicked digit, else the least sure one."""
+    def shown_index(self, reading: Reading, interactive: bool = False) -> tuple[int | None, str]:
+        """The candidate whose bars are shown and why: the clicked digit, else the least sure one
+        (with a hint to click another in the window only: no one clicks a video)."""
         clicked = overlay.hit_test(reading, self.click) if self.click else None
         if clicked is not None:
             return clicked, "clicked"
         read = [i for i, d in enumerate(reading.digits) if d.probs is not None]
         if not read:
             return None, ""
-        return min(read, key=lambda i: reading.digits[i].confidence), "least sure (click one)"
+        rule = "least sure (click one)" if interactive else "least sure"
+        return min(read, key=lambda i: reading.digits[i].confidence), rule
 
     def status(self) -> str:
         """The top line: what the view is (fps, paused, end of video, still image) and the stage times."""
@@ -225,46 +228,55 @@ class CameraApp:
         stages = " ".join(f"{k} {v:.1f}" for k, v in self.stage_ms.items())
         return f"{state}{' | REC' if self.recorder is not None else ''} | ms: {stages}"
 
-    def render(self, result: FrameResult, now: float) -> np.ndarray:
-        """The annotated view of `result`, the same size as the input frame.
+    def render(self, result: FrameResult, now: float, scale: float = 1.0, interactive: bool = False) -> np.ndarray:
+        """The annotated view of `result`: the input frame resized by `scale` (1 for --output and
+        recordings, which keep the input's size; layout.view_scale for the window), the overlay drawn
+        at that size so its text reads the same on a 300 px and a 4000 px photo. `interactive`: for
+        the window (hints to click).
 
         The boxes first, under everything; then, placed in order of importance, each clear of what
         came before: the status line and the message at the top left, the 28x28 strip in a free
-        corner, the digits' labels and line numbers, and the bars panel where it covers no digit
-        and no label (left out if none fits).
+        corner, the digits' labels and line numbers, the bars panel where it covers no candidate and
+        no label (left out if none fits), and the rejected candidates' reasons.
         """
-        if self.show_binary:
-            image = cv2.cvtColor(result.binary, cv2.COLOR_GRAY2BGR)
-        else:
-            image = result.frame.copy()
+        frame = cv2.cvtColor(result.binary, cv2.COLOR_GRAY2BGR) if self.show_binary else result.frame
         reading = result.reading
+        shown, rule = self.shown_index(reading, interactive)  # clicks are in frame pixels
+        if scale == 1.0:
+            image = frame.copy()
+        else:
+            size = (max(1, round(frame.shape[1] * scale)), max(1, round(frame.shape[0] * scale)))
+            image = cv2.resize(frame, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+            reading = _scaled(reading, size[0] / frame.shape[1], size[1] / frame.shape[0])
         h, w = image.shape[:2]
-        shown, rule = self.shown_index(reading)
         overlay.draw_boxes(image, reading, shown, self.show_rejected)
         status = self.status()
-        scale = 0.5 * overlay.ui_scale(image.shape)
-        while scale > 0.3 and layout.text_extent(status, scale)[0] > w - 12:
-            scale -= 0.05
-        status_label = layout.label_at(status, 4, 4, scale)
+        font = 0.5 * overlay.ui_scale(image.shape)
+        while font > 0.3 and layout.text_extent(status, font)[0] > w - 12:
+            font -= 0.05
+        status_label = layout.label_at(status, 4, 4, font)
         overlay.draw_label(image, status_label, overlay.WHITE, overlay.BLACK)
         reserved = [status_label.rect]
         alpha = overlay.message_alpha(self.message[1], now)
         if alpha > 0:
-            lines = layout.wrap(self.message[0], w - 12, scale)
+            lines = layout.wrap(self.message[0], w - 12, font)
             y = status_label.rect[1] + status_label.rect[3] + 2
-            reserved += [lb.rect for lb in overlay.draw_message(image, lines, (4, y), scale, alpha, overlay.BLACK)]
-        boxes = [d.box for d in reading.read]
+            reserved += [lb.rect for lb in overlay.draw_message(image, lines, (4, y), font, alpha, overlay.BLACK)]
+        boxes = overlay.keep_clear(reading, image.shape)
         if self.show_crops and reading.read:
             strip = self._draw_strip(image, reading, shown, reserved + boxes)
             reserved += [strip] if strip else []
         labels = overlay.annotate(image, reading, reserved)
         if shown is not None:
             taken = reserved + boxes + [label.rect for label in labels]
-            panel = overlay.place_bars_panel(image.shape, taken, self._panel_at)
+            panel = overlay.place_bars_panel(image.shape, taken, self._panel_at.get(scale))
             if panel is not None:
                 caption = overlay.bars_caption(reading, shown, rule)
                 overlay.draw_bars_panel(image, reading.digits[shown], caption, panel)
-                self._panel_at = panel[:2]
+                self._panel_at[scale] = panel[:2]
+                reserved = [*reserved, panel]
+        if self.show_rejected:
+            overlay.annotate_rejected(image, reading, reserved + boxes + [label.rect for label in labels])
         if self.show_help:
             overlay.draw_help(image, HELP)
         return image
@@ -306,6 +318,13 @@ class CameraApp:
         self.message = (text, now + overlay.MESSAGE_SECONDS)
 
 
+def _scaled(reading: Reading, sx: float, sy: float) -> Reading:
+    """`reading` with its boxes in the pixels of a view resized by (sx, sy)."""
+    digits = [replace(d, box=(round(d.box[0] * sx), round(d.box[1] * sy), max(1, round(d.box[2] * sx)),
+                              max(1, round(d.box[3] * sy)))) for d in reading.digits]
+    return Reading(digits, reading.timings)
+
+
 def _ema(old: float | None, new: float, alpha: float = 0.2) -> float:
     return new if old is None else (1 - alpha) * old + alpha * new
 
@@ -318,8 +337,12 @@ def run(
     headless: bool = False,
     output: Path | None = None,
     overwrite: bool = False,
+    view: tuple[int, int] | None = None,
 ) -> int:
     """The camera loop: frames in, overlay out (window and/or video); returns the exit code.
+
+    The window shows each frame resized to fit `view` (w, h; default: the screen, Window.largest_view),
+    small frames enlarged; --output and recordings keep the input's size.
 
     While the view cannot change by itself (paused, end of video, a still image) the loop redraws
     only when a key, a click or a fading message changes it, and waits for input without
@@ -363,6 +386,7 @@ def run(
                 from realtime.window import Window
 
                 window = Window(on_mouse=app.on_mouse)
+                state.view = view or window.largest_view()
             _loop(source, app, window, output, overwrite, stop, state)
         finally:
             problem = finish()
@@ -397,6 +421,7 @@ class _Run:
     digits: int = 0  # digits named, over all frames
     unsure: int = 0  # candidates read but shown as "?", over all frames
     number: str | None = None  # the last frame's lines read, space-separated
+    view: tuple[int, int] = layout.DEFAULT_VIEW  # the window's largest image (w, h)
     active: float = 0.0  # seconds spent on frames read from the source: paused and ended time left out
     finished: bool = False
 
@@ -453,16 +478,17 @@ def _loop(
             last = app.pipeline.process(last.frame, now)
         app.settings_changed = False
         view = app.view_key(now)
-        if fresh or reread or view != on_screen:
+        if fresh and (state.writer is not None or app.recorder is not None):
+            full = app.render(last, now)  # at the input's size
+            if state.writer is not None:
+                state.writer.write(full)
+            app.record(full, now)
+        if window is not None and (fresh or reread or view != on_screen):
+            app.view_scale = layout.view_scale(last.frame.shape, state.view)
             t0 = time.perf_counter()
-            image = app.render(last, now)
+            image = app.render(last, now, app.view_scale, interactive=True)
             app.note_render((time.perf_counter() - t0) * 1e3)
-            if fresh and state.writer is not None:
-                state.writer.write(image)
-            if fresh:
-                app.record(image, now)
-            if window is not None:
-                window.show(image)
+            window.show(image)
             on_screen = view
         if window is not None:
             idle = app.paused or app.ended

@@ -191,6 +191,18 @@ def _ellipsis(line: str, fits) -> str:
     return line
 
 
+DEFAULT_VIEW = (1280, 800)  # the camera view's largest size when the X screen's size is not known
+SCREEN_SHARE = 0.9  # of the X screen's width and height: room for the title bar and a task bar
+MIN_VIEW_SIDE = 640  # a smaller frame is shown enlarged until its longer side is this long
+
+
+def view_scale(shape: tuple[int, ...], largest: tuple[int, int]) -> float:
+    """How much to resize a frame of `shape` (h, w, ...) for the window: down to fit in `largest`
+    (w, h) px, up until its longer side is MIN_VIEW_SIDE (a 300x129 photo), never beyond `largest`."""
+    h, w = shape[:2]
+    return min(largest[0] / w, largest[1] / h, max(1.0, MIN_VIEW_SIDE / max(w, h)))
+
+
 PANEL_WIDTH = 330  # draw mode: the panel right of the canvas
 PANEL_PAD = 16
 CAPTION_TOP, BARS_TOP = 62, 122  # draw panel: the headline above, the bars caption between

@@ -103,6 +103,18 @@ def draw_boxes(image: np.ndarray, reading: Reading, shown: int | None = None, sh
         cv2.rectangle(image, (x, y), (x + bw, y + bh), color_of(result), thick)
 
 
+UNLABELLED_REASONS = ("speck",)  # rejections too small to be a digit: a label each would bury the frame
+MAX_CANDIDATE_AREA = 1 / 8  # a rejected box over this share of the image holds no single digit
+
+
+def keep_clear(reading: Reading, shape: tuple[int, ...]) -> list[Rect]:
+    """The boxes nothing may cover: every read candidate, and every rejected one that may be a digit
+    the finder got wrong (all but specks and boxes over MAX_CANDIDATE_AREA of the image)."""
+    area = shape[0] * shape[1] * MAX_CANDIDATE_AREA
+    return [d.box for d in reading.digits if d.probs is not None
+            or (d.reason not in UNLABELLED_REASONS and d.box[2] * d.box[3] <= area)]
+
+
 def annotate(
     image: np.ndarray,
     reading: Reading,
@@ -112,15 +124,14 @@ def annotate(
     """A label for every read candidate, and each line's number beside it; returns the labels placed.
 
     `reserved` are areas already used (status line, panels): no label goes there. Labels never
-    cover another label or another digit's box; the line tags (the numbers read) are placed first,
-    as they matter most. A label that fits nowhere, even small, is left out; its box and colour
-    still say what was read.
+    cover another label or a candidate's box (keep_clear); the line tags (the numbers read) are
+    placed first, as they matter most. A label that fits nowhere, even small, is left out; its box
+    and colour still say what was read.
     """
     h, w = image.shape[:2]
     bounds = (0, 0, w, h)
     read = [i for i, d in enumerate(reading.digits) if d.probs is not None]
-    boxes = [reading.digits[i].box for i in read]
-    taken: list[Rect] = [*reserved, *boxes]
+    taken: list[Rect] = [*reserved, *keep_clear(reading, image.shape)]
     placed: list[Label] = []
     if line_tags:
         scale = max(0.6, min(h, w) / 500)
@@ -142,6 +153,26 @@ def annotate(
         label = place_label(label_texts(result), result.box, bounds, taken, _scales(scale))
         if label is not None:
             draw_label(image, label, BLACK, color_of(result))
+            taken.append(label.rect)
+            placed.append(label)
+    return placed
+
+
+def annotate_rejected(image: np.ndarray, reading: Reading, taken: Sequence[Rect]) -> list[Label]:
+    """Why each rejected candidate was not read ("too wide", "faint", ...), in a small grey label
+    beside its box, placed as the digits' labels are and clear of everything in `taken`; specks
+    get none. Returns the labels placed."""
+    h, w = image.shape[:2]
+    taken = [*taken]
+    placed: list[Label] = []
+    scales = _scales(0.8 * label_scale(image.shape))
+    for result in reading.digits:
+        if result.probs is not None or not result.reason or result.reason in UNLABELLED_REASONS:
+            continue
+        label = place_label([result.reason], result.box, (0, 0, w, h), taken + [result.box], scales,
+                            sides=("below", "above", "right", "left"), inside=False)
+        if label is not None:
+            draw_label(image, label, BLACK, GREY)
             taken.append(label.rect)
             placed.append(label)
     return placed

@@ -16,6 +16,7 @@ import numpy as np
 
 from realtime import x11
 from realtime.errors import UserError
+from realtime.layout import DEFAULT_VIEW, SCREEN_SHARE
 
 # Qt's own warnings (e.g. "The X11 connection broke") would come before the app's one line.
 os.environ.setdefault("QT_LOGGING_RULES", "default.warning=false")
@@ -66,6 +67,15 @@ class Window:
         self._watch = x11.WindowWatch(display, title) if sys.platform.startswith("linux") and display else None
         self._next_watch = 0.0
         self._keys_heard = False  # keys are read from the X connection of self._watch
+
+    def largest_view(self) -> tuple[int, int]:
+        """The largest image (w, h) that fits on the screen with the window's frame: SCREEN_SHARE of
+        the X screen when libxcb can say, else layout.DEFAULT_VIEW."""
+        display = os.environ.get("DISPLAY")
+        screen = x11.screen_size(display) if sys.platform.startswith("linux") and display else None
+        if not screen:
+            return DEFAULT_VIEW
+        return int(screen[0] * SCREEN_SHARE), int(screen[1] * SCREEN_SHARE)
 
     def show(self, image: np.ndarray) -> None:
         cv2.imshow(self.title, image)

@@ -101,6 +101,22 @@ def connection_problem(display: str) -> str | None:
     return None if error == 0 else "no X server answers there, or it refused the connection"
 
 
+def screen_size(display: str) -> tuple[int, int] | None:
+    """(width, height) in pixels of the X screen `display` names, or None if it cannot be asked."""
+    xcb = _load()
+    if xcb is None:
+        return None
+    connection = xcb.xcb_connect(display.encode(), None)
+    try:
+        if xcb.xcb_connection_has_error(connection):
+            return None
+        screen = xcb.xcb_setup_roots_iterator(xcb.xcb_get_setup(connection)).data
+        fields = ctypes.string_at(screen, 24)  # xcb_screen_t: 5 CARD32, then width, height in pixels (CARD16)
+        return int.from_bytes(fields[20:22], sys.byteorder), int.from_bytes(fields[22:24], sys.byteorder)
+    finally:
+        xcb.xcb_disconnect(connection)
+
+
 class WindowWatch:
     """This process's top-level window titled `title`; `exists()` asks the X server if it still does.
 

@@ -170,6 +170,43 @@ def test_camera_texts_fit_any_frame_size_and_long_messages(frames, monkeypatch) 
         assert any("camera-2026" in text for text, _ in texts.drawn), "the message is not shown"
 
 
+def test_camera_panels_keep_clear_of_rejected_candidates_and_say_why_they_were_rejected(frames, monkeypatch) -> None:
+    name, frame, reading = frames[0]
+    _, _, _, panelled = camera_view(frame, reading, monkeypatch)
+    (_, _, _, rect), _ = panelled[0]
+    # A real digit the finder rejected, right where the bars panel went: the panel must move off it.
+    box = (rect[0] + rect[2] // 2, rect[1] + rect[3] // 2, 60, 40)
+    rejected = DigitResult(box, 0, None, 0.0, None, None, "too wide")
+    with_rejected = Reading([*reading.digits, rejected], {})
+    _, texts, annotated, panelled = camera_view(frame, with_rejected, monkeypatch)
+    (_, _, _, moved), _ = panelled[0]
+    assert not intersects(moved, box), f"{name}: the bars panel covers a rejected candidate"
+    (_, labels), = annotated
+    assert not any(intersects(label.rect, box) for label in labels), "a digit's label covers a rejected candidate"
+    assert "too wide" in [text for text, _ in texts.drawn], "the rejection's reason is not shown"
+
+
+def test_camera_window_view_fits_the_screen_and_clicks_map_back(frames, monkeypatch) -> None:
+    from realtime.layout import view_scale
+
+    assert view_scale((3024, 4032, 3), (1280, 800)) == pytest.approx(800 / 3024)  # a phone photo fits
+    assert view_scale((129, 300, 3), (1280, 800)) * 300 == pytest.approx(640)  # a small one is enlarged
+    assert view_scale((480, 640, 3), (1280, 800)) == 1.0
+    _, frame, reading = frames[0]
+    app = CameraApp(FramePipeline(None, CameraOptions()))
+    result = FrameResult(frame, np.zeros(frame.shape[:2], np.uint8), reading)
+    app.view_scale = 0.5
+    view = app.render(result, 0.0, app.view_scale, interactive=True)
+    assert view.shape[:2] == (frame.shape[0] // 2, frame.shape[1] // 2)
+    target = reading.read[2]
+    x, y, w, h = target.box
+    app.on_mouse(DOWN, (x + w // 2) // 2, (y + h // 2) // 2, 1)  # a click in the half-size window
+    assert app.shown_index(reading, True) == (reading.digits.index(target), "clicked")
+    app.click = None
+    assert "click" in app.shown_index(reading, True)[1]  # the window invites a click ...
+    assert "click" not in app.shown_index(reading)[1]  # ... a video cannot be clicked
+
+
 def test_camera_status_says_end_of_video_and_still_image() -> None:
     app = CameraApp(FramePipeline(None, CameraOptions()))
     app.ended = True
@@ -324,6 +361,9 @@ def run_with_fake_window(source: Source, monkeypatch, tmp_path: Path, keys_when_
 
         def show(self, image) -> None:
             pass
+
+        def largest_view(self) -> tuple[int, int]:
+            return 1280, 800
 
         def poll_keys(self, delay_ms: int = 10) -> list[int]:
             if delay_ms < camera_app.IDLE_WAIT_MS:
