@@ -47,7 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="folder for screenshots, samples and recordings (default: ./saved)")
 
     draw = modes.add_parser("draw", parents=[common], help="draw digits with the mouse, read live")
-    draw.add_argument("--canvas-size", type=int, default=448, help="drawing area N x N pixels (default 448)")
+    draw.add_argument("--canvas-size", type=int, default=448, help="drawing area N x N pixels, 128 to 640 "
+                      "(default 448), shown 1:1 beside a 330 px panel")
 
     camera = modes.add_parser("camera", parents=[common], help="read digits on paper from a camera or file")
     camera.add_argument("--source", default="0", help="webcam index (0-99), a stream URL (rtsp://..., http://...), a video file or an image file")
@@ -98,10 +99,12 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.mode == "draw":
         from realtime import draw_app
+        from realtime.layout import MAX_CANVAS, MIN_CANVAS, PANEL_WIDTH
         from realtime.window import require_display
 
-        if not 28 <= args.canvas_size <= 4096:
-            raise UserError(f"--canvas-size must be between 28 and 4096, got {args.canvas_size}")
+        if not MIN_CANVAS <= args.canvas_size <= MAX_CANVAS:
+            raise UserError(f"--canvas-size must be between {MIN_CANVAS} and {MAX_CANVAS} (the drawing area is "
+                            f"shown 1:1 beside a {PANEL_WIDTH} px panel), got {args.canvas_size}")
         require_display()
         model = Classifier(args.model, args.backend)
         events = EventLog(args.events, "draw")

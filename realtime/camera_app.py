@@ -110,7 +110,7 @@ class CameraApp:
         self.click: tuple[int, int] | None = None
         self.recorder: VideoFile | None = None
         self.log_error: EventLogError | None = None  # the last failed events write, if any
-        self.message = ("", 0.0)
+        self.message = ("", 0.0, False)  # text, when it is gone, whether it reports an error
         self.stage_ms: dict[str, float] = {}
         self.rate = 0.0
         self.settings_changed = False  # a paused frame must be read again with the new settings
@@ -130,7 +130,7 @@ class CameraApp:
             self.log_error = None
         except EventLogError as exc:
             self.log_error = exc
-            self._say(str(exc), now)
+            self._say(str(exc), now, error=True)
         return result
 
     def on_mouse(self, event: int, x: int, y: int, flags: int) -> None:
@@ -159,19 +159,21 @@ class CameraApp:
             low, high = SENSITIVITY_RANGE
             options.sensitivity = int(np.clip(options.sensitivity + (2 if char == "[" else -2), low, high))
             self.settings_changed = True
-            self._say(f"sensitivity {options.sensitivity} (lower finds fainter ink)", now)
+            limit = {low: ", its lowest", high: ", its highest"}.get(options.sensitivity, "")
+            self._say(f"sensitivity {options.sensitivity} (lower finds fainter ink{limit})", now)
         elif char == "h":
             self.show_help = not self.show_help
         elif char == "s" and last is not None:
             paths, error = save_images(options.save_dir / "snapshots", "camera", {"": self.render(last, now, self.view_scale, True)})
-            self._say(error or f"saved {paths[0]}", now)
+            self._say(error or f"saved {paths[0]}", now, error=bool(error))
         elif char == "r" and last is not None:
             self.toggle_recording(last.frame.shape, now)
         return True
 
     def toggle_recording(self, shape: tuple[int, ...], now: float) -> None:
         if self.recorder is not None:
-            self._say(self.stop_recording(), now)
+            text = self.stop_recording()
+            self._say(text, now, error=not text.startswith("recording saved"))
             return
         folder = self.pipeline.options.save_dir / "recordings"
         try:
@@ -180,7 +182,7 @@ class CameraApp:
             self.recorder = VideoFile(path, self.fps, (shape[1], shape[0]))
             self._say(f"recording to {path}", now)
         except (OSError, VideoWriteError) as exc:
-            self._say(f"cannot record: {getattr(exc, 'strerror', None) or exc}", now)
+            self._say(f"cannot record: {getattr(exc, 'strerror', None) or exc}", now, error=True)
 
     def record(self, image: np.ndarray, now: float) -> None:
         """Add the shown image to the recording; a failed write ends it with the reason on screen."""
@@ -190,7 +192,7 @@ class CameraApp:
             self.recorder.write(image)
         except VideoWriteError as exc:
             self.recorder = None
-            self._say(f"recording failed, nothing saved: {exc}", now)
+            self._say(f"recording failed, nothing saved: {exc}", now, error=True)
 
     def stop_recording(self) -> str:
         """Finish the recording; says what became of it (saved where, or why nothing was)."""
@@ -261,7 +263,8 @@ class CameraApp:
         if alpha > 0:
             lines = layout.wrap(self.message[0], w - 12, font)
             y = status_label.rect[1] + status_label.rect[3] + 2
-            reserved += [lb.rect for lb in overlay.draw_message(image, lines, (4, y), font, alpha, overlay.BLACK)]
+            color = overlay.RED if self.message[2] else overlay.WHITE
+            reserved += [lb.rect for lb in overlay.draw_message(image, lines, (4, y), font, alpha, overlay.BLACK, color)]
         boxes = overlay.keep_clear(reading, image.shape)
         if self.show_crops and reading.read:
             strip = self._draw_strip(image, reading, shown, reserved + boxes)
@@ -314,8 +317,8 @@ class CameraApp:
             self.rate = _ema(self.rate or None, 1.0 / (now - self._last_frame_time))
         self._last_frame_time = now
 
-    def _say(self, text: str, now: float) -> None:
-        self.message = (text, now + overlay.MESSAGE_SECONDS)
+    def _say(self, text: str, now: float, error: bool = False) -> None:
+        self.message = (text, now + overlay.MESSAGE_SECONDS, error)
 
 
 def _scaled(reading: Reading, sx: float, sy: float) -> Reading:
@@ -446,7 +449,7 @@ def _loop(
             try:
                 app.ended = not source.restart()
             except UserError as exc:
-                app._say(f"cannot replay: {exc}", now)
+                app._say(f"cannot replay: {exc}", now, error=True)
         fresh = False  # a new frame from the source
         if not (app.paused or app.ended) or last is None:
             t0 = time.perf_counter()

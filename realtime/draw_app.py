@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from realtime import overlay
-from realtime.canvas import Canvas
+from realtime.canvas import MAX_BRUSH, MIN_BRUSH, Canvas
 from realtime.events import EventLog, EventLogError
 from realtime.layout import CAPTION_TOP, DrawLayout, label_at, text_extent, wrap
 from realtime.files import save_images
@@ -59,7 +59,7 @@ class DrawApp:
         self.show_help = False
         self.frame = 0
         self.latency_ms = 0.0
-        self._message = ("", 0.0)
+        self._message = ("", 0.0, False)  # text, when it is gone, whether it reports an error
         self._read_version = self.canvas.version
         self._last_read = 0.0
         self._read_now = False
@@ -93,12 +93,10 @@ class DrawApp:
         elif char == "e":
             self.canvas.eraser = not self.canvas.eraser
             self._say(f"eraser {'on' if self.canvas.eraser else 'off'}", now)
-        elif char in "+=":
-            self.canvas.resize_brush(+2)
-            self._say(f"brush {self.canvas.brush} px", now)
-        elif char in "-_":
-            self.canvas.resize_brush(-2)
-            self._say(f"brush {self.canvas.brush} px", now)
+        elif char in "+=-_":
+            self.canvas.resize_brush(+2 if char in "+=" else -2)
+            limit = {MIN_BRUSH: " (its smallest)", MAX_BRUSH: " (its largest)"}.get(self.canvas.brush, "")
+            self._say(f"brush {self.canvas.brush} px{limit}", now)
         elif char == "h":
             self.show_help = not self.show_help
         elif char == "s":
@@ -128,7 +126,7 @@ class DrawApp:
         try:
             self.events.write(self.frame, self.reading, latency_ms=round(self.latency_ms, 3))
         except EventLogError as exc:  # the drawing matters more than its log: say so, keep going
-            self._say(str(exc), now)
+            self._say(str(exc), now, error=True)
         self.frame += 1
         return True
 
@@ -146,12 +144,12 @@ class DrawApp:
         images = {"-28x28": (chosen.image * 255).astype(np.uint8), "-canvas": self.canvas.image}
         folder = self.options.save_dir / "samples" / str(label)
         paths, error = save_images(folder, str(label), images)
-        self._say(error or f"saved sample '{label}' ({paths[0].name})", now)
+        self._say(error or f"saved sample '{label}' ({paths[0].name})", now, error=bool(error))
         return paths
 
     def screenshot(self, now: float) -> list[Path]:
         paths, error = save_images(self.options.save_dir / "screenshots", "window", {"": self.render(now)})
-        self._say(error or f"saved {paths[0]}", now)
+        self._say(error or f"saved {paths[0]}", now, error=bool(error))
         return paths
 
     # -- output -------------------------------------------------------------------------
@@ -159,17 +157,19 @@ class DrawApp:
         """The digit whose bars are shown and why: the clicked preview, else the digit drawn last.
 
         The digit drawn last is the one whose box holds most of the last stroke's points (an
-        eraser stroke counts too: the digit it changed); failing that, the last in reading order.
+        eraser stroke counts too: the digit it changed, "last erased"); when no digit holds any
+        (the stroke was erased, or erased a digit away), the last in reading order, and says so.
         """
         read = [i for i, d in enumerate(self.reading.digits) if d.probs is not None]
         if not read:
             return None, ""
         if self.selected in read:
             return self.selected, "clicked"
-        rule = "last drawn (click a preview for another)"
+        hint = " (click a preview for another)"
         if not self.canvas.strokes:
-            return read[-1], rule
-        points = np.asarray(self.canvas.strokes[-1].points)
+            return read[-1], "last in order" + hint
+        stroke = self.canvas.strokes[-1]
+        points = np.asarray(stroke.points)
 
         def held(index: int) -> int:
             x, y, w, h = self.reading.digits[index].box
@@ -177,7 +177,9 @@ class DrawApp:
             return int(inside.sum())
 
         best = max(reversed(read), key=held)  # ties: the later digit
-        return best, rule
+        if not held(best):
+            return best, "last in order" + hint
+        return best, ("last erased" if stroke.erase else "last drawn") + hint
 
     def view_key(self, now: float) -> tuple:
         """Everything the picture depends on: while it stays equal, the window need not be redrawn."""
@@ -197,7 +199,8 @@ class DrawApp:
         image[:size, :size] = self.canvas.image[:, :, None]
         shown, rule = self.shown_index()
         overlay.draw_boxes(image[:size, :size], self.reading, shown)
-        overlay.annotate(image[:size, :size], self.reading, line_tags=False)
+        labels = overlay.annotate(image[:size, :size], self.reading, line_tags=False)
+        overlay.annotate_rejected(image[:size, :size], self.reading, [label.rect for label in labels])
         if self.canvas.empty and not self.canvas.drawing:
             hint = "draw a digit here"
             scale = 0.7
@@ -250,6 +253,7 @@ class DrawApp:
     def _draw_footer(self, image: np.ndarray, now: float) -> None:
         """The status line, and under it the last message, wrapped to fit and fading away."""
         x, y, width, _ = self.layout.footer
+        cv2.line(image, (0, y - 1), (self.layout.width - 1, y - 1), overlay.BAR_BG, 1)  # under canvas and panel
         status = f"read in {self.latency_ms:.1f} ms | brush {self.canvas.brush}"
         status += " | eraser" if self.canvas.eraser else ""
         status_label = label_at(wrap(status, width, 0.45, max_lines=1)[0], x - 2, y, 0.45)
@@ -257,7 +261,8 @@ class DrawApp:
         top = (x - 2, status_label.rect[1] + status_label.rect[3])
         alpha = overlay.message_alpha(self._message[1], now)
         if alpha > 0:
-            overlay.draw_message(image, wrap(self._message[0], width, 0.45), top, 0.45, alpha)
+            color = overlay.RED if self._message[2] else overlay.WHITE
+            overlay.draw_message(image, wrap(self._message[0], width, 0.45), top, 0.45, alpha, color=color)
         else:
             overlay.draw_message(image, ["h: help   q: quit"], top, 0.45, 1.0)
 
@@ -276,8 +281,8 @@ class DrawApp:
         if slot < len(read):
             self.selected = self.reading.digits.index(read[slot])
 
-    def _say(self, text: str, now: float) -> None:
-        self._message = (text, now + overlay.MESSAGE_SECONDS)
+    def _say(self, text: str, now: float, error: bool = False) -> None:
+        self._message = (text, now + overlay.MESSAGE_SECONDS, error)
 
 
 def run(model: Predictor, options: DrawOptions, events: EventLog) -> int:

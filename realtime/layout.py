@@ -208,16 +208,17 @@ PANEL_PAD = 16
 CAPTION_TOP, BARS_TOP = 62, 122  # draw panel: the headline above, the bars caption between
 FOOTER_H = 60  # status line and up to two message lines
 MIN_BARS_H = 110
+PANEL_MIN_H = BARS_TOP + MIN_BARS_H + 22 + 8 + 56 + 6  # bars, previews caption, 56 px previews, gaps: 324
+MIN_CANVAS, MAX_CANVAS = 128, 640  # --canvas-size: room for a digit; the window (970x700) fits a 1366x768 screen
 
 
 @dataclass(frozen=True)
 class DrawLayout:
-    """The draw-mode window for a canvas of `canvas` px: canvas at the top left, panel to its right.
-
-    The window is as tall as the canvas whenever the panel fits beside it (canvas >= 384 px) and
-    the bars take whatever height is left, so no band is left empty. A smaller canvas gets the
-    status and message lines under it, and the panel its smallest height (324 px); only canvases
-    under 264 px leave room under the canvas. Shapes in pixels.
+    """The draw-mode window for a canvas of `canvas` px, by one rule for every size: canvas at the
+    top left (1:1, the contract xdotool-style tools rely on), the panel to its right, both
+    max(canvas, PANEL_MIN_H) px tall, and under both a full-width footer with the status line and
+    messages. From 324 px up there is no empty band; a smaller canvas leaves dark panel colour
+    under it, as the panel needs that height. Shapes in pixels.
     """
 
     canvas: int
@@ -227,17 +228,9 @@ class DrawLayout:
 
     @classmethod
     def for_canvas(cls, canvas: int) -> DrawLayout:
-        fixed = BARS_TOP + 22 + 8 + 6  # caption area, previews caption, gaps
-        if canvas >= fixed + 56 + FOOTER_H + MIN_BARS_H:
-            cell = 84 if canvas >= fixed + 84 + FOOTER_H + MIN_BARS_H + 20 else 56
-            return cls(canvas, canvas, cell, (canvas + PANEL_PAD, canvas - FOOTER_H, PANEL_WIDTH - 2 * PANEL_PAD,
-                                               FOOTER_H))
-        smallest = fixed + 56 + MIN_BARS_H
-        if canvas + FOOTER_H >= smallest:
-            return cls(canvas, canvas + FOOTER_H, 56, (8, canvas + 1, canvas - 16, FOOTER_H - 1))
-        height = smallest + FOOTER_H
-        return cls(canvas, height, 56, (canvas + PANEL_PAD, height - FOOTER_H, PANEL_WIDTH - 2 * PANEL_PAD,
-                                        FOOTER_H))
+        top = max(canvas, PANEL_MIN_H)
+        cell = 84 if top >= PANEL_MIN_H + (84 - 56) + 20 else 56
+        return cls(canvas, top + FOOTER_H, cell, (8, top + 1, canvas + PANEL_WIDTH - 16, FOOTER_H - 1))
 
     @property
     def width(self) -> int:
@@ -253,8 +246,8 @@ class DrawLayout:
 
     @property
     def panel_bottom(self) -> int:
-        """Where the panel's content ends: above the footer when the footer is in the panel."""
-        return self.footer[1] if self.footer[0] >= self.canvas else self.height
+        """Where the panel's content ends: at the footer."""
+        return self.footer[1] - 1
 
     @property
     def previews_y(self) -> int:

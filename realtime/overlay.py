@@ -21,6 +21,7 @@ GREEN = (60, 200, 60)
 ORANGE = (0, 165, 255)
 GREY = (130, 130, 130)
 WHITE = (255, 255, 255)
+RED = (80, 80, 255)  # error messages
 BLACK = (0, 0, 0)
 PANEL_BG = (40, 34, 30)
 BAR_BG = (75, 70, 65)
@@ -327,8 +328,10 @@ def draw_help(image: np.ndarray, lines: Sequence[str], region: Rect | None = Non
 
 
 def draw_message(image: np.ndarray, lines: Sequence[str], origin: tuple[int, int], scale: float,
-                 alpha: float, background: tuple[int, int, int] | None = None) -> list[Label]:
-    """Message lines from `origin` (top-left) down, faded to `alpha` (1 opaque .. 0 gone) over what is beneath."""
+                 alpha: float, background: tuple[int, int, int] | None = None,
+                 color: tuple[int, int, int] = WHITE) -> list[Label]:
+    """Message lines from `origin` (top-left) down in `color` (RED for an error), faded to `alpha`
+    (1 opaque .. 0 gone) over what is beneath."""
     labels, y = [], origin[1]
     for text in lines:
         label = label_at(text, origin[0], y, scale)
@@ -343,7 +346,7 @@ def draw_message(image: np.ndarray, lines: Sequence[str], origin: tuple[int, int
         return labels
     drawn = image.copy()
     for label in labels:
-        draw_label(drawn, label, WHITE, background)
+        draw_label(drawn, label, color, background)
     region = image[y0:y1, x0:x1]
     cv2.addWeighted(drawn[y0:y1, x0:x1], alpha, region, 1 - alpha, 0, dst=region)
     return labels
