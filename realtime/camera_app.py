@@ -164,7 +164,8 @@ class CameraApp:
         elif char == "h":
             self.show_help = not self.show_help
         elif char == "s" and last is not None:
-            paths, error = save_images(options.save_dir / "snapshots", "camera", {"": self.render(last, now, self.view_scale, True)})
+            view = self.render(last, now, self.view_scale, True)  # what the window shows
+            paths, error = save_images(options.save_dir / "snapshots", "camera", {"": view})
             self._say(error or f"saved {paths[0]}", now, error=bool(error))
         elif char == "r" and last is not None:
             self.toggle_recording(last.frame.shape, now)
@@ -264,7 +265,8 @@ class CameraApp:
             lines = layout.wrap(self.message[0], w - 12, font)
             y = status_label.rect[1] + status_label.rect[3] + 2
             color = overlay.RED if self.message[2] else overlay.WHITE
-            reserved += [lb.rect for lb in overlay.draw_message(image, lines, (4, y), font, alpha, overlay.BLACK, color)]
+            shown = overlay.draw_message(image, lines, (4, y), font, alpha, overlay.BLACK, color)
+            reserved += [label.rect for label in shown]
         boxes = overlay.keep_clear(reading, image.shape)
         if self.show_crops and reading.read:
             strip = self._draw_strip(image, reading, shown, reserved + boxes)
