@@ -265,8 +265,8 @@ class CameraApp:
             lines = layout.wrap(self.message[0], w - 12, font)
             y = status_label.rect[1] + status_label.rect[3] + 2
             color = overlay.RED if self.message[2] else overlay.WHITE
-            shown = overlay.draw_message(image, lines, (4, y), font, alpha, overlay.BLACK, color)
-            reserved += [label.rect for label in shown]
+            placed = overlay.draw_message(image, lines, (4, y), font, alpha, overlay.BLACK, color)
+            reserved += [label.rect for label in placed]
         boxes = overlay.keep_clear(reading, image.shape)
         if self.show_crops and reading.read:
             strip = self._draw_strip(image, reading, shown, reserved + boxes)
