@@ -235,7 +235,8 @@ class CameraApp:
         """The annotated view of `result`: the input frame resized by `scale` (1 for --output and
         recordings, which keep the input's size; layout.view_scale for the window), the overlay drawn
         at that size so its text reads the same on a 300 px and a 4000 px photo. `interactive`: for
-        the window (hints to click).
+        the window (hints to click; a view under layout.MIN_VIEW_HEIGHT gets a dark band below it
+        where the panels find room).
 
         The boxes first, under everything; then, placed in order of importance, each clear of what
         came before: the status line and the message at the top left, the 28x28 strip in a free
@@ -251,6 +252,9 @@ class CameraApp:
             size = (max(1, round(frame.shape[1] * scale)), max(1, round(frame.shape[0] * scale)))
             image = cv2.resize(frame, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
             reading = _scaled(reading, size[0] / frame.shape[1], size[1] / frame.shape[0])
+        if interactive and image.shape[0] < layout.MIN_VIEW_HEIGHT:  # a wide photo: room below it for the panels
+            band = np.full((layout.MIN_VIEW_HEIGHT - image.shape[0], image.shape[1], 3), overlay.PANEL_BG, np.uint8)
+            image = np.vstack([image, band])
         h, w = image.shape[:2]
         overlay.draw_boxes(image, reading, shown, self.show_rejected)
         status = self.status()
@@ -260,14 +264,17 @@ class CameraApp:
         status_label = layout.label_at(status, 4, 4, font)
         overlay.draw_label(image, status_label, overlay.WHITE, overlay.BLACK)
         reserved = [status_label.rect]
+        boxes = overlay.keep_clear(reading, image.shape)
         alpha = overlay.message_alpha(self.message[1], now)
-        if alpha > 0:
+        if alpha > 0:  # under the status line, or the nearest spot from there that covers no candidate
             lines = layout.wrap(self.message[0], w - 12, font)
             y = status_label.rect[1] + status_label.rect[3] + 2
+            size = (max(layout.text_extent(line, font)[0] for line in lines) + 2 * layout.PAD,
+                    sum(layout.label_at(line, 0, 0, font).rect[3] for line in lines))
+            spot = layout.free_spot(size, (0, y, w, h - y), reserved + boxes, (4, y)) or (4, y)
             color = overlay.RED if self.message[2] else overlay.WHITE
-            placed = overlay.draw_message(image, lines, (4, y), font, alpha, overlay.BLACK, color)
+            placed = overlay.draw_message(image, lines, spot, font, alpha, overlay.BLACK, color)
             reserved += [label.rect for label in placed]
-        boxes = overlay.keep_clear(reading, image.shape)
         if self.show_crops and reading.read:
             strip = self._draw_strip(image, reading, shown, reserved + boxes)
             reserved += [strip] if strip else []

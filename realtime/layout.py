@@ -194,6 +194,7 @@ def _ellipsis(line: str, fits) -> str:
 DEFAULT_VIEW = (1280, 800)  # the camera view's largest size when the X screen's size is not known
 SCREEN_SHARE = 0.9  # of the X screen's width and height: room for the title bar and a task bar
 MIN_VIEW_SIDE = 640  # a smaller frame is shown enlarged until its longer side is this long
+MIN_VIEW_HEIGHT = 480  # a shorter view (a wide photo) gets a dark band below it, room for the panels
 
 
 def view_scale(shape: tuple[int, ...], largest: tuple[int, int]) -> float:

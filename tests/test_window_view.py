@@ -207,6 +207,28 @@ def test_camera_window_view_fits_the_screen_and_clicks_map_back(frames, monkeypa
     assert "click" not in app.shown_index(reading)[1]  # ... a video cannot be clicked
 
 
+def test_camera_small_wide_photo_is_enlarged_with_room_for_the_bars_and_messages_clear_of_digits(monkeypatch) -> None:
+    from realtime.layout import MIN_VIEW_HEIGHT, view_scale
+
+    frame = np.full((129, 300, 3), 235, np.uint8)  # a phone crop of "3432", as small as real-dev's taha_sample2
+    reading = Reading([digit((10 + 70 * k, 30, 40, 70), label, 0) for k, label in enumerate((3, 4, 3, 2))], {})
+    app = CameraApp(FramePipeline(None, CameraOptions()))
+    app.view_scale = view_scale(frame.shape, (1280, 800))
+    x, y, w, h = reading.digits[1].box
+    app.on_mouse(DOWN, int((x + w / 2) * app.view_scale), int((y + h / 2) * app.view_scale), 1)
+    app._say("saved saved/snapshots/camera-20261130-024500-0.png", 0.0)
+    texts = Texts(monkeypatch)
+    panel = Spy(monkeypatch, overlay, "draw_bars_panel")
+    view = app.render(FrameResult(frame, np.zeros(frame.shape[:2], np.uint8), reading), 0.0, app.view_scale, True)
+    monkeypatch.undo()
+    assert view.shape[1] == 640 and view.shape[0] == MIN_VIEW_HEIGHT
+    boxes_in_view = [tuple(round(v * app.view_scale) for v in d.box) for d in reading.digits]
+    (args, _), = panel.calls
+    assert args[1].box == boxes_in_view[1] and args[2][-1].endswith("clicked")  # the clicked 4, in view pixels
+    message = [rect for text, rect in texts.drawn if "camera-2026" in text or "saved" in text]
+    assert message and not any(intersects(r, box) for r in message for box in boxes_in_view), "a message covers a digit"
+
+
 def test_camera_status_says_end_of_video_and_still_image() -> None:
     app = CameraApp(FramePipeline(None, CameraOptions()))
     app.ended = True
