@@ -108,12 +108,16 @@ UNLABELLED_REASONS = ("speck",)  # rejections too small to be a digit: a label e
 MAX_CANDIDATE_AREA = 1 / 8  # a rejected box over this share of the image holds no single digit
 
 
+def _may_be_a_digit(result: DigitResult, shape: tuple[int, ...]) -> bool:
+    """A rejected candidate that may be a digit the finder got wrong: no speck, not over
+    MAX_CANDIDATE_AREA of the image."""
+    x, y, w, h = result.box
+    return result.reason not in UNLABELLED_REASONS and w * h <= shape[0] * shape[1] * MAX_CANDIDATE_AREA
+
+
 def keep_clear(reading: Reading, shape: tuple[int, ...]) -> list[Rect]:
-    """The boxes nothing may cover: every read candidate, and every rejected one that may be a digit
-    the finder got wrong (all but specks and boxes over MAX_CANDIDATE_AREA of the image)."""
-    area = shape[0] * shape[1] * MAX_CANDIDATE_AREA
-    return [d.box for d in reading.digits if d.probs is not None
-            or (d.reason not in UNLABELLED_REASONS and d.box[2] * d.box[3] <= area)]
+    """The boxes nothing may cover: every read candidate, and every rejected one that may be a digit."""
+    return [d.box for d in reading.digits if d.probs is not None or _may_be_a_digit(d, shape)]
 
 
 def annotate(
@@ -162,13 +166,13 @@ def annotate(
 def annotate_rejected(image: np.ndarray, reading: Reading, taken: Sequence[Rect]) -> list[Label]:
     """Why each rejected candidate was not read ("too wide", "faint", ...), in a small grey label
     beside its box, placed as the digits' labels are and clear of everything in `taken`; specks
-    get none. Returns the labels placed."""
+    and boxes too large for one digit get none. Returns the labels placed."""
     h, w = image.shape[:2]
     taken = [*taken]
     placed: list[Label] = []
     scales = _scales(0.8 * label_scale(image.shape))
     for result in reading.digits:
-        if result.probs is not None or not result.reason or result.reason in UNLABELLED_REASONS:
+        if result.probs is not None or not result.reason or not _may_be_a_digit(result, image.shape):
             continue
         label = place_label([result.reason], result.box, (0, 0, w, h), taken + [result.box], scales,
                             sides=("below", "above", "right", "left"), inside=False)
