@@ -26,6 +26,7 @@ MouseHandler = Callable[[int, int, int, int], None]
 ESC = 27
 BUSY_WAIT_MS = 10  # waits up to this long are left to waitKey (drawing: the GUI must run all the time)
 WATCH_INTERVAL = 0.25  # seconds between two asks of the X server whether the window still exists
+EAGER_FIND = 2.0  # seconds after the first image during which the window is looked for at every poll
 
 
 def require_display() -> None:
@@ -63,6 +64,7 @@ class Window:
         if on_mouse is not None:
             cv2.setMouseCallback(title, lambda event, x, y, flags, _param: on_mouse(event, x, y, flags))
         self._shown = False
+        self._shown_at = 0.0
         display = os.environ.get("DISPLAY")
         self._watch = x11.WindowWatch(display, title) if sys.platform.startswith("linux") and display else None
         self._next_watch = 0.0
@@ -79,7 +81,8 @@ class Window:
 
     def show(self, image: np.ndarray) -> None:
         cv2.imshow(self.title, image)
-        self._shown = True
+        if not self._shown:
+            self._shown, self._shown_at = True, time.monotonic()
 
     def poll_keys(self, delay_ms: int = 10) -> list[int]:
         """Every key pressed since the last call or within `delay_ms` (character codes, oldest first); runs the GUI.
@@ -115,14 +118,15 @@ class Window:
                 return False
         except cv2.error:
             return False
+        if self._watch is None:
+            return True
         now = time.monotonic()
-        if self._watch is None or now < self._next_watch:
+        if not self._keys_heard and (now < self._shown_at + EAGER_FIND or now >= self._next_watch):
+            if self._watch.find():  # at every poll just after the first image: keys are lost until then
+                self._keys_heard = self._watch.listen_keys()
+        if now < self._next_watch:
             return True
         self._next_watch = now + WATCH_INTERVAL  # one X round trip, a few times a second
-        if not self._watch.find():
-            return True
-        if not self._keys_heard:
-            self._keys_heard = self._watch.listen_keys()
         return self._watch.exists()
 
     def close(self) -> None:

@@ -25,6 +25,10 @@ def test_every_key_of_a_fast_burst_takes_effect(display: str, tmp_path: Path) ->
         pytest.skip(f"the shipped model {SHIPPED_MODEL} is missing: the app needs a model to read")
     session = DrawSession(display, tmp_path)
     try:
+        # The app at work first (a stroke read, then cleared), so that its loop runs when the burst comes.
+        session.drag([(40, 40), (60, 60)])
+        session.settle(-1, "the first stroke's reading")
+        session.key_and_settle("c", "the empty reading after 'c'")
         session.xdo("key", "--window", session.window, "--delay", 10, *["plus"] * PLUS)
         # A vertical line 200 px long: its ink box is 200 px plus the brush (one brush width, half at each end).
         frame = last_frame(session)
