@@ -69,6 +69,8 @@ def test_bad_options() -> None:
     assert_one_line_error(run_cli("camera", "--headless", "--source", "x.mp4", "--output", "out.avi"), ".mp4")
     assert_one_line_error(run_cli("camera", "--headless", "--sensitivity", "500"), "--sensitivity")
     assert_one_line_error(run_cli("draw", "--canvas-size", "5"), "--canvas-size")
+    assert_one_line_error(run_cli("draw", "--canvas-size", "641"), "between 128 and 640")  # 1:1 must fit a screen
+    assert_one_line_error(run_cli("camera", "--display-size", "big"), "--display-size")
 
 
 @pytest.mark.skipif(not SHIPPED_MODEL.is_file(), reason="the shipped model is missing")
