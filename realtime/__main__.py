@@ -63,9 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
                         help="the window's largest view, e.g. 1280x800: frames are shown resized to fit (small "
                         "ones enlarged), the --output video keeps the input's size (default: 90%% of the screen)")
     camera.add_argument("--invert", action="store_true", help="light ink on a dark board")
-    camera.add_argument("--sensitivity", type=int, default=None,
-                        help="binarisation offset: lower finds fainter ink (default 15)")
+    camera.add_argument("--sensitivity", type=int, default=None, metavar="N",
+                        help="a pixel at most N%% as bright as the paper around it is ink; higher finds "
+                        "fainter ink (50-95, default 78; keys [ and ] in the window)")
     camera.add_argument("--no-smoothing", action="store_true", help="show raw per-frame labels")
+    camera.add_argument("--rotate", default="0", metavar="0|90|180|270|auto",
+                        help="turn frames this many degrees clockwise before reading (a sheet held sideways "
+                        "or upside down); auto tries all four now and then and keeps the most confident")
     return parser
 
 
@@ -116,6 +120,7 @@ def _run(args: argparse.Namespace) -> int:
     from realtime import camera_app
     from realtime.binarize import DEFAULT_SENSITIVITY, SENSITIVITY_RANGE
     from realtime.capture import Source, set_image_pixel_limit
+    from realtime.orientation import parse_turn
 
     sensitivity = DEFAULT_SENSITIVITY if args.sensitivity is None else args.sensitivity
     if not SENSITIVITY_RANGE[0] <= sensitivity <= SENSITIVITY_RANGE[1]:
@@ -131,7 +136,11 @@ def _run(args: argparse.Namespace) -> int:
     set_image_pixel_limit(args.max_pixels)
     source = Source(args.source, args.max_pixels)
     model = Classifier(args.model, args.backend)
-    options = camera_app.CameraOptions(sensitivity, args.invert, not args.no_smoothing, args.save_dir)
+    try:
+        rotate = parse_turn(args.rotate)
+    except ValueError as exc:
+        raise UserError(f"--rotate: {exc}") from None
+    options = camera_app.CameraOptions(sensitivity, args.invert, not args.no_smoothing, args.save_dir, rotate)
     events = EventLog(args.events, "camera")
     return camera_app.run(source, model, options, events, args.headless, args.output, args.overwrite,
                           args.display_size)

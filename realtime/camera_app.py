@@ -17,13 +17,15 @@ import cv2
 import numpy as np
 
 from realtime import layout, overlay
-from realtime.binarize import DEFAULT_SENSITIVITY, SENSITIVITY_RANGE, binarize, to_bgr
+from realtime.binarize import DEFAULT_SENSITIVITY, SENSITIVITY_RANGE, binarize, gray_ink, to_bgr
 from realtime.capture import Source
 from realtime.errors import UserError
 from realtime.events import EventLog, EventLogError
 from realtime.files import save_images, unique_paths
 from realtime.lifecycle import ExitHook, StopSignals
-from realtime.reading import Predictor, Reading, read_candidates
+from realtime.lines import remove_lines
+from realtime.orientation import AutoTurn, box_to_frame, confidence_score, turn
+from realtime.reading import DigitResult, Predictor, Reading, read_candidates
 from realtime.segment import FinderSettings, find_digits
 from realtime.tracking import Tracker
 from realtime.videofile import VideoFile, VideoWriteError
@@ -37,7 +39,7 @@ HELP = [
     "space  pause / resume; at the end of a video: replay",
     "t  binarised view        d  28x28 crops strip",
     "x  hide / show rejected candidates",
-    "[ / ]  less / more ink (binarisation sensitivity)",
+    "[ / ]  less / more ink (sensitivity)",
     "s  snapshot (PNG)        r  start / stop recording",
     "click a digit: show its bars",
     "h  this help             q / Esc  quit",
@@ -50,6 +52,7 @@ class CameraOptions:
     light_ink: bool = False
     smoothing: bool = True
     save_dir: Path = Path("saved")
+    rotate: int | None = 0  # degrees clockwise the frame is turned before reading; None: auto
 
 
 @dataclass
@@ -68,31 +71,52 @@ class FramePipeline:
         self.options = options
         self.settings = settings
         self.tracker = Tracker(alpha=0.4 if options.smoothing else 1.0)
+        self.auto = AutoTurn()
+        self._index = 0  # frames processed, for `auto`'s tries
 
     def process(self, frame: np.ndarray, now: float) -> FrameResult:
         started = time.perf_counter()
         bgr = to_bgr(frame)
-        gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+        dark = gray_ink(bgr, self.options.light_ink)
         sx = sy = 1.0
-        if max(gray.shape) > WORK_MAX_SIDE:
-            height, width = gray.shape
+        if max(dark.shape) > WORK_MAX_SIDE:
+            height, width = dark.shape
             ratio = WORK_MAX_SIDE / max(height, width)  # keeps the aspect; a 20000x10 strip keeps 1 row
             size = (max(1, round(width * ratio)), max(1, round(height * ratio)))
-            gray = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
+            dark = cv2.resize(dark, size, interpolation=cv2.INTER_AREA)
             sx, sy = size[0] / width, size[1] / height
-        binary = binarize(gray, self.options.sensitivity, self.options.light_ink)
-        ink = cv2.bitwise_not(gray) if self.options.light_ink else gray
-        candidates = find_digits(binary, self.settings, gray=ink)
-        found = time.perf_counter()
-        results, prep_ms, infer_ms = read_candidates(candidates, self.model)
+        degrees = self.options.rotate
+        tried: dict[int, tuple[np.ndarray, list[DigitResult], float]] = {}
+        if degrees is None:
+            if self.auto.due(self._index):
+                def score(turned: int) -> float:
+                    tried[turned] = self._read(dark, turned)
+                    return confidence_score(r.confidence if r.digit is not None else None for r in tried[turned][1]
+                                            if r.probs is not None)
+
+                degrees = self.auto.choose(self._index, score)
+            else:
+                degrees = self.auto.current
+        self._index += 1
+        binary, results, infer_ms = tried.get(degrees) or self._read(dark, degrees)
+        for result in results:
+            result.box = box_to_frame(result.box, degrees, binary.shape)
+        binary = turn(binary, (360 - degrees) % 360)
         if (sx, sy) != (1.0, 1.0):
             for result in results:
                 x, y, w, h = result.box
                 result.box = (round(x / sx), round(y / sy), round(w / sx), round(h / sy))
             binary = cv2.resize(binary, (bgr.shape[1], bgr.shape[0]), interpolation=cv2.INTER_NEAREST)
         self.tracker.update(results, now)
-        timings = {"preprocess": (found - started) * 1e3 + prep_ms, "inference": infer_ms}
+        timings = {"preprocess": (time.perf_counter() - started) * 1e3 - infer_ms, "inference": infer_ms}
         return FrameResult(bgr, binary, Reading(results, timings), timings)
+
+    def _read(self, dark: np.ndarray, degrees: int) -> tuple[np.ndarray, list[DigitResult], float]:
+        """Ink, candidates and readings of `dark` turned `degrees` clockwise (boxes in the turned
+        image); the inference time in ms."""
+        binary = remove_lines(binarize(turn(dark, degrees), self.options.sensitivity))
+        results, _, infer_ms = read_candidates(find_digits(binary, self.settings), self.model)
+        return binary, results, infer_ms
 
 
 class CameraApp:
@@ -157,10 +181,10 @@ class CameraApp:
             self.show_rejected = not self.show_rejected
         elif char in "[]":
             low, high = SENSITIVITY_RANGE
-            options.sensitivity = int(np.clip(options.sensitivity + (2 if char == "[" else -2), low, high))
+            options.sensitivity = int(np.clip(options.sensitivity + (-2 if char == "[" else 2), low, high))
             self.settings_changed = True
             limit = {low: ", its lowest", high: ", its highest"}.get(options.sensitivity, "")
-            self._say(f"sensitivity {options.sensitivity} (lower finds fainter ink{limit})", now)
+            self._say(f"sensitivity {options.sensitivity} (higher finds fainter ink{limit})", now)
         elif char == "h":
             self.show_help = not self.show_help
         elif char == "s" and last is not None:

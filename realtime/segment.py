@@ -54,7 +54,6 @@ class FinderSettings:
     reject_border: bool = True  # a candidate touching the border is cut off (camera)
     max_candidates: int = 64  # beyond this the frame is noise, not a page of digits
     merge_fragments: bool = False  # join small pieces to a near digit (clean canvas ink only)
-    max_ink_ratio: float = 0.6  # ink grey / paper grey above this is a faint line or shadow, not pen
 
 
 #: On the canvas everything was drawn on purpose: a digit may touch the edge or fill the canvas,
@@ -65,14 +64,10 @@ CANVAS_SETTINGS = FinderSettings(
 )
 
 
-def find_digits(
-    binary: np.ndarray, settings: FinderSettings = FinderSettings(), gray: np.ndarray | None = None
-) -> list[Candidate]:
+def find_digits(binary: np.ndarray, settings: FinderSettings = FinderSettings()) -> list[Candidate]:
     """Digit candidates in `binary` (2-D, ink non-zero): accepted ones in reading order, then the rest.
 
-    `gray` (the picture `binary` was made from, dark ink on light paper) lets the finder reject
-    what an adaptive threshold marks but no pen made: ruled and margin lines, the edge of a hand,
-    wood grain and shadows are all far less dark than ink against the paper around them.
+    How faint ink may be is the binarisation's decision (realtime.binarize), not the finder's.
     """
     binary = numeric_array(binary, "binary")
     if binary.ndim != 2 or binary.size == 0:
@@ -112,8 +107,6 @@ def find_digits(
         cv2.drawContours(mask, [contours[i] for i in members], -1, 255, cv2.FILLED, offset=(m - x, m - y))
         mask[m : m + h, m : m + w] &= ink[y : y + h, x : x + w] * np.uint8(255)
         reason = _reject(box, int(np.count_nonzero(mask)), (height, width), settings)
-        if reason is None and gray is not None and _ink_ratio(gray, box, mask) > settings.max_ink_ratio:
-            reason = "faint"
         candidates.append(Candidate(box=box, mask=mask, reason=reason))
     return _reading_order(candidates)[: settings.max_candidates]
 
@@ -121,23 +114,6 @@ def find_digits(
 #: Finder rejections that no merge can undo (none depends on the ink area): such a part never
 #: joins a digit.
 ALONE_REASONS = ("too large", "cut by border", "line")
-
-
-def _ink_ratio(gray: np.ndarray, box: tuple[int, int, int, int], mask: np.ndarray) -> float:
-    """The candidate's ink grey (20th percentile) over the paper's (median around it, ink excluded)."""
-    x, y, w, h = box
-    mask = mask[MASK_MARGIN : MASK_MARGIN + h, MASK_MARGIN : MASK_MARGIN + w]
-    pad = max(3, h // 4)
-    x0, y0 = max(0, x - pad), max(0, y - pad)
-    around = gray[y0 : y + h + pad, x0 : x + w + pad]
-    ink_near = np.zeros(around.shape, np.uint8)
-    ink_near[y - y0 : y - y0 + h, x - x0 : x - x0 + w] = mask
-    ink_near = cv2.dilate(ink_near, np.ones((5, 5), np.uint8))
-    paper = around[ink_near == 0]
-    if paper.size == 0:
-        return 0.0
-    ink = np.percentile(gray[y : y + h, x : x + w][mask > 0], 20)
-    return float(ink) / max(float(np.median(paper)), 1.0)
 
 
 def _merge_parts(boxes: dict[int, tuple[int, int, int, int]], settings: FinderSettings) -> list[list[int]]:

@@ -24,4 +24,5 @@ def test_bench_quick_run_prints_the_table(tmp_path: Path, mnist_dir: Path) -> No
     assert "| camera 640x480, 10 digits (frames/s) |" in done.stdout
     result = json.loads(figures.read_text())
     assert result["camera_found_10"] == 10 and result["camera_found_30"] == 30
+    assert result["camera_found_textured"] == 10  # the wood around the sheet adds no digit
     assert all(value > 0 for value in result.values())

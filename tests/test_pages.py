@@ -34,6 +34,9 @@ READINGS = [
     ("marker_00.jpg", "966581 058914 255500", ()),
     ("ruled_00.jpg", "90184 97967", ()),
     ("yellow_00.jpg", "93692 7877 50172", ()),
+    ("rotated_00.jpg", "3317 6661 3729 023", ("--rotate", "auto")),
+    ("14-pencil-faint-931.png", "931", ()),
+    ("08-digits-in-boxes-2413.png", "2413", ()),
 ]
 
 

@@ -1,0 +1,117 @@
+"""Ruled lines, printed box edges and the paper's edge out of an ink mask; the digit strokes they cross kept.
+
+A ruled line through a row of digits joins them into one connected component, and a printed box
+around a digit makes one component of box and digit: either way the finder cannot see the digits.
+Long straight segments are found with the probabilistic Hough transform (J. Matas, C. Galambos,
+J. Kittler, "Robust detection of lines using the progressive probabilistic Hough transform",
+CVIU 78(1), 2000; OpenCV's `HoughLinesP`), only on components long enough to hold one, so a frame
+without lines costs one contour pass. Their pixels are removed, then given back where a stroke
+crosses: a removed pixel with ink on both sides of the line, just beyond its width, is a
+stroke's (the classic repair of form-line removal, e.g. Yoo et al., "Line removal and
+restoration of handwritten strokes on form documents", Pattern Recognition 30(4), 1997).
+
+What counts as a line is decided per connected component, in two kinds:
+
+- a line-shaped component (2.5 times as long as it is wide, or a grid) at least half as long as
+  the frame's shorter side (ruled lines, the paper's edge, a table edge, with the digits that
+  touch them): its straight segments a sixth of the shorter side long or more;
+- a printed box: a component whose outline is nearly its bounding box, with a straight segment
+  along each of its four sides, and ink inside; its four sides.
+
+So a digit's own straight strokes (a "1", the stem of a "4", the bar of a "7") are never taken
+for lines, however large the digit is in the frame, unless the digit touches a long line. A
+straight component that is nothing but its line is left to the finder, which rejects a lone
+line by its shape: it touches no digit, and it may be a "1".
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+#: Lines are drawn this many pixels wide around each Hough segment: a printed or ruled line, and
+#: the blur and perspective that widen it in a camera frame.
+LINE_WIDTH = 5
+
+
+def remove_lines(mask: np.ndarray) -> np.ndarray:
+    """uint8 (H, W) ink mask (non-zero = ink) -> the same mask, ruled lines and box edges removed.
+
+    Pixels of a removed line that lie between ink on both of its sides are kept (a digit's stroke
+    crossing it). The input is not modified. Raises ValueError for anything but a 2-D uint8 image.
+    """
+    if mask.ndim != 2 or mask.dtype != np.uint8:
+        raise ValueError(f"expected a uint8 2-D mask, got {mask.dtype} {mask.shape}")
+    short = min(mask.shape)
+    bands = {True: np.zeros_like(mask), False: np.zeros_like(mask)}  # more horizontal / more vertical
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    for contour in contours:
+        x, y, w, h = cv2.boundingRect(contour)
+        if max(w, h) >= short // 2 and (max(w, h) >= 2.5 * min(w, h) or min(w, h) >= short // 2):
+            if _is_bar(contour):
+                continue
+            segments = _segments(mask, contour, (x, y, w, h), max(10, short // 6))
+        elif min(w, h) >= 4 * LINE_WIDTH:
+            segments = _box_sides(mask, contour, (x, y, w, h))
+        else:
+            continue
+        for x0, y0, x1, y1 in segments:
+            cv2.line(bands[abs(x1 - x0) >= abs(y1 - y0)], (x + x0, y + y0), (x + x1, y + y1), 255, LINE_WIDTH)
+    line = cv2.bitwise_or(bands[True], bands[False]) & mask
+    if not line.any():
+        return mask
+    kept = mask & ~line
+    reach = 2 * LINE_WIDTH + 2  # beyond the band on each side, where two segments of one line overlap
+    for horizontal, band in bands.items():
+        # Ink within `reach` across the line: above and below a horizontal one, left and right of
+        # a vertical one (one-sided kernels: the anchor at one end).
+        kernel = np.ones((reach, 1) if horizontal else (1, reach), np.uint8)
+        before = cv2.dilate(kept, kernel, anchor=(0, reach - 1) if horizontal else (reach - 1, 0))
+        after = cv2.dilate(kept, kernel, anchor=(0, 0))
+        kept |= band & mask & before & after
+    return kept
+
+
+def _segments(mask: np.ndarray, contour: np.ndarray, rect: tuple[int, int, int, int], length: int) -> np.ndarray:
+    """Straight segments at least `length` px long in one component: (N, 4) int x0, y0, x1, y1 in its box."""
+    x, y, w, h = rect
+    own = np.zeros((h, w), np.uint8)
+    cv2.drawContours(own, [contour], -1, 255, cv2.FILLED, offset=(-x, -y))
+    own &= mask[y : y + h, x : x + w]
+    found = cv2.HoughLinesP(own, 1, np.pi / 180, threshold=length // 2, minLineLength=length, maxLineGap=3)
+    return np.zeros((0, 4), np.int32) if found is None else found.reshape(-1, 4)
+
+
+def _box_sides(mask: np.ndarray, contour: np.ndarray, rect: tuple[int, int, int, int]) -> list[np.ndarray]:
+    """The four sides of a printed box, or nothing when the component is not one.
+
+    A box's outline fills most (80%) of its bounding box, even in perspective, which no digit or
+    pair of touching digits does. A side is a segment at least 70% as long as its side of the
+    bounding box, near it (within a sixth of the box) and roughly parallel to it. A box must also
+    hold ink away from its sides: a "0" written as a rectangle holds none.
+    """
+    x, y, w, h = rect
+    if cv2.contourArea(contour) < 0.8 * w * h:
+        return []
+    segments = _segments(mask, contour, rect, int(0.7 * min(w, h)))
+    sides: dict[str, np.ndarray] = {}
+    for seg in segments:
+        x0, y0, x1, y1 = seg
+        horizontal = abs(x1 - x0) >= abs(y1 - y0)
+        along, middle, extent = (abs(x1 - x0), (y0 + y1) / 2, h) if horizontal else (abs(y1 - y0), (x0 + x1) / 2, w)
+        if along < 0.7 * (w if horizontal else h):
+            continue
+        if middle <= extent / 6:
+            sides.setdefault("top" if horizontal else "left", seg)
+        elif middle >= extent * 5 / 6:
+            sides.setdefault("bottom" if horizontal else "right", seg)
+    if len(sides) < 4:
+        return []
+    inner = mask[y + 2 * LINE_WIDTH : y + h - 2 * LINE_WIDTH, x + 2 * LINE_WIDTH : x + w - 2 * LINE_WIDTH]
+    return list(sides.values()) if np.count_nonzero(inner) else []
+
+
+def _is_bar(contour: np.ndarray) -> bool:
+    """True when the component is nothing but one straight bar: it fills 80% of its rotated box."""
+    (_, _), (a, b), _ = cv2.minAreaRect(contour)
+    return cv2.contourArea(contour) >= 0.8 * a * b

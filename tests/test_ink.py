@@ -1,0 +1,110 @@
+"""Ink by contrast against the local paper, and ruled lines and box edges out of the ink mask.
+
+Each kind of page the binarisation must handle is a small input here with what is right for it:
+light ballpoint on yellow paper, a hard shadow across the page, wood grain around the sheet, a
+thumb over the paper, a ruled line through a row of digits, a lone long stroke that may be a
+"1". Whole pages of each kind (pencil, boxes, ruled...) are read through the CLI in test_pages.py.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from realtime.binarize import DEFAULT_SENSITIVITY, SENSITIVITY_RANGE, binarize, gray_ink
+from realtime.lines import remove_lines
+from realtime.segment import find_digits
+
+
+def sheet(paper=(235, 235, 235), ink=(40, 40, 40), text="471", size=(480, 640), origin=(200, 270)) -> np.ndarray:
+    """A BGR page of `text` in a Hershey font, 2.2x, 5 px strokes: three digit-sized shapes."""
+    page = np.zeros((*size, 3), np.uint8)
+    page[:] = paper
+    cv2.putText(page, "  ".join(text), origin, cv2.FONT_HERSHEY_SIMPLEX, 2.2, ink, 5, cv2.LINE_AA)
+    return page
+
+
+def ink_of(bgr: np.ndarray, sensitivity: int = DEFAULT_SENSITIVITY) -> np.ndarray:
+    return remove_lines(binarize(gray_ink(bgr), sensitivity))
+
+
+def accepted_boxes(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
+    return [c.box for c in find_digits(mask) if c.accepted]
+
+
+def text_region(page: np.ndarray, clean: np.ndarray) -> np.ndarray:
+    """Where the text of `clean` (the same page without distractors) has ink, grown by 6 px."""
+    return cv2.dilate(ink_of(clean), np.ones((13, 13), np.uint8)) > 0
+
+
+def test_higher_sensitivity_finds_fainter_ink() -> None:
+    page = np.full((240, 320, 3), 220, np.uint8)
+    for i, grey in enumerate((200, 180, 160, 120)):  # 91%, 82%, 73% and 55% of the paper
+        cv2.line(page, (40 + 70 * i, 60), (40 + 70 * i, 180), (grey,) * 3, 4)
+    found = [np.count_nonzero(binarize(gray_ink(page), s)) for s in range(SENSITIVITY_RANGE[0], SENSITIVITY_RANGE[1] + 1, 5)]
+    assert found == sorted(found) and found[0] < found[-1]
+    at_default = binarize(gray_ink(page))
+    assert at_default[:, 250:].any() and at_default[:, 180:230].any()  # 55% and 73%: ink
+    assert not at_default[:, :160].any()  # 91% and 82%: paper texture, not ink
+    with pytest.raises(ValueError):
+        binarize(gray_ink(page), SENSITIVITY_RANGE[1] + 1)
+
+
+def test_light_ballpoint_on_yellow_paper_under_a_hard_shadow() -> None:
+    clean = sheet(paper=(150, 225, 240), ink=(215, 150, 90))  # light-blue ink, yellow paper
+    page = clean.copy()
+    page[:, 330:] = (page[:, 330:] * 0.6).astype(np.uint8)  # a phone's shadow across the row
+    mask = ink_of(page)
+    assert len(accepted_boxes(mask)) == 3
+    assert not mask[~text_region(page, clean)].any(), "the shadow's edge is no ink"
+
+
+def test_wood_grain_around_the_sheet_is_not_ink() -> None:
+    rng = np.random.default_rng(0)
+    h, w = 480, 640
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    grain = 70 + 25 * np.sin(xx / 3.0 + 4 * np.sin(yy / 40.0)) + rng.normal(0, 10, (h, w))
+    wood = np.clip(np.stack([grain * 0.55, grain * 0.75, grain * 1.1], axis=2), 0, 255).astype(np.uint8)
+    page = wood.copy()
+    page[100:400, 120:540] = sheet(size=(300, 420), origin=(90, 170))
+    mask = ink_of(page)
+    outside = np.ones((h, w), bool)
+    outside[100:400, 120:540] = False
+    assert np.count_nonzero(mask[outside]) < 0.001 * outside.sum()
+    boxes = accepted_boxes(mask)
+    assert len(boxes) == 3 and all(120 <= x and x + bw <= 540 and 100 <= y and y + bh <= 400 for x, y, bw, bh in boxes)
+
+
+def test_a_thumb_over_the_paper_is_no_pen_stroke() -> None:
+    clean = sheet()
+    page = clean.copy()
+    # Skin, darker than the paper, narrower than a twentieth of the frame (wider, its rounded end
+    # is left as a thin crescent of "ink": see realtime.binarize.paper_level).
+    cv2.ellipse(page, (560, 320), (28, 11), 30, 0, 360, (120, 150, 200), -1)
+    mask = ink_of(page)
+    assert not mask[~text_region(page, clean)].any()
+    assert len(accepted_boxes(mask)) == 3
+
+
+def test_a_ruled_line_through_a_row_is_removed_and_the_strokes_it_crosses_kept() -> None:
+    clean = sheet()
+    page = clean.copy()
+    cv2.line(page, (0, 236), (639, 256), (150, 150, 150), 2)  # 1.8 degrees, through the digits' middle
+    joined = binarize(gray_ink(page))
+    assert len(accepted_boxes(joined)) < 3, "the line joins the row into one component"
+    mask = remove_lines(joined)
+    boxes, clean_boxes = accepted_boxes(mask), accepted_boxes(ink_of(clean))
+    assert len(boxes) == 3
+    for box, expected in zip(boxes, clean_boxes):
+        assert max(abs(a - b) for a, b in zip(box, expected)) <= 2
+    # The strokes across the line are kept: each digit is still one component.
+    count = cv2.connectedComponents(mask)[0] - 1
+    assert count == cv2.connectedComponents(ink_of(clean))[0] - 1
+
+
+def test_a_lone_straight_stroke_is_left_alone() -> None:
+    page = np.full((200, 300, 3), 235, np.uint8)
+    cv2.line(page, (150, 20), (152, 180), (30, 30, 30), 6)  # a "1" 80% of the frame high
+    mask = binarize(gray_ink(page))
+    assert np.array_equal(remove_lines(mask), mask)

@@ -1,0 +1,75 @@
+"""--rotate: a sheet held sideways or upside down, turned before reading, boxes mapped back."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from realtime.camera_app import CameraOptions, FramePipeline
+from realtime.orientation import TURNS, AutoTurn, box_to_frame, confidence_score, parse_turn, turn
+from test_camera import assert_one_line_error, run_cli
+
+PAGES = Path(__file__).resolve().parent / "data" / "pages"
+PENCIL = PAGES / "14-pencil-faint-931.png"
+BOXES = PAGES / "08-digits-in-boxes-2413.png"
+#: cv2.rotate codes that turn an upright page so that reading it needs `degrees` clockwise.
+SIDEWAYS = {90: cv2.ROTATE_90_COUNTERCLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_CLOCKWISE}
+
+
+@pytest.mark.parametrize("degrees", TURNS)
+def test_boxes_found_in_a_turned_image_map_back_to_the_frame(degrees: int) -> None:
+    rng = np.random.default_rng(degrees)
+    for _ in range(20):
+        h, w = rng.integers(20, 90, 2)
+        image = np.zeros((h, w), np.uint8)
+        x, y = rng.integers(0, w - 5), rng.integers(0, h - 5)
+        bw, bh = rng.integers(1, w - x + 1), rng.integers(1, h - y + 1)
+        image[y : y + bh, x : x + bw] = 255
+        turned = turn(image, degrees)
+        assert box_to_frame(cv2.boundingRect(turned), degrees, turned.shape) == (x, y, bw, bh)
+
+
+def test_turn_names_are_checked() -> None:
+    assert [parse_turn(t) for t in ("0", "90", "180", "270", "auto")] == [0, 90, 180, 270, None]
+    for bad in ("45", "-90", "", "Auto", "360"):
+        with pytest.raises(ValueError):
+            parse_turn(bad)
+    assert_one_line_error(run_cli("camera", "--headless", "--source", str(PENCIL), "--rotate", "45"), "--rotate")
+
+
+def test_auto_turn_tries_now_and_then_and_does_not_flip_on_a_small_difference() -> None:
+    auto = AutoTurn(every=10)
+    assert auto.due(0) and auto.choose(0, {0: 1.0, 90: 2.0, 180: 0.0, 270: 0.0}.get) == 90  # first: the best
+    assert not auto.due(9) and auto.due(10)
+    assert auto.choose(10, {0: 2.3, 90: 2.0, 180: 0.0, 270: 0.0}.get) == 90  # 0.3 better: not enough
+    assert auto.choose(20, {0: 3.0, 90: 2.0, 180: 0.0, 270: 0.0}.get) == 0
+    assert confidence_score([0.9, None, 1.0]) == pytest.approx(0.9)
+
+
+@pytest.mark.parametrize("degrees", sorted(SIDEWAYS))
+@pytest.mark.parametrize("page", [PENCIL, BOXES], ids=["pencil-931", "boxes-2413"])
+def test_a_turned_sheet_reads_with_its_turn_and_with_auto(classifier, page: Path, degrees: int) -> None:
+    upright = cv2.imread(str(page))
+    number = page.stem.rsplit("-", 1)[1]
+    expected = FramePipeline(classifier, CameraOptions(smoothing=False)).process(upright, 0.0).reading
+    sideways = cv2.rotate(upright, SIDEWAYS[degrees])
+    assert FramePipeline(classifier, CameraOptions(smoothing=False)).process(sideways, 0.0).reading.number != number
+    for rotate in (degrees, None):
+        reading = FramePipeline(classifier, CameraOptions(smoothing=False, rotate=rotate)).process(sideways, 0.0).reading
+        assert reading.number == number, rotate
+        # The boxes are the frame's: the upright boxes, turned with the page.
+        upright_boxes = sorted(box_to_frame(d.box, degrees, upright.shape) for d in expected.read)
+        assert sorted(d.box for d in reading.read) == upright_boxes
+
+
+def test_cli_reads_a_sheet_held_sideways(tmp_path: Path) -> None:
+    image = tmp_path / "sideways.png"
+    cv2.imwrite(str(image), cv2.rotate(cv2.imread(str(BOXES)), cv2.ROTATE_90_CLOCKWISE))
+    events = tmp_path / "events.jsonl"
+    done = run_cli("camera", "--headless", "--source", str(image), "--rotate", "auto", "--events", str(events))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(events.read_text().splitlines()[0])["number"] == "2413"
