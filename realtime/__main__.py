@@ -125,6 +125,10 @@ def _run(args: argparse.Namespace) -> int:
     sensitivity = DEFAULT_SENSITIVITY if args.sensitivity is None else args.sensitivity
     if not SENSITIVITY_RANGE[0] <= sensitivity <= SENSITIVITY_RANGE[1]:
         raise UserError(f"--sensitivity must be between {SENSITIVITY_RANGE[0]} and {SENSITIVITY_RANGE[1]}")
+    try:
+        rotate = parse_turn(args.rotate)
+    except ValueError as exc:
+        raise UserError(f"--rotate: {exc}") from None
     if args.output is not None:
         _check_output(args.output, args.source, args.overwrite)
     if not args.headless:
@@ -136,10 +140,6 @@ def _run(args: argparse.Namespace) -> int:
     set_image_pixel_limit(args.max_pixels)
     source = Source(args.source, args.max_pixels)
     model = Classifier(args.model, args.backend)
-    try:
-        rotate = parse_turn(args.rotate)
-    except ValueError as exc:
-        raise UserError(f"--rotate: {exc}") from None
     options = camera_app.CameraOptions(sensitivity, args.invert, not args.no_smoothing, args.save_dir, rotate)
     events = EventLog(args.events, "camera")
     return camera_app.run(source, model, options, events, args.headless, args.output, args.overwrite,

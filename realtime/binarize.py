@@ -107,7 +107,7 @@ def binarize(dark: np.ndarray, sensitivity: int = DEFAULT_SENSITIVITY) -> np.nda
     if dark.ndim != 2 or dark.dtype != np.uint8:
         raise ValueError(f"expected a uint8 single-channel image, got {dark.dtype} {dark.shape}")
     if not SENSITIVITY_RANGE[0] <= sensitivity <= SENSITIVITY_RANGE[1]:
-        raise ValueError(f"sensitivity must be in {SENSITIVITY_RANGE}, got {sensitivity}")
+        raise ValueError(f"sensitivity: expected {SENSITIVITY_RANGE[0]}-{SENSITIVITY_RANGE[1]}, got {sensitivity}")
     short = min(dark.shape)
     paper = paper_level(dark)
     ratio = cv2.divide(dark, cv2.max(paper, 1), scale=255)

@@ -72,8 +72,6 @@ def find_digits(binary: np.ndarray, settings: FinderSettings = FinderSettings())
     binary = numeric_array(binary, "binary")
     if binary.ndim != 2 or binary.size == 0:
         raise ValueError(f"binary: expected a non-empty 2-D image, got shape {binary.shape}")
-    if gray is not None and numeric_array(gray, "gray").shape != binary.shape:
-        raise ValueError(f"gray: expected the shape of binary {binary.shape}, got {gray.shape}")
     if not isinstance(settings, FinderSettings):
         raise ValueError(f"settings: expected FinderSettings, got {type(settings).__name__}")
     ink = (binary > 0).astype(np.uint8)

@@ -22,10 +22,12 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, SHIPPED_MODEL, fill, video_frames
+from realtime.binarize import binarize
 from realtime.camera_app import CameraApp, CameraOptions, FramePipeline
 from realtime.draw_app import DrawApp, DrawOptions
 from realtime.events import EventLog
 from realtime.files import save_images
+from realtime.lines import remove_lines
 from realtime.preprocess import to_mnist
 from realtime.segment import find_digits
 from test_camera import FixedPredictor
@@ -524,10 +526,11 @@ def test_a_sample_is_saved_whole_or_not_at_all(small_disk) -> None:
 @pytest.mark.parametrize("call", [
     lambda: to_mnist("not an image"),
     lambda: find_digits(np.zeros((20, 20), object)),
-    lambda: find_digits(np.zeros((20, 20), np.uint8), gray="x"),
-    lambda: find_digits(np.zeros((20, 20), np.uint8), gray=np.zeros((5, 5), np.uint8)),
     lambda: find_digits(np.zeros((20, 20), np.uint8), settings="canvas"),
-], ids=["to_mnist str", "find object", "find gray str", "find gray shape", "find settings"])
+    lambda: binarize(np.zeros((20, 20), np.float32)),
+    lambda: binarize(np.zeros((20, 20), np.uint8), sensitivity=200),
+    lambda: remove_lines(np.zeros((20, 20, 3), np.uint8)),
+], ids=["to_mnist str", "find object", "find settings", "binarize float", "binarize sensitivity", "lines colour"])
 def test_public_image_functions_raise_value_error(call) -> None:
     with pytest.raises(ValueError, match="expected"):
         call()
