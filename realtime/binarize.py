@@ -89,13 +89,13 @@ def gray_ink(bgr: np.ndarray, light_ink: bool = False) -> np.ndarray:
 def paper_level(dark: np.ndarray) -> np.ndarray:
     """uint8 (H, W) -> uint8 (H, W): the brightness of the paper under each pixel, ink erased.
 
-    The closing of `dark` with a square a twentieth of the shorter side (at least 15 px): wider than
+    The closing of `dark` with a square a 25th of the shorter side (at least 15 px): wider than
     the strokes of a pen or marker at any distance where digits are readable, narrower than
     shadows, hands and the paper's edge, which stay. A dark thing narrower than the square (a
     fingertip) comes out as ink (`binarize` drops it as a solid blob), and the rounded end of a
     wider one as a thin crescent of ink (not dropped).
     """
-    side = max(15, (min(dark.shape) // 20) | 1)
+    side = max(15, (min(dark.shape) // 25) | 1)
     return cv2.morphologyEx(dark, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (side, side)))
 
 
