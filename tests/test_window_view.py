@@ -301,6 +301,16 @@ def test_draw_bars_follow_the_digit_drawn_last_or_clicked(tmp_path: Path, monkey
     assert app.shown_index() == (1, "clicked")
     stroke(app, [(300, 320), (320, 320)])  # drawing again: the bars follow the pen again
     assert app.shown_index()[1].startswith("last drawn")
+    app.on_mouse(cv2.EVENT_RBUTTONDOWN, 300, 120, 2)  # the eraser through the top of the second digit
+    app.on_mouse(MOVE, 300, 140, 2)
+    app.on_mouse(cv2.EVENT_RBUTTONUP, 300, 140, 0)
+    app.update(1000.0)
+    assert app.shown_index() == (1, "last erased (click a preview for another)")  # not "drawn"
+    stroke(app, [(420, 420), (430, 430)])
+    app.on_mouse(cv2.EVENT_RBUTTONDOWN, 425, 425, 2)  # a dot drawn and erased again: no digit holds the stroke
+    app.on_mouse(cv2.EVENT_RBUTTONUP, 425, 425, 0)
+    app.update(1000.0)
+    assert app.shown_index()[1].startswith("last in order")
 
 
 @pytest.mark.parametrize("odd, confidence, label, why", [(False, 0.42, "? 42%", "unsure: 42% for 3"),
