@@ -303,10 +303,10 @@ def test_brush_keys_change_the_width_within_limits(tmp_path: Path) -> None:
     assert abs(int(row.sum()) - start) <= 2  # the ink is as wide as the brush
     for _ in range(60):
         app.on_key(ord("-"))
-    assert app.canvas.brush == MIN_BRUSH
+    assert app.canvas.brush == MIN_BRUSH and "its smallest" in app._message[0]  # the limit is said
     for _ in range(60):
         app.on_key(ord("+"))
-    assert app.canvas.brush == MAX_BRUSH
+    assert app.canvas.brush == MAX_BRUSH and "its largest" in app._message[0]
 
 
 def test_readings_are_throttled_unless_a_stroke_ends(tmp_path: Path) -> None:
