@@ -14,6 +14,7 @@ when the model is exported):
 from __future__ import annotations
 
 import contextlib
+import importlib.resources
 import os
 import sys
 import zipfile
@@ -30,7 +31,25 @@ Backend = Literal["auto", "litert", "keras"]
 INPUT_SHAPE = (28, 28, 1)
 CLASSES = 10
 T = TypeVar("T")
-DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "models" / "digits.keras"
+
+
+def shipped_model() -> Path:
+    """The shipped `digits.keras`; its `.tflite` and `_typical.npz` companions sit beside it.
+
+    Installed (a wheel, `pip install .` or an editable install), the repository's `models/`
+    folder is the package `realtime.models` and is found with importlib.resources, wherever
+    site-packages is. Run from a clone with the repository on the path (`python -m realtime`)
+    there is no such package, and the folder is `models/` beside `realtime/`. pip installs
+    packages unpacked, so the result is a real file path, as LiteRT and Keras need.
+    """
+    try:
+        folder = importlib.resources.files("realtime.models")
+    except ModuleNotFoundError:
+        folder = Path(__file__).resolve().parent.parent / "models"
+    return Path(str(folder.joinpath("digits.keras")))
+
+
+DEFAULT_MODEL = shipped_model()
 
 
 class Classifier:

@@ -64,6 +64,22 @@ def read_idx(path: Path) -> np.ndarray:
     return np.frombuffer(raw, dtype=np.uint8, offset=offset).reshape(shape)
 
 
+def write_idx(path: Path, array: np.ndarray) -> None:
+    """Write a uint8 array as one gzip'd idx file: images (N, 28, 28) or labels (N,).
+
+    The gzip header carries no name and no time, so the same array always gives the same
+    bytes: a cut of MNIST made twice (scripts/cut_mnist_sample.py) is byte for byte the same.
+    Raises ValueError for anything that is neither.
+    """
+    array = np.asarray(array)
+    if array.dtype != np.uint8 or array.ndim not in (1, 3):
+        raise ValueError(f"expected uint8 labels (N,) or images (N, rows, cols), got {array.dtype} {array.shape}")
+    magic = _IMAGES_MAGIC if array.ndim == 3 else _LABELS_MAGIC
+    header = struct.pack(f">{1 + array.ndim}I", magic, *array.shape)
+    with open(path, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as f:
+        f.write(header + array.tobytes())
+
+
 def data_dir(explicit: str | os.PathLike | None = None) -> Path | None:
     """The MNIST folder from an explicit argument, else `MNIST_DIR`, else None (Keras download)."""
     chosen = explicit or os.environ.get("MNIST_DIR")

@@ -1,4 +1,5 @@
-"""Shared fixtures: the MNIST folder, the shipped model and a small disk to fill.
+"""Shared fixtures: the committed MNIST sample, the full MNIST files, the shipped model and a small
+disk to fill.
 
 Each is skipped with the reason when what it needs is absent.
 """
@@ -15,23 +16,34 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from realtime.classifier import DEFAULT_MODEL
+
 ROOT = Path(__file__).resolve().parent.parent
-SHIPPED_MODEL = ROOT / "models" / "digits.keras"
+#: The model the app ships, found as the app finds it (package data or the clone's models/).
+SHIPPED_MODEL = DEFAULT_MODEL
+#: 1,000 training and 1,000 test digits of MNIST as the four idx files (its README says how cut).
+MNIST_SAMPLE = ROOT / "tests" / "data" / "mnist-sample"
 
 
 @pytest.fixture(scope="session")
 def mnist_dir() -> Path:
+    """The full MNIST idx files, for the tests of those files themselves; `MNIST_DIR` names them."""
     folder = os.environ.get("MNIST_DIR")
     if not folder:
-        pytest.skip("MNIST_DIR is not set: tests on real MNIST digits need the idx files")
-    return Path(folder).resolve()
+        pytest.skip("MNIST_DIR is not set: this test needs the four full MNIST idx files "
+                    "(the other tests read tests/data/mnist-sample)")
+    path = Path(folder).resolve()
+    if not path.is_dir():
+        pytest.skip(f"MNIST_DIR={folder} is not a folder: this test needs the four full MNIST idx files")
+    return path
 
 
 @pytest.fixture(scope="session")
-def mnist_test(mnist_dir: Path) -> tuple[np.ndarray, np.ndarray]:
+def mnist_test() -> tuple[np.ndarray, np.ndarray]:
+    """(images, labels) of the sample's 1,000 MNIST test digits: uint8 (1000, 28, 28), (1000,)."""
     from realtime.mnist import load_mnist
 
-    return load_mnist(mnist_dir)[1]
+    return load_mnist(MNIST_SAMPLE)[1]
 
 
 @pytest.fixture(scope="session")

@@ -7,12 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT
+from conftest import MNIST_SAMPLE, ROOT
 
 
-def test_placement_evaluation_runs_and_its_batched_reading_is_the_apps(tmp_path: Path, mnist_dir: Path) -> None:
+def test_placement_evaluation_runs_and_its_batched_reading_is_the_apps(tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "scripts/evaluate_placement.py", "--data", str(mnist_dir), "--limit", "30",
+        [sys.executable, "scripts/evaluate_placement.py", "--data", str(MNIST_SAMPLE), "--limit", "30",
          "--out", str(tmp_path)],
         cwd=ROOT, capture_output=True, text=True, timeout=240,
     )

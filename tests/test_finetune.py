@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import ROOT, SHIPPED_MODEL
+from conftest import MNIST_SAMPLE, ROOT, SHIPPED_MODEL
 from realtime.preprocess import to_mnist
 
 pytestmark = pytest.mark.skipif(not SHIPPED_MODEL.is_file(), reason="the shipped model is missing")
@@ -31,11 +31,11 @@ def run_finetune(*args: str) -> subprocess.CompletedProcess:
                           text=True, timeout=300)
 
 
-def test_finetune_reports_before_and_after_and_guards_mnist(tmp_path: Path, mnist_dir: Path, mnist_test) -> None:
+def test_finetune_reports_before_and_after_and_guards_mnist(tmp_path: Path, mnist_test) -> None:
     images, labels = mnist_test
     samples = tmp_path / "samples"
     make_samples(samples, images[-40:], labels[-40:])
-    common = ["--samples", str(samples), "--data", str(mnist_dir), "--epochs", "1", "--mnist", "1000",
+    common = ["--samples", str(samples), "--data", str(MNIST_SAMPLE), "--epochs", "1", "--mnist", "1000",
               "--repeat", "2"]
 
     out = tmp_path / "mine.keras"

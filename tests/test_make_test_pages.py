@@ -13,6 +13,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
 import make_test_pages  # noqa: E402
+from conftest import MNIST_SAMPLE  # noqa: E402
 
 FRAME = (640, 480)
 
@@ -64,9 +65,10 @@ def test_the_same_seed_gives_the_same_page(mnist_test) -> None:
     assert np.array_equal(a, b) and lines_a == lines_b
 
 
-def test_the_cli_writes_images_with_truth_and_refuses_unknown_kinds(mnist_dir: Path, tmp_path: Path, capsys) -> None:
+def test_the_cli_writes_images_with_truth_and_refuses_unknown_kinds(tmp_path: Path, capsys) -> None:
     assert make_test_pages.main(["--out", str(tmp_path), "--kinds", "marker", "--per-kind", "1", "--seed", "2",
-                                 "--size", "640x480", "--data", str(mnist_dir), "--contact", str(tmp_path / "c.jpg")]) == 0
+                                 "--size", "640x480", "--data", str(MNIST_SAMPLE), "--contact",
+                                 str(tmp_path / "c.jpg")]) == 0
     truth = json.loads((tmp_path / "marker_00.json").read_text())
     assert truth["file"] == "marker_00.jpg" and truth["kind"] == "marker" and (tmp_path / "marker_00.jpg").is_file()
     assert cv2.imread(str(tmp_path / "c.jpg")).shape == (240, 5 * 320, 3)  # one page, four blank tiles

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import gzip
-import os
 import struct
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from conftest import MNIST_SAMPLE, ROOT
 from realtime.errors import UserError
-from realtime.mnist import FILES, data_dir, load_mnist, md5_sums, read_idx
+from realtime.mnist import FILES, data_dir, load_mnist, md5_sums, read_idx, write_idx
 
 
 def _images_bytes(images: np.ndarray, magic: int = 2051) -> bytes:
@@ -39,8 +41,7 @@ def _tiny_set(folder: Path, n_train: int = 5, n_test: int = 3, seed: int = 0) ->
         "test_labels": rng.integers(0, 10, n_test, dtype=np.uint8),
     }
     for key, array in arrays.items():
-        raw = _images_bytes(array) if key.endswith("images") else _labels_bytes(array)
-        _write_gz(folder / FILES[key], raw)
+        write_idx(folder / FILES[key], array)
     return arrays
 
 
@@ -160,9 +161,36 @@ def test_md5_sums(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert md5_sums() == {}
 
 
-@pytest.mark.skipif(not os.environ.get("MNIST_DIR"), reason="MNIST_DIR is not set: no real MNIST to load")
-def test_real_mnist() -> None:
-    (train_x, train_y), (test_x, test_y) = load_mnist()
+def test_write_idx_gives_the_same_bytes_every_time(tmp_path: Path) -> None:
+    images = np.arange(2 * 28 * 28, dtype=np.uint8).reshape(2, 28, 28)
+    write_idx(tmp_path / "a.gz", images)
+    write_idx(tmp_path / "b.gz", images)
+    assert (tmp_path / "a.gz").read_bytes() == (tmp_path / "b.gz").read_bytes()
+    assert gzip.decompress((tmp_path / "a.gz").read_bytes()) == _images_bytes(images)
+    with pytest.raises(ValueError, match="uint8"):
+        write_idx(tmp_path / "c.gz", images.astype(np.float32))
+
+
+def test_committed_sample_is_balanced_real_mnist() -> None:
+    """The sample the tests read: 100 digits of each class per split, real MNIST ink statistics."""
+    (train_x, train_y), (test_x, test_y) = load_mnist(MNIST_SAMPLE)
+    assert train_x.shape == (1000, 28, 28) and test_x.shape == (1000, 28, 28)
+    assert np.bincount(train_y, minlength=10).tolist() == [100] * 10
+    assert np.bincount(test_y, minlength=10).tolist() == [100] * 10
+    assert 28 < train_x.mean() < 40 and 28 < test_x.mean() < 40  # MNIST's mean pixel is ~33
+
+
+def test_committed_sample_is_cut_from_mnist_as_its_readme_says(tmp_path: Path, mnist_dir: Path) -> None:
+    done = subprocess.run([sys.executable, "scripts/cut_mnist_sample.py", "--data", str(mnist_dir), "--out",
+                           str(tmp_path), "--per-class", "100", "--seed", "0"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    for name in [*FILES.values(), "indices.json"]:
+        assert (tmp_path / name).read_bytes() == (MNIST_SAMPLE / name).read_bytes(), name
+
+
+def test_real_mnist(mnist_dir: Path) -> None:
+    (train_x, train_y), (test_x, test_y) = load_mnist(mnist_dir)
     assert train_x.shape == (60000, 28, 28) and train_y.shape == (60000,)
     assert test_x.shape == (10000, 28, 28) and test_y.shape == (10000,)
     assert train_x.dtype == test_x.dtype == np.uint8

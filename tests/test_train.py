@@ -8,15 +8,15 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from conftest import ROOT
+from conftest import MNIST_SAMPLE, ROOT
 
 from realtime.training import redraw
 
 
-def test_tiny_training_run_writes_model_litert_copy_and_card(tmp_path: Path, mnist_dir: Path) -> None:
+def test_tiny_training_run_writes_model_litert_copy_and_card(tmp_path: Path) -> None:
     out = tmp_path / "tiny.keras"
     result = subprocess.run(
-        [sys.executable, "scripts/train.py", "--data", str(mnist_dir), "--limit", "300", "--epochs", "1",
+        [sys.executable, "scripts/train.py", "--data", str(MNIST_SAMPLE), "--limit", "300", "--epochs", "1",
          "--redrawn", "0.5", "--out", str(out), "--quiet"],
         cwd=ROOT, capture_output=True, text=True, timeout=240,
     )

@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import ROOT
+from conftest import MNIST_SAMPLE, ROOT
 from realtime.errors import UserError
 from realtime.preprocess import to_mnist
 from realtime.reading import read_binary
@@ -71,11 +71,11 @@ def test_unreadable_file_is_a_user_error(tmp_path: Path) -> None:
         Typicality.load(path)
 
 
-def test_fit_script_runs_on_a_small_split(tmp_path: Path, mnist_dir: Path, classifier) -> None:
+def test_fit_script_runs_on_a_small_split(tmp_path: Path, classifier) -> None:
     model = tmp_path / "digits.keras"
     for suffix in (".keras", ".tflite"):
         model.with_suffix(suffix).write_bytes(classifier.path.with_suffix(suffix).read_bytes())
-    done = subprocess.run([sys.executable, "scripts/fit_typicality.py", "--data", str(mnist_dir), "--model",
+    done = subprocess.run([sys.executable, "scripts/fit_typicality.py", "--data", str(MNIST_SAMPLE), "--model",
                            str(model), "--limit", "3000", "--components", "10"],
                           cwd=ROOT, capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stderr[-2000:]
