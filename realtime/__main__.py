@@ -16,8 +16,11 @@ from typing import NoReturn
 os.environ.setdefault("OPENCV_LOG_LEVEL", "OFF")
 os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # FFmpeg's own log (AV_LOG_QUIET), e.g. "moov atom not found"
 
+from realtime import __version__
+from realtime.camera_app import HELP as CAMERA_KEYS
 from realtime.capture import MAX_PIXELS
 from realtime.classifier import DEFAULT_MODEL, Classifier
+from realtime.draw_app import HELP as DRAW_KEYS
 from realtime.errors import UserError
 
 
@@ -28,33 +31,64 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"error: {message} (see {self.prog} --help)\n")
 
 
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Appends each option's default to its help and keeps the key list's lines as written.
+
+    Options with no value by default (a flag, an optional file) say in their own words what
+    happens without them instead of "(default: None)"; a help that states its default keeps it.
+    """
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default is None or isinstance(action.default, bool) or "(default" in (action.help or ""):
+            return action.help
+        return super()._get_help_string(action)
+
+
+def _keys(lines: list[str]) -> str:
+    return "keys (h shows them in the window too):\n" + "\n".join(f"  {line}" for line in lines)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="digit-recognizer",
         description="Real-time handwritten digit recognition on one MNIST CNN. Modes: "
         "'draw' (draw digits with the mouse) and 'camera' (digits on paper from a webcam, "
-        "a video or an image).",
+        "a video or an image). 'digit-recognizer MODE --help' lists each mode's options and keys.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     modes = parser.add_subparsers(dest="mode", required=True, metavar="{draw,camera}")
 
     common = _Parser(add_help=False)
-    common.add_argument("--model", type=Path, default=DEFAULT_MODEL, help="a .keras model; a .tflite beside it "
-                        "is used for speed (default: the shipped model)")
+    common.add_argument("--model", type=Path, default=DEFAULT_MODEL, metavar="PATH",
+                        help="a .keras model; a .tflite beside it is used for speed "
+                        "(default: the shipped model, %(default)s)")
     common.add_argument("--backend", choices=["auto", "litert", "keras"], default="auto",
-                        help="inference runtime (default: litert when a .tflite exists)")
-    common.add_argument("--events", type=Path, help="append one JSON line per new reading to this file")
-    common.add_argument("--save-dir", type=Path, default=Path("saved"),
-                        help="folder for screenshots, samples and recordings (default: ./saved)")
+                        help="inference runtime; auto: litert when a .tflite exists, else keras")
+    common.add_argument("--events", type=Path, metavar="PATH",
+                        help="append one JSON line per new reading to this file (default: no log)")
+    common.add_argument("--save-dir", type=Path, default=Path("saved"), metavar="DIR",
+                        help="folder for screenshots, samples and recordings")
 
-    draw = modes.add_parser("draw", parents=[common], help="draw digits with the mouse, read live")
-    draw.add_argument("--canvas-size", type=int, default=448, help="drawing area N x N pixels, 128 to 640 "
-                      "(default 448), shown 1:1 beside a 330 px panel")
+    draw = modes.add_parser("draw", parents=[common], formatter_class=_HelpFormatter,
+                            help="draw digits with the mouse, read live",
+                            description="Draw digits with the mouse in a window; they are read as you draw.",
+                            epilog=_keys(DRAW_KEYS))
+    draw.add_argument("--canvas-size", type=int, default=448, metavar="N",
+                      help="drawing area N x N pixels, 128 to 640, shown 1:1 beside a 330 px panel")
 
-    camera = modes.add_parser("camera", parents=[common], help="read digits on paper from a camera or file")
-    camera.add_argument("--source", default="0", help="webcam index (0-99), a stream URL (rtsp://..., http://...), a video file or an image file")
-    camera.add_argument("--headless", action="store_true", help="no window; on a file, stop at its end")
-    camera.add_argument("--output", type=Path, help="write the annotated video here (.mp4); it appears only "
-                        "when complete, and an existing file is kept unless --overwrite is given")
+    camera = modes.add_parser("camera", parents=[common], formatter_class=_HelpFormatter,
+                              help="read digits on paper from a camera or file",
+                              description="Read handwritten digits on paper from a webcam, a stream, a video or "
+                              "an image.",
+                              epilog=_keys(CAMERA_KEYS))
+    camera.add_argument("--source", default="0", metavar="0|URL|VIDEO|IMAGE",
+                        help="webcam index (0-99), a stream URL (rtsp://..., http://...), a video file or an "
+                        "image file")
+    camera.add_argument("--headless", action="store_true",
+                        help="no window (no keys); on a file, stop at its end and print a summary")
+    camera.add_argument("--output", type=Path, metavar="PATH",
+                        help="write the annotated video here (.mp4; default: none); it appears only when "
+                        "complete, and an existing file is kept unless --overwrite is given")
     camera.add_argument("--overwrite", action="store_true", help="replace an existing --output file")
     camera.add_argument("--max-pixels", type=int, default=MAX_PIXELS, metavar="N",
                         help=f"refuse images and video frames larger than N pixels before decoding them "

@@ -36,6 +36,29 @@ def test_help_lists_both_modes() -> None:
     assert "draw" in result.stdout and "camera" in result.stdout
 
 
+def test_version() -> None:
+    from realtime import __version__
+
+    result = run_cli("--version")
+    assert result.returncode == 0 and result.stdout.strip() == f"digit-recognizer {__version__}"
+
+
+@pytest.mark.parametrize(("mode", "description", "keys", "defaults"), [
+    ("draw", "Draw digits with the mouse", ["u  undo last stroke", "0-9  label the drawing"],
+     ["(default: 448)", "(default: auto)", "(default: saved)", "(default: no log)"]),
+    ("camera", "Read handwritten digits on paper", ["space  pause / resume", "r  start / stop recording"],
+     ["(default: 0)", "default 78", "(default: auto)", "(default: saved)", ".mp4; default: none"]),
+])
+def test_each_mode_help_has_a_description_its_keys_and_every_default(mode: str, description: str,
+                                                                     keys: list[str], defaults: list[str]) -> None:
+    result = run_cli(mode, "--help")
+    assert result.returncode == 0
+    text = " ".join(result.stdout.split())  # argparse wraps lines at the terminal width
+    for fragment in [description, *keys, *defaults, f"default: the shipped model, {SHIPPED_MODEL}"]:
+        assert " ".join(fragment.split()) in text, fragment
+    assert "None" not in text
+
+
 def test_no_mode_is_a_usage_error() -> None:
     assert run_cli().returncode == 2
 
