@@ -65,6 +65,15 @@ class DrawSession(AppWindow):
         self.save = tmp / "saved"
         super().__init__(display, ["draw", "--save-dir", str(self.save), "--model", str(SHIPPED_MODEL),
                                    "--canvas-size", str(CANVAS)], tmp / "app.log", tmp / "events.jsonl")
+        # The window is exactly the app's image: AUTOSIZE | GUI_NORMAL, no toolbar, no status bar. X maps
+        # it before the first image sizes it, and a drag before that misses it: wait for that size.
+        try:
+            self.wait_for(f"the window to be {WINDOW_SIZE[0]}x{WINDOW_SIZE[1]}, the image's size (if it never is, "
+                          "Qt adds or scales something, so window and image pixels differ)",
+                          lambda: self.size() == WINDOW_SIZE)
+        except BaseException:  # pytest.fail's exception too: the test's own clean-up is not reached
+            self.close()
+            raise
 
     def lines(self) -> list[dict]:
         return self.readings()
@@ -133,14 +142,8 @@ def stroke_outline(strokes: list[list[tuple[int, int]]], margin: int) -> np.ndar
 def test_draw_with_real_mouse_drags(display: str, tmp_path: Path) -> None:
     if not SHIPPED_MODEL.is_file():
         pytest.skip(f"the shipped model {SHIPPED_MODEL} is missing: the app needs a model to read")
-    session = DrawSession(display, tmp_path)
+    session = DrawSession(display, tmp_path)  # its window is the image's size, WINDOW_SIZE
     try:
-        # The window is exactly the app's image: AUTOSIZE | GUI_NORMAL, no toolbar, no status bar. It
-        # is mapped before its first image sizes it, so wait for that size.
-        session.wait_for(f"the window to be {WINDOW_SIZE[0]}x{WINDOW_SIZE[1]}, the image's size (if it never is, "
-                         "Qt adds or scales something, so window and image pixels differ)",
-                         lambda: session.size() == WINDOW_SIZE)
-
         # 1. A straight line where we know the ink must land: window and image coordinates agree.
         line_points = [(120, 100 + 20 * k) for k in range(11)]
         session.drag(line_points)
