@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_draw_e2e import BRUSH, DrawSession, display, last_frame, needs_x  # noqa: F401  (display: fixture)
+from test_draw_e2e import BRUSH, DrawSession, display, last_frame, needs_x, reaches  # noqa: F401  (display: fixture)
 
 from conftest import SHIPPED_MODEL
 
@@ -27,13 +27,16 @@ def test_every_key_of_a_fast_burst_takes_effect(display: str, tmp_path: Path) ->
     try:
         # The app at work first (a stroke read, then cleared), so that its loop runs when the burst comes.
         session.drag([(40, 40), (60, 60)])
-        session.settle(-1, "the first stroke's reading")
-        session.key_and_settle("c", "the empty reading after 'c'")
+        session.reading(-1, "the first stroke's reading", lambda e: reaches(e, (60, 60), "right"))
+        frame = last_frame(session)
+        session.key("c")
+        session.reading(frame, "the empty reading after 'c'", lambda e: not e["digits"])
         session.xdo("key", "--window", session.window, "--delay", 10, *["plus"] * PLUS)
         # A vertical line 200 px long: its ink box is 200 px plus the brush (one brush width, half at each end).
         frame = last_frame(session)
         session.drag([(120, 100 + 20 * k) for k in range(11)])
-        line = session.settle(frame, "a reading of the line drawn after the burst")
+        line = session.reading(frame, "a reading of the whole line drawn after the burst",
+                               lambda e: reaches(e, (120, 300), "bottom"))
         height = line["digits"][0]["box"][3]
         expected = 200 + BRUSH + 2 * PLUS
         assert abs(height - expected) <= 3, (
