@@ -54,6 +54,29 @@ def build_model():
     return keras.Model(inputs, outputs, name="digit_cnn")
 
 
+def initialise_from(model, path) -> None:
+    """Start `model` from the weights of a trained digit model at `path` (a .keras file).
+
+    Every layer takes the trained weights; a 10-way output layer (an MNIST-only model) gives the
+    digit rows of the 11-way one, whose "not a digit" row keeps its fresh initialisation. Why: on
+    a shared 2-core CPU a from-scratch run long enough for MNIST's last tenths of a point takes
+    hours; starting from a trained digit reader, a few epochs teach the pen writers and the new
+    output. Raises ValueError when the architectures differ in anything else.
+    """
+    import keras
+
+    trained = keras.saving.load_model(path, compile=False)
+    if len(trained.layers) != len(model.layers):
+        raise ValueError(f"{path}: {len(trained.layers)} layers, expected {len(model.layers)}")
+    for old, new in zip(trained.layers, model.layers):
+        weights = old.get_weights()
+        if new.name == "probs" and weights and weights[0].shape[-1] == CLASSES - 1:
+            fresh = new.get_weights()
+            fresh[0][:, : CLASSES - 1], fresh[1][: CLASSES - 1] = weights[0], weights[1]
+            weights = fresh
+        new.set_weights(weights)
+
+
 def augment(images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Random affine (rotation +-12 deg, shear, zoom 0.85-1.1, shift +-2.5 px) and stroke thickness.
 

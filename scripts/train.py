@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
 
-from realtime.errors import run_main  # noqa: E402
+from realtime.errors import UserError, run_main  # noqa: E402
 from realtime.machine import describe  # noqa: E402
 
 
@@ -45,6 +45,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="non-digits per epoch, as a fraction of the MNIST training digits")
     parser.add_argument("--redrawn", type=float, default=0.5,
                         help="fraction of each epoch's digits redrawn through the app's to_mnist")
+    parser.add_argument("--init", help="start from this trained digit model's weights (.keras; a 10-way "
+                        "output layer gives the digit rows of the 11-way one)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--limit", type=int, default=0,
                         help="use only this many training images (smoke tests)")
@@ -73,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from realtime.classifier import Classifier
     from realtime.export import export_tflite, top1_agreement
-    from realtime.training import NOT_A_DIGIT, Sources, build_model, fit, redraw
+    from realtime.training import NOT_A_DIGIT, Sources, build_model, fit, initialise_from, redraw
 
     keras.utils.set_random_seed(args.seed)
     tf.config.experimental.enable_op_determinism()
@@ -96,6 +98,11 @@ def main(argv: list[str] | None = None) -> int:
           + ", ".join(f"{k} {len(v[1])}" for k, v in validation.items()), flush=True)
 
     model = build_model()
+    if args.init:
+        try:
+            initialise_from(model, args.init)
+        except (OSError, ValueError) as exc:
+            raise UserError(f"cannot start from {args.init}: {exc}") from None
     result = fit(
         model, sources, validation,
         epochs=args.epochs, learning_rate=args.lr, batch_size=args.batch_size, seed=args.seed,
@@ -135,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         "pen_md5": md5_file(pen.data_dir(args.pen) / pen.FILE_NAME),
         "non_digit_pool": int(len(neg_x)),
         "seed": args.seed,
+        "init": {"path": args.init, "md5": md5_file(Path(args.init))} if args.init else None,
         "train_images": int(len(fit_x)),
         "validation_images": int(len(val_x)),
         "data_md5": md5_sums(args.data),
@@ -188,6 +196,13 @@ def md5_file(path: Path) -> str:
 
 def _scores(scores: dict) -> str:
     return ", ".join(f"{name} {value:.2%}" for name, value in scores.items())
+
+
+def _init(init: dict | None) -> str:
+    if not init:
+        return "Trained from scratch (random initialisation)."
+    return (f"Started from the trained model `{init['path']}` (md5 `{init['md5']}`): every layer's weights, "
+            "the 10-way output's rows for the ten digits; the \"not a digit\" row fresh.")
 
 
 def _summary(model) -> list[str]:
@@ -268,6 +283,7 @@ handler, numbers, the non-digit set): `docs/draw_eval.md` and the README.
 - Augmentation, fresh each epoch, on every image: rotation +-12 deg, shear +-0.2, zoom 0.85-1.1,
   shift +-2.5 px, stroke thickness (15% dilated, 10% eroded by 2x2).
 - {_redrawn(card.get('redrawn_fraction', 0.0))}
+- {_init(card.get('init'))}
 - AdamW (weight decay 1e-4), peak learning rate {card['learning_rate']}, one warm-up epoch then
   cosine decay, batch {card['batch_size']}, {card['epochs_run']} epochs; the weights of epoch
   {card['best_epoch']} (best mean accuracy over the three validation sets) are kept.
