@@ -163,12 +163,13 @@ CLASSES = 11
 
 @dataclass
 class Sources:
-    """What one epoch is drawn from: MNIST (uint8 (N, 28, 28) + labels), pen digits rendered through
-    the canvas (a pool, uint8 + labels, `pen_per_epoch` drawn from it each epoch) and generated
-    non-digits (a pool, `negatives_per_epoch` drawn each epoch)."""
+    """What one epoch is drawn from: MNIST (uint8 (N, 28, 28) + labels, `mnist_per_epoch` drawn each
+    epoch), pen digits rendered through the canvas (a pool, uint8 + labels, `pen_per_epoch` drawn
+    from it each epoch) and generated non-digits (a pool, `negatives_per_epoch` drawn each epoch)."""
 
     mnist: np.ndarray
     mnist_labels: np.ndarray
+    mnist_per_epoch: int
     pen: np.ndarray
     pen_labels: np.ndarray
     pen_per_epoch: int
@@ -181,7 +182,8 @@ def training_batches(
 ) -> tuple[np.ndarray, np.ndarray]:
     """One epoch's inputs, shuffled: augmented MNIST digits (a fraction redrawn), augmented pen
     digits and non-digits; one-hot targets over 11 classes. float32 (N, 28, 28, 1), (N, 11)."""
-    augmented = augment(sources.mnist, rng)
+    picked = rng.choice(len(sources.mnist), min(sources.mnist_per_epoch, len(sources.mnist)), replace=False)
+    augmented = augment(sources.mnist[picked], rng)
     mnist = augmented.astype(np.float32) / 255.0
     chosen = np.flatnonzero(rng.random(len(mnist)) < redrawn_fraction)
     mnist[chosen] = redraw(augmented[chosen], rng)
@@ -193,7 +195,7 @@ def training_batches(
         augment(sources.pen[pen], rng).astype(np.float32) / 255.0,
         augment(sources.negatives[neg], rng).astype(np.float32) / 255.0,
     ])
-    labels = np.concatenate([sources.mnist_labels, sources.pen_labels[pen], np.full(len(neg), NOT_A_DIGIT)])
+    labels = np.concatenate([sources.mnist_labels[picked], sources.pen_labels[pen], np.full(len(neg), NOT_A_DIGIT)])
     order = rng.permutation(len(images))
     return images[order][..., None], np.eye(CLASSES, dtype=np.float32)[labels[order]]
 
@@ -227,7 +229,7 @@ def fit(
     """
     import keras
 
-    size = len(sources.mnist) + min(sources.pen_per_epoch, len(sources.pen)) + \
+    size = min(sources.mnist_per_epoch, len(sources.mnist)) + min(sources.pen_per_epoch, len(sources.pen)) + \
         min(sources.negatives_per_epoch, len(sources.negatives))
     steps = math.ceil(size / batch_size)
     schedule = keras.optimizers.schedules.CosineDecay(

@@ -37,6 +37,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--lr", type=float, default=2e-3, help="peak learning rate (AdamW, cosine)")
     parser.add_argument("--val-size", type=int, default=6000, help="training images held out")
     parser.add_argument("--pen", help="pen-dev folder (default: $PEN_DEV_DIR)")
+    parser.add_argument("--mnist-per-epoch", type=int, default=0,
+                        help="MNIST training digits drawn per epoch (default 0: all of them)")
     parser.add_argument("--pen-copies", type=int, default=6,
                         help="restyled canvas renderings of each training pen digit in the pool")
     parser.add_argument("--pen-repeat", type=float, default=3.0,
@@ -89,9 +91,10 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.time()
     pen_x, pen_y = pen.render_training(pen_train, args.pen_copies, args.seed)
-    n_negatives = int(args.negatives * len(fit_x))
+    per_epoch = args.mnist_per_epoch or len(fit_x)
+    n_negatives = int(args.negatives * per_epoch)
     neg_x, _ = negatives.generate(3 * n_negatives, pen_train, args.seed)
-    sources = Sources(fit_x, fit_y, pen_x, pen_y, int(args.pen_repeat * len(pen_train)), neg_x, n_negatives)
+    sources = Sources(fit_x, fit_y, per_epoch, pen_x, pen_y, int(args.pen_repeat * len(pen_train)), neg_x, n_negatives)
     validation = validation_sets(val_x, val_y, pen_val, n_negatives // 3, args.seed, redraw)
     print(f"data ready in {time.time() - started:.0f} s: {len(fit_x)} MNIST, {len(pen_x)} pen renderings "
           f"of {len(pen_train)} digits, {len(neg_x)} non-digits; validation "
@@ -130,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         "batch_size": args.batch_size,
         "learning_rate": args.lr,
         "redrawn_fraction": args.redrawn,
+        "mnist_per_epoch": per_epoch,
         "pen_copies": args.pen_copies,
         "pen_repeat": args.pen_repeat,
         "negatives_fraction": args.negatives,
@@ -261,8 +265,9 @@ Figures of the app itself (pen-dev validation writers replayed through the windo
 handler, numbers, the non-digit set): `docs/draw_eval.md` and the README.
 
 ## Data
-- **MNIST** (LeCun, Cortes, Burges): {card['train_images']} training images, {card['validation_images']}
-  held out for validation (seeded split); the test set scored once at the end. md5 below.
+- **MNIST** (LeCun, Cortes, Burges): {card['train_images']} training images ({card['mnist_per_epoch']} drawn
+  each epoch), {card['validation_images']} held out for validation (seeded split); the test set scored
+  once at the end. md5 below.
 - **pen-dev** (`$PEN_DEV_DIR/unipen-dev.jsonl`, md5 `{card['pen_md5']}`): real pen trajectories of
   isolated digits from the UNIPEN Train-R01/V07 collection, category 1a. Split by contributor:
   training {', '.join(split['train_contributors'])} ({split['train_writers']} writers,
@@ -274,7 +279,7 @@ handler, numbers, the non-digit set): `docs/draw_eval.md` and the README.
   +-0.45, rotation, width, jitter, flagged and footed 1s, crossed 7s); {card['pen_repeat']:g}x
   the training pen digits are drawn from that pool each epoch.
 - **Generated non-digits** (`realtime.negatives`, a pool of {card['non_digit_pool']}, {card['negatives_fraction']:.0%}
-  of the MNIST digits' count each epoch, target "not a digit"): letters and symbols in OpenCV's
+  of the epoch's MNIST digits' count each epoch, target "not a digit"): letters and symbols in OpenCV's
   Hershey faces, scribbles, hatching, blobs, rings, fragments of training writers' digits, touching
   pairs of them squeezed into one crop, pieces of ruled lines, box corners and dashes.
 
