@@ -31,10 +31,13 @@ Backend = Literal["auto", "litert", "keras"]
 INPUT_SHAPE = (28, 28, 1)
 CLASSES = 10
 T = TypeVar("T")
+#: A model may add an 11th output, "not a digit"; `predict` returns the ten digit probabilities
+#: only, so that 1 - their sum is the probability of "not a digit" (0 for a 10-way model).
+OUTPUTS = (CLASSES, CLASSES + 1)
 
 
 def shipped_model() -> Path:
-    """The shipped `digits.keras`; its `.tflite` and `_typical.npz` companions sit beside it.
+    """The shipped `digits.keras`; its companions (the `.tflite` copy, the card) sit beside it.
 
     Installed (a wheel, `pip install .` or an editable install), the repository's `models/`
     folder is the package `realtime.models` and is found with importlib.resources, wherever
@@ -75,9 +78,10 @@ class Classifier:
         self._warm_up()
 
     def predict(self, images: np.ndarray) -> np.ndarray:
-        """(N, 28, 28) or (N, 28, 28, 1) float32 in [0, 1] -> (N, 10) probabilities.
+        """(N, 28, 28) or (N, 28, 28, 1) float32 in [0, 1] -> (N, 10) digit probabilities.
 
-        One runtime call for the whole batch: per-digit calls would pay the call overhead N times.
+        With an 11-way model the row sums to 1 - P(not a digit). One runtime call for the whole
+        batch: per-digit calls would pay the call overhead N times.
         """
         try:
             batch = np.asarray(images, dtype=np.float32)
@@ -89,7 +93,7 @@ class Classifier:
             raise ValueError(f"expected images of shape (N, 28, 28[, 1]), got {batch.shape}")
         if len(batch) == 0:
             return np.zeros((0, CLASSES), np.float32)
-        return self._runner(np.ascontiguousarray(batch))
+        return self._runner(np.ascontiguousarray(batch))[:, :CLASSES]
 
     def _warm_up(self) -> None:
         """First call allocates; a damaged model fails here, at load, not on the user's first digit.
@@ -157,10 +161,10 @@ def _tflite_path(path: Path) -> Path:
 
 
 def _check_shapes(path: Path, inputs: tuple, outputs: tuple) -> None:
-    if tuple(inputs[1:]) != INPUT_SHAPE or tuple(outputs[1:]) != (CLASSES,):
+    if tuple(inputs[1:]) != INPUT_SHAPE or len(outputs) != 2 or outputs[1] not in OUTPUTS:
         raise UserError(
             f"model {path} maps {tuple(inputs)} to {tuple(outputs)}; "
-            f"a digit model maps (N, 28, 28, 1) to (N, 10)"
+            f"a digit model maps (N, 28, 28, 1) to (N, 10) or (N, 11)"
         )
 
 

@@ -20,12 +20,17 @@ from realtime.segment import Candidate, FinderSettings, find_digits
 #: leaves 0.07% unsure and 0.47% confidently wrong; 0.7 would leave 0.43% unsure (0.25% of them
 #: right) to save 0.15% wrong answers.
 MIN_CONFIDENCE = 0.5
+#: Above this probability of the model's "not a digit" output (1 - the sum of its ten digit
+#: probabilities; 0 for a 10-way model) a candidate is "not a digit". Chosen on validation data by
+#: scripts/choose_rejection.py: the most non-digits turned down (59% of the generated validation
+#: ones) while at most 0.3% of real validation digits are called "not a digit" (0.23%).
+NOT_A_DIGIT = 0.98
 
 
 class Predictor(Protocol):
     """Anything with `predict((N, 28, 28) float32) -> (N, 10)`: the Classifier, or a test double.
 
-    A `typicality` attribute (realtime.typicality.Typicality), when present, marks confident
+    Rows may sum to less than 1: the rest is the model's "not a digit" probability. A `typicality` attribute (realtime.typicality.Typicality), when present, marks confident
     readings of things that look like no handwritten digit as "not a digit".
     """
 
@@ -118,18 +123,27 @@ def decide(
     model: Predictor,
     min_confidence: float = MIN_CONFIDENCE,
 ) -> None:
-    """Name each result (all with an image) from its row of `probs`: a digit, or None and why."""
+    """Name each result (all with an image) from its row of `probs`: a digit, or None and why.
+
+    The one place that says "not a digit", for the canvas, the camera and any segmentation search:
+    when the model's "not a digit" probability (1 - row sum) is above NOT_A_DIGIT, or when the
+    model's typicality check (if it carries one) finds the input unlike its predicted class.
+    """
     tops = probs.argmax(axis=1)
+    none = 1.0 - probs.sum(axis=1)
     typicality = getattr(model, "typicality", None)
     if typicality is not None:
         atypical = typicality.atypical(np.stack([r.image for r in results]), tops)
     else:
         atypical = np.zeros(len(results), bool)
+    atypical |= none > NOT_A_DIGIT
     for result, p, top, odd in zip(results, probs, tops, atypical):
         result.probs = p
-        result.confidence = float(p[top])
+        # How sure the model is of this digit, given that it is a digit: the top class's share of
+        # the digit probabilities (a 10-way model's rows sum to 1, so there it is p[top]).
+        result.confidence = float(p[top] / max(float(p.sum()), 1e-9))
         if odd:
-            result.reason = "not a digit"  # confident, but unlike any handwritten example of it
+            result.reason = "not a digit"  # the model says so, or it is unlike any example of its class
         elif result.confidence >= min_confidence:
             result.digit = int(top)
         else:

@@ -9,15 +9,18 @@ Three choices here are about real handwriting, not MNIST:
 - "redrawn" digits: part of each epoch is drawn large with another pen, binarised and brought
   back through the app's own `to_mnist`, because that, not a scanned MNIST image, is what the
   model sees in the app (hard edges, normalised stroke width, re-centred);
-- "outlier exposure": synthetic scribbles (zig-zags, hatching, blobs, letters) are trained towards
-  the uniform distribution, so that the softmax of something that is not a digit stays low and the
-  app can answer "?" instead of forcing it into a class. The output stays a plain (N, 10) softmax.
+- real pen digits and an 11th output, "not a digit": `Sources` mixes MNIST with pen-dev
+  trajectories rendered through the app's canvas path (realtime.pen) and generated non-digits
+  (realtime.negatives), so that the model reads the writers MNIST lacks and can say "none of
+  these" instead of forcing a scribble into a digit. `Classifier.predict` returns the ten digit
+  probabilities; 1 - their sum is "not a digit".
 """
 
 from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -47,8 +50,31 @@ def build_model():
         x = layers.MaxPooling2D()(x)
     x = layers.Flatten()(x)
     x = layers.Dropout(0.4)(x)
-    outputs = layers.Dense(10, activation="softmax", name="probs")(x)
+    outputs = layers.Dense(CLASSES, activation="softmax", name="probs")(x)
     return keras.Model(inputs, outputs, name="digit_cnn")
+
+
+def initialise_from(model, path) -> None:
+    """Start `model` from the weights of a trained digit model at `path` (a .keras file).
+
+    Every layer takes the trained weights; a 10-way output layer (an MNIST-only model) gives the
+    digit rows of the 11-way one, whose "not a digit" row keeps its fresh initialisation. Why: on
+    a shared 2-core CPU a from-scratch run long enough for MNIST's last tenths of a point takes
+    hours; starting from a trained digit reader, a few epochs teach the pen writers and the new
+    output. Raises ValueError when the architectures differ in anything else.
+    """
+    import keras
+
+    trained = keras.saving.load_model(path, compile=False)
+    if len(trained.layers) != len(model.layers):
+        raise ValueError(f"{path}: {len(trained.layers)} layers, expected {len(model.layers)}")
+    for old, new in zip(trained.layers, model.layers):
+        weights = old.get_weights()
+        if new.name == "probs" and weights and weights[0].shape[-1] == CLASSES - 1:
+            fresh = new.get_weights()
+            fresh[0][:, : CLASSES - 1], fresh[1][: CLASSES - 1] = weights[0], weights[1]
+            weights = fresh
+        new.set_weights(weights)
 
 
 def augment(images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -102,24 +128,6 @@ def redraw(images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return out
 
 
-def scribbles(n: int, rng: np.random.Generator) -> np.ndarray:
-    """n synthetic non-digits, drawn at 96x96 and passed through the app's own to_mnist.
-
-    Letters and symbols are left out: some are too close to digits ("A" to "4") to be a fair
-    "no class" target, and they stay unseen kinds for the evaluation.
-    """
-    out = np.zeros((n, 28, 28), np.float32)
-    made = 0
-    while made < n:
-        canvas = np.zeros((96, 96), np.uint8)
-        draw_scribble(canvas, rng, kinds=len(SCRIBBLE_KINDS) - 1)
-        image = to_mnist(canvas)
-        if image is not None:
-            out[made] = image
-            made += 1
-    return out
-
-
 SCRIBBLE_KINDS = ("zig-zag", "hatching", "blob", "rings", "letter or symbol")
 
 
@@ -149,52 +157,81 @@ def draw_scribble(canvas: np.ndarray, rng: np.random.Generator, kinds: int = len
     return SCRIBBLE_KINDS[kind]
 
 
+NOT_A_DIGIT = 10  #: index of the 11th output, "not a digit"
+CLASSES = 11
+
+
+@dataclass
+class Sources:
+    """What one epoch is drawn from: MNIST (uint8 (N, 28, 28) + labels, `mnist_per_epoch` drawn each
+    epoch), pen digits rendered through the canvas (a pool, uint8 + labels, `pen_per_epoch` drawn
+    from it each epoch) and generated non-digits (a pool, `negatives_per_epoch` drawn each epoch)."""
+
+    mnist: np.ndarray
+    mnist_labels: np.ndarray
+    mnist_per_epoch: int
+    pen: np.ndarray
+    pen_labels: np.ndarray
+    pen_per_epoch: int
+    negatives: np.ndarray
+    negatives_per_epoch: int
+
+
 def training_batches(
-    images: np.ndarray,
-    labels: np.ndarray,
-    rng: np.random.Generator,
-    scribble_fraction: float,
-    redrawn_fraction: float = 0.0,
+    sources: Sources, rng: np.random.Generator, redrawn_fraction: float = 0.0
 ) -> tuple[np.ndarray, np.ndarray]:
-    """One epoch's inputs: augmented digits (one-hot), a fraction of them redrawn, plus scribbles
-    (uniform targets), shuffled."""
-    augmented = augment(images, rng)
-    digits = augmented.astype(np.float32) / 255.0
-    chosen = np.flatnonzero(rng.random(len(images)) < redrawn_fraction)
-    digits[chosen] = redraw(augmented[chosen], rng)
-    targets = np.eye(10, dtype=np.float32)[labels]
-    extra = int(len(images) * scribble_fraction)
-    if extra:
-        digits = np.concatenate([digits, scribbles(extra, rng)])
-        targets = np.concatenate([targets, np.full((extra, 10), 0.1, np.float32)])
-    order = rng.permutation(len(digits))
-    return digits[order][..., None], targets[order]
+    """One epoch's inputs, shuffled: augmented MNIST digits (a fraction redrawn), augmented pen
+    digits and non-digits; one-hot targets over 11 classes. float32 (N, 28, 28, 1), (N, 11)."""
+    picked = rng.choice(len(sources.mnist), min(sources.mnist_per_epoch, len(sources.mnist)), replace=False)
+    augmented = augment(sources.mnist[picked], rng)
+    mnist = augmented.astype(np.float32) / 255.0
+    chosen = np.flatnonzero(rng.random(len(mnist)) < redrawn_fraction)
+    mnist[chosen] = redraw(augmented[chosen], rng)
+    pen = rng.choice(len(sources.pen), min(sources.pen_per_epoch, len(sources.pen)), replace=False)
+    neg = rng.choice(len(sources.negatives), min(sources.negatives_per_epoch, len(sources.negatives)),
+                     replace=False)
+    images = np.concatenate([
+        mnist,
+        augment(sources.pen[pen], rng).astype(np.float32) / 255.0,
+        augment(sources.negatives[neg], rng).astype(np.float32) / 255.0,
+    ])
+    labels = np.concatenate([sources.mnist_labels[picked], sources.pen_labels[pen], np.full(len(neg), NOT_A_DIGIT)])
+    order = rng.permutation(len(images))
+    return images[order][..., None], np.eye(CLASSES, dtype=np.float32)[labels[order]]
+
+
+def accuracy(model, images: np.ndarray, labels: np.ndarray) -> float:
+    """Top-1 accuracy over all 11 outputs of float32 (N, 28, 28) images against int labels."""
+    if not len(images):
+        return float("nan")
+    probs = model.predict(images[..., None], batch_size=512, verbose=0)
+    return float(np.mean(probs.argmax(axis=1) == labels))
 
 
 def fit(
     model,
-    images: np.ndarray,
-    labels: np.ndarray,
-    val_images: np.ndarray,
-    val_labels: np.ndarray,
+    sources: Sources,
+    validation: dict[str, tuple[np.ndarray, np.ndarray]],
     *,
     epochs: int,
     learning_rate: float,
     batch_size: int,
     seed: int,
-    scribble_fraction: float,
     redrawn_fraction: float = 0.0,
     verbose: int = 1,
 ) -> dict:
     """Train with fresh augmentation each epoch, AdamW and a cosine schedule after a warm-up.
 
-    Keeps the weights of the epoch with the best validation accuracy (chosen on the held-out
-    validation split only: as scanned, plus the same digits redrawn once when `redrawn_fraction`
-    is on, so that the epoch is chosen for the app's inputs too) and returns the history.
+    `validation` maps a name ("mnist", "pen", "non-digits") to float32 (N, 28, 28) images and
+    labels (10 = not a digit), all held out (other MNIST images, other pen writers). The weights of
+    the epoch with the best mean validation accuracy over those sets are kept; the history holds
+    every set's accuracy per epoch.
     """
     import keras
 
-    steps = math.ceil(len(images) * (1 + scribble_fraction) / batch_size)
+    size = min(sources.mnist_per_epoch, len(sources.mnist)) + min(sources.pen_per_epoch, len(sources.pen)) + \
+        min(sources.negatives_per_epoch, len(sources.negatives))
+    steps = math.ceil(size / batch_size)
     schedule = keras.optimizers.schedules.CosineDecay(
         0.0, decay_steps=max(1, steps * (epochs - 1)), warmup_target=learning_rate,
         warmup_steps=steps,
@@ -202,39 +239,27 @@ def fit(
     model.compile(
         optimizer=keras.optimizers.AdamW(schedule, weight_decay=1e-4),
         loss="categorical_crossentropy",
-        metrics=["categorical_accuracy"],
     )
     rng = np.random.default_rng(seed)
-    val_x = val_images.astype(np.float32) / 255.0
-    val_y = np.eye(10, dtype=np.float32)[val_labels]
-    if redrawn_fraction > 0:
-        val_x = np.concatenate([val_x, redraw(val_images, np.random.default_rng(seed + 1))])
-        val_y = np.concatenate([val_y, val_y])
-    val_x = val_x[..., None]
-    best = {"val_accuracy": -1.0, "epoch": 0, "weights": None}
+    best = {"score": -1.0, "epoch": 0, "weights": None, "accuracy": {}}
     history = []
     started = time.time()
     for epoch in range(epochs):
-        x, y = training_batches(images, labels, rng, scribble_fraction, redrawn_fraction)
-        result = model.fit(
-            x, y, batch_size=batch_size, epochs=epoch + 1, initial_epoch=epoch,
-            validation_data=(val_x, val_y), verbose=verbose, shuffle=False,
-        )
-        val_accuracy = float(result.history["val_categorical_accuracy"][-1])
-        history.append(
-            {
-                "epoch": epoch + 1,
-                "loss": float(result.history["loss"][-1]),
-                "val_accuracy": val_accuracy,
-                "seconds": round(time.time() - started, 1),
-            }
-        )
-        if val_accuracy > best["val_accuracy"]:
-            best = {"val_accuracy": val_accuracy, "epoch": epoch + 1, "weights": model.get_weights()}
+        x, y = training_batches(sources, rng, redrawn_fraction)
+        result = model.fit(x, y, batch_size=batch_size, epochs=epoch + 1, initial_epoch=epoch,
+                           verbose=verbose, shuffle=False)
+        scores = {name: accuracy(model, images, labels) for name, (images, labels) in validation.items()}
+        score = float(np.nanmean(list(scores.values())))
+        history.append({"epoch": epoch + 1, "loss": float(result.history["loss"][-1]),
+                        "val_accuracy": scores, "seconds": round(time.time() - started, 1)})
+        if verbose:
+            print(f"epoch {epoch + 1}: " + ", ".join(f"{k} {v:.4%}" for k, v in scores.items()), flush=True)
+        if score > best["score"]:
+            best = {"score": score, "epoch": epoch + 1, "weights": model.get_weights(), "accuracy": scores}
     model.set_weights(best["weights"])
     return {
         "history": history,
         "best_epoch": best["epoch"],
-        "val_accuracy": best["val_accuracy"],
+        "val_accuracy": best["accuracy"],
         "seconds": round(time.time() - started, 1),
     }

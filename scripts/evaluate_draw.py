@@ -1,7 +1,17 @@
 """Draw mode on mouse-drawn digits: how often the app reads what was drawn, and the naive demo for comparison.
 
-    python scripts/evaluate_draw.py                          # shipped model, writes docs/draw_eval.md
+    PEN_DEV_DIR=../shared/data/pen-dev python scripts/evaluate_draw.py   # writes docs/draw_eval.md
     python scripts/evaluate_draw.py --model /tmp/m.keras --out /tmp/eval
+
+Three sets are replayed through the app:
+
+- the real pen digits of the pen-dev VALIDATION writers (realtime.pen: never trained on), one by
+  one and as numbers of 2-4 of one writer's digits side by side (normal gap, close, touching);
+  a sheet of the misses is written beside the report (draw_pen_misses.png);
+- the non-digit set (realtime.non_digit_set): letters, symbols, scribbles, dashes, hatching and
+  blobs drawn as strokes on the canvas, and letters and symbols in held-out fonts printed as ink
+  on paper and read by camera mode's pipeline;
+- the synthetic stroke set (below).
 
 Every drawing of the stroke set (tests/data/strokes/, made by scripts/make_strokes.py) is replayed
 as OpenCV mouse events through `DrawApp.on_mouse`, exactly as the window's mouse callback delivers
@@ -34,15 +44,16 @@ import numpy as np  # noqa: E402
 from make_strokes import OUT as STROKES_DIR  # noqa: E402  (scripts/ is on sys.path)
 from make_strokes import SIZE_BANDS, load  # noqa: E402
 
+from realtime import non_digit_set, pen  # noqa: E402
+from realtime.camera_app import CameraOptions, FramePipeline  # noqa: E402
 from realtime.classifier import DEFAULT_MODEL, Classifier  # noqa: E402
 from realtime.draw_app import DrawApp, DrawOptions  # noqa: E402
 from realtime.errors import (
     UserError,  # noqa: E402
     run_main,  # noqa: E402
 )
-from realtime.reading import MIN_CONFIDENCE, Reading, read_binary  # noqa: E402
-from realtime.segment import CANVAS_SETTINGS  # noqa: E402
-from realtime.training import draw_scribble  # noqa: E402
+from realtime.negatives import HELD_OUT_FONTS, glyph  # noqa: E402
+from realtime.reading import MIN_CONFIDENCE, Reading  # noqa: E402
 
 EVENT_DT = 0.012  # fake seconds between mouse events, as make_strokes samples them
 HOVER_STEPS = 4  # button-up mouse moves between two strokes (the canvas ignores them)
@@ -55,6 +66,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--strokes", type=Path, default=STROKES_DIR, help="folder of stroke-set JSON files")
     parser.add_argument("--canvas-sizes", default="448,280", help="canvas sizes to replay on (default 448,280)")
     parser.add_argument("--out", type=Path, default=Path("docs"), help="folder for draw_eval.md")
+    parser.add_argument("--pen", help="pen-dev folder (default: $PEN_DEV_DIR; without it the pen "
+                        "sections are left out)")
+    parser.add_argument("--numbers", type=int, default=8,
+                        help="numbers per validation writer and spacing (default 8)")
+    parser.add_argument("--non-digits", type=int, default=80, help="non-digits per kind (default 80)")
     return parser.parse_args(argv)
 
 
@@ -241,35 +257,206 @@ def render_markdown(args: argparse.Namespace, backend: str, runs: dict[int, list
     return "\n".join(out) + "\n"
 
 
-def non_digits(model: Classifier, count: int, size: int = 448) -> dict[str, list[bool]]:
-    """Scribbles drawn on the canvas, read by the app: kind -> whether each was shown as a digit.
+# --- real pen digits ------------------------------------------------------------------------------
 
-    Seeds 10,000 and up: training never draws these exact scribbles.
-    """
-    shown: dict[str, list[bool]] = {}
-    for i in range(count):
-        rng = np.random.default_rng(10_000 + i)
-        small = np.zeros((96, 96), np.uint8)
-        kind = draw_scribble(small, rng)
-        extent = int(size * rng.uniform(0.3, 0.8))
-        canvas = np.zeros((size, size), np.uint8)
-        x, y = rng.integers(0, size - extent + 1, 2)
-        canvas[y : y + extent, x : x + extent] = cv2.resize(small, (extent, extent))
-        reading = read_binary(canvas > 127, model, CANVAS_SETTINGS)
-        shown.setdefault(kind, []).append(any(d.digit is not None for d in reading.digits))
-    return shown
+PEN_CANVAS = 448
+#: Gap between neighbouring digits of a number, as a fraction of the digit height; "touching"
+#: overlaps the boxes by a little so the ink of neighbours meets.
+SPACINGS = {"normal gap": 0.3, "close": 0.08, "touching": -0.06}
 
 
-def render_non_digits(shown: dict[str, list[bool]]) -> list[str]:
-    everything = [v for values in shown.values() for v in values]
+def unit(strokes: list[np.ndarray], size: int) -> list[list[list[float]]]:
+    """Canvas-pixel strokes -> the unit coordinates `mouse_events` takes."""
+    return [(np.asarray(s, np.float64) / (size - 1)).tolist() for s in strokes]
+
+
+def read_drawing(model: Classifier, strokes: list[list[list[float]]], size: int) -> tuple[Reading, np.ndarray]:
+    """Replay one drawing through a fresh DrawApp's mouse handler; its final reading and canvas."""
+    app = DrawApp(model, DrawOptions(canvas_size=size, save_dir=Path("/nonexistent")))
+    replay(app, strokes)
+    return app.reading, app.canvas.image
+
+
+def pen_singles(model: Classifier, samples: list[pen.PenDigit]) -> list[dict]:
+    """Each digit alone on the 448 px canvas at the app's brush, 30-80% of its height, anywhere."""
+    rng = np.random.default_rng(0)
+    rows = []
+    for sample in samples:
+        frac = float(rng.uniform(0.3, 0.8))
+        margin = frac * PEN_CANVAS / 2
+        centre = tuple(rng.uniform(margin, PEN_CANVAS - margin, 2))
+        reading, image = read_drawing(model, unit(pen.place(sample.strokes, PEN_CANVAS, frac, centre), PEN_CANVAS),
+                                      PEN_CANVAS)
+        rows.append(_row(str(sample.label), sample.writer, reading, image))
+    return rows
+
+
+def number_strokes(digits: list[pen.PenDigit], spacing: float, rng: np.random.Generator) -> list[np.ndarray]:
+    """One writer's digits side by side at one height, `spacing` x height apart, fitted into the canvas."""
+    height = 1.0
+    placed, x = [], 0.0
+    for digit in digits:
+        points = np.concatenate(digit.strokes)
+        low, high = points.min(axis=0), points.max(axis=0)
+        scale = height / max(float(high[1] - low[1]), 1e-6, float(high[0] - low[0]) / 1.5)
+        strokes = [(s - low) * scale + [x, rng.uniform(-0.05, 0.05)] for s in digit.strokes]
+        placed.append(strokes)
+        x += float(high[0] - low[0]) * scale + spacing * height
+    width = x - spacing * height
+    fit = min(0.9 * PEN_CANVAS / width, 0.45 * PEN_CANVAS / height)
+    offset = np.array([(PEN_CANVAS - width * fit) / 2, (PEN_CANVAS - height * fit) / 2])
+    return [np.round(s * fit + offset).astype(np.int32) for strokes in placed for s in strokes]
+
+
+def pen_numbers(model: Classifier, samples: list[pen.PenDigit], per_writer: int) -> list[dict]:
+    """`per_writer` numbers of 2-4 digits of each writer, at every spacing of SPACINGS."""
+    rng = np.random.default_rng(1)
+    by_writer: dict[str, list[pen.PenDigit]] = {}
+    for sample in samples:
+        by_writer.setdefault(sample.writer, []).append(sample)
+    rows = []
+    for writer, digits in sorted(by_writer.items()):
+        if len(digits) < 4:
+            continue
+        for _ in range(per_writer):
+            chosen = [digits[i] for i in rng.choice(len(digits), int(rng.integers(2, 5)), replace=False)]
+            label = "".join(str(d.label) for d in chosen)
+            for spacing, gap in SPACINGS.items():
+                strokes = number_strokes(chosen, gap, np.random.default_rng(rng.integers(1 << 30)))
+                reading, image = read_drawing(model, unit(strokes, PEN_CANVAS), PEN_CANVAS)
+                rows.append({**_row(label, writer, reading, image), "spacing": spacing})
+    return rows
+
+
+def _row(label: str, writer: str, reading: Reading, image: np.ndarray) -> dict:
+    outcome_ = outcome(reading, label)
+    return {
+        "label": label, "writer": writer, "outcome": outcome_,
+        "read": " ".join(reading.lines) or _rejections(reading),
+        "not_a_digit": any(d.reason == "not a digit" for d in reading.digits),
+        "image": image if outcome_ != "right" else None,
+    }
+
+
+def misses_sheet(rows: list[dict], path: Path, limit: int = 160) -> int:
+    """A PNG grid of missed drawings (canvas thumbnails, 'drawn > read' under each); how many shown."""
+    misses = [r for r in rows if r["outcome"] != "right"][:limit]
+    tiles = []
+    for r in misses:
+        tile = cv2.resize(255 - r["image"], (112, 112), interpolation=cv2.INTER_AREA)
+        tile = cv2.copyMakeBorder(tile, 0, 22, 0, 0, cv2.BORDER_CONSTANT, value=255)
+        cv2.putText(tile, f"{r['label']}>{r['read'][:9]}", (2, 128), cv2.FONT_HERSHEY_SIMPLEX, 0.4, 0, 1,
+                    cv2.LINE_AA)
+        tiles.append(cv2.copyMakeBorder(tile, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=160))
+    if not tiles:
+        return 0
+    columns = 10
+    tiles += [np.full_like(tiles[0], 255)] * (-len(tiles) % columns)
+    sheet = np.vstack([np.hstack(tiles[i : i + columns]) for i in range(0, len(tiles), columns)])
+    cv2.imwrite(str(path), sheet)
+    return len(misses)
+
+
+def render_pen(singles: list[dict], numbers: list[dict], samples: list[pen.PenDigit], sheet: str) -> list[str]:
+    writers = sorted({s.writer for s in samples})
+    wrong = sum(r["outcome"] == "wrong" for r in singles)
+    refused = sum(r["not_a_digit"] for r in singles)
+    out = [
+        "## Real pen digits of validation writers",
+        "",
+        f"{len(samples)} digits of the {len(writers)} pen-dev writers of contributor(s) "
+        f"{', '.join(pen.VALIDATION_CONTRIBUTORS)} (the validation split of `realtime/pen.py`: never trained "
+        f"on), each replayed as mouse drags through `DrawApp.on_mouse` on the {PEN_CANVAS} px canvas at the "
+        "default brush, 30-80% of the canvas high, anywhere on it.",
+        "",
+        f"**Single digits right: {pct(singles)}**; shown as a wrong digit: {wrong} "
+        f"({wrong / max(1, len(singles)):.2%}); called \"not a digit\": {refused} ({refused / max(1, len(singles)):.2%}).",
+        "",
+        "| digit | " + " | ".join("0123456789") + " |",
+        "|---|" + "---|" * 10,
+        "| right | " + " | ".join(pct([r for r in singles if r["label"] == d]) for d in "0123456789") + " |",
+        "",
+        "How the single digits went wrong:",
+        "",
+        "| right | unsure ('?' or not a digit) | wrong digit | not one digit found |",
+        "|---|---|---|---|",
+        "| " + " | ".join(str(sum(r["outcome"] == k for r in singles)) for k in ("right", "unsure", "wrong", "count"))
+        + " |",
+        "",
+        "Numbers of 2-4 digits of one writer side by side (the same digits at each spacing; gap as a "
+        "fraction of the digit height: " + ", ".join(f"{k} {v:+.2f}" for k, v in SPACINGS.items()) + "):",
+        "",
+        "| spacing | whole number right | 2 digits | 3 digits | 4 digits | wrong number shown |",
+        "|---|---|---|---|---|---|",
+    ]
+    for spacing in SPACINGS:
+        rows = [r for r in numbers if r["spacing"] == spacing]
+        by_len = " | ".join(pct([r for r in rows if len(r["label"]) == n]) for n in (2, 3, 4))
+        shown_wrong = sum(r["outcome"] in ("wrong", "count") and "?" not in r["read"] and not r["read"].startswith("nothing")
+                          for r in rows)
+        out.append(f"| {spacing} | **{pct(rows)}** | {by_len} | {shown_wrong} |")
+    out += ["", f"The misses (drawn > read, single digits then numbers): `{sheet}`.", ""]
+    return out
+
+
+# --- non-digits -----------------------------------------------------------------------------------
+
+
+def non_digits_on_canvas(model: Classifier, per_kind: int, size: int = 448) -> list[dict]:
+    """The non-digit set drawn as strokes on the canvas (seeded), each read by the app."""
+    rng = np.random.default_rng(2)
+    rows = []
+    for kind in non_digit_set.KINDS:
+        for _ in range(per_kind):
+            name, strokes = non_digit_set.drawing(kind, rng)
+            frac = float(rng.uniform(0.3, 0.8))
+            origin = rng.uniform(0, 1 - frac, 2)
+            scaled = [[[float(x * frac + origin[0]), float(y * frac + origin[1])] for x, y in s] for s in strokes]
+            reading, _ = read_drawing(model, scaled, size)
+            rows.append({"kind": kind, "name": name, "shown": [d.digit for d in reading.digits if d.digit is not None]})
+    return rows
+
+
+def non_digits_on_paper(model: Classifier, per_kind: int) -> list[dict]:
+    """Letters and symbols printed in held-out Hershey faces, dark ink on a 640x480 paper photo,
+    read by camera mode's FramePipeline."""
+    rng = np.random.default_rng(3)
+    rows = []
+    for kind, names in (("letter", non_digit_set.LETTERS), ("symbol", non_digit_set.SYMBOLS)):
+        for _ in range(per_kind):
+            name = names[int(rng.integers(len(names)))]
+            ink = glyph(name, HELD_OUT_FONTS[int(rng.integers(len(HELD_OUT_FONTS)))], rng, size=160)
+            paper = np.full((480, 640), 215, np.uint8)
+            x, y = int(rng.integers(40, 440)), int(rng.integers(40, 280))
+            paper[y : y + 160, x : x + 160] -= (ink.astype(np.float32) * 0.65).astype(np.uint8)
+            noisy = np.clip(paper + rng.normal(0, 4, paper.shape), 0, 255).astype(np.uint8)
+            result = FramePipeline(model, CameraOptions()).process(cv2.cvtColor(noisy, cv2.COLOR_GRAY2BGR), 0.0)
+            rows.append({"kind": f"{kind} (ink on paper)", "name": name,
+                         "shown": [d.digit for d in result.reading.digits if d.digit is not None]})
+    return rows
+
+
+def render_non_digits(rows: list[dict]) -> list[str]:
     out = ["## Non-digits", "",
-           f"{len(everything)} scribbles drawn on the 448 px canvas (30-80% of it) and read by the app. "
-           "\"Rejected\" means no confident digit is shown: every candidate is rejected by the finder or "
-           "shown as \"?\".", "",
-           "| kind | scribbles | rejected |", "|---|---|---|"]
-    for kind, values in sorted(shown.items()):
-        out.append(f"| {kind} | {len(values)} | {1 - np.mean(values):.1%} |")
-    out.append(f"| **all** | {len(everything)} | **{1 - np.mean(everything):.1%}** |")
+           f"{len(rows)} non-digits (`realtime/non_digit_set.py`): hand-made stroke templates of letters "
+           f"({' '.join(non_digit_set.LETTERS)}) and symbols ({' '.join(non_digit_set.SYMBOLS)}), scribbles, dashes, "
+           "hatching and blobs, each restyled, drawn as mouse drags on the 448 px canvas at 30-80% of its size "
+           "and read by the app; and letters and symbols printed in Hershey faces training never saw, as dark ink "
+           "on a paper photo read by camera mode. Training saw letters only as font glyphs, never these "
+           "templates. \"Turned down\" means no digit is shown: every candidate is rejected by the finder, "
+           "shown as \"?\" or called \"not a digit\".", "",
+           "| kind | drawings | turned down | most often shown as |", "|---|---|---|---|"]
+    kinds = list(dict.fromkeys(r["kind"] for r in rows))
+    for kind in kinds:
+        these = [r for r in rows if r["kind"] == kind]
+        shown = [r for r in these if r["shown"]]
+        names: dict[str, int] = {}
+        for r in shown:
+            names[f"{r['name']}>{r['shown'][0]}"] = names.get(f"{r['name']}>{r['shown'][0]}", 0) + 1
+        common = ", ".join(f"{k} ({v})" for k, v in sorted(names.items(), key=lambda kv: -kv[1])[:4])
+        out.append(f"| {kind} | {len(these)} | {1 - len(shown) / len(these):.1%} | {common or '-'} |")
+    turned = sum(not r["shown"] for r in rows)
+    out.append(f"| **all** | {len(rows)} | **{turned / len(rows):.1%}** | |")
     return out + [""]
 
 
@@ -297,8 +484,18 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(s) for s in args.canvas_sizes.split(",") if s.strip()]
     runs = {size: evaluate(model, samples, size) for size in sizes}
     markdown = render_markdown(args, model.backend, runs, time.perf_counter() - started)
-    markdown += "\n" + "\n".join(render_non_digits(non_digits(model, 500)))
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.pen or os.environ.get(pen.ENV):
+        samples = pen.split(pen.load(args.pen))[1]
+        singles = pen_singles(model, samples)
+        numbers = pen_numbers(model, samples, args.numbers)
+        sheet = args.out / "draw_pen_misses.png"
+        misses_sheet(singles + numbers, sheet)
+        markdown += "\n" + "\n".join(render_pen(singles, numbers, samples, sheet.name))
+    else:
+        print(f"note: no pen-dev data (--pen or ${pen.ENV}): real pen sections left out", file=sys.stderr)
+    rows = non_digits_on_canvas(model, args.non_digits) + non_digits_on_paper(model, args.non_digits)
+    markdown += "\n" + "\n".join(render_non_digits(rows))
     (args.out / "draw_eval.md").write_text(markdown, encoding="utf-8")
     print(markdown)
     print(f"wrote {args.out / 'draw_eval.md'}", file=sys.stderr)

@@ -285,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.data is None:
         raise UserError("no data folder: pass --data or set REAL_DEV_DIR (e.g. ../shared/data/real-dev)")
-    folder = Path(args.data)
+    folder = Path(args.data).resolve()  # the app runs in a temporary folder
     if not folder.is_dir():
         raise UserError(f"data folder not found: {folder}")
     total, per_file, per_kind = Tally(), [], {}

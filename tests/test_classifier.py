@@ -58,7 +58,8 @@ def test_reads_real_mnist_digits_in_one_batch(classifier: Classifier, mnist_test
     batch = images[:500].astype(np.float32) / 255.0
     probs = classifier.predict(batch)
     assert probs.shape == (500, 10)
-    assert np.allclose(probs.sum(axis=1), 1.0, atol=1e-4)
+    sums = probs.sum(axis=1)  # 1 - P(not a digit) for an 11-way model: real digits keep most of it
+    assert np.all(sums <= 1 + 1e-4) and np.median(sums) > 0.99
     assert np.mean(probs.argmax(axis=1) == labels[:500]) >= 0.99
     # (N, 28, 28, 1) is accepted too, and an empty batch is an empty answer.
     assert classifier.predict(batch[:3, :, :, None]).shape == (3, 10)

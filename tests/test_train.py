@@ -9,15 +9,21 @@ from pathlib import Path
 
 import numpy as np
 from conftest import MNIST_SAMPLE, ROOT
+from test_pen import ONE, SEVEN
 
 from realtime.training import redraw
 
 
 def test_tiny_training_run_writes_model_litert_copy_and_card(tmp_path: Path) -> None:
     out = tmp_path / "tiny.keras"
+    pen_dir = tmp_path / "pen"
+    pen_dir.mkdir()
+    rows = [{"label": d % 10, "writer": f"{c}-w00{d % 3}", "strokes": SEVEN if d % 2 else ONE}
+            for c in ("apb", "ibm") for d in range(40)]
+    (pen_dir / "unipen-dev.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     result = subprocess.run(
-        [sys.executable, "scripts/train.py", "--data", str(MNIST_SAMPLE), "--limit", "300", "--epochs", "1",
-         "--redrawn", "0.5", "--out", str(out), "--quiet"],
+        [sys.executable, "scripts/train.py", "--data", str(MNIST_SAMPLE), "--pen", str(pen_dir), "--limit", "300",
+         "--epochs", "1", "--redrawn", "0.5", "--out", str(out), "--quiet"],
         cwd=ROOT, capture_output=True, text=True, timeout=240,
     )
     assert result.returncode == 0, result.stderr[-2000:]
@@ -30,8 +36,13 @@ def test_tiny_training_run_writes_model_litert_copy_and_card(tmp_path: Path) -> 
         "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz",
     }
     assert card["redrawn_fraction"] == 0.5
+    assert card["pen_split"]["validation_contributors"] == ["ibm"] and card["pen_split"]["train_contributors"] == ["apb"]
+    assert set(card["validation_accuracy"]) == {"mnist", "pen", "non-digits"}
     text = (tmp_path / "tiny_card.md").read_text()
-    assert "MNIST test accuracy" in text and "Redrawn digits: 50%" in text
+    assert "MNIST test accuracy" in text and "Redrawn digits: 50%" in text and "pen-dev" in text
+    from realtime.classifier import Classifier
+
+    assert Classifier(out).predict(np.zeros((2, 28, 28), np.float32)).shape == (2, 10)  # 11-way model, 10 digits
 
 
 def test_redrawn_digits_look_like_the_apps_inputs(mnist_test) -> None:
