@@ -163,8 +163,12 @@ def _run(args: argparse.Namespace) -> int:
         rotate = parse_turn(args.rotate)
     except ValueError as exc:
         raise UserError(f"--rotate: {exc}") from None
+    if args.events is not None and _same_file(args.events, Path(args.source)):
+        raise UserError(f"--events {args.events} is the --source file: the log would be appended to the input")
     if args.output is not None:
         _check_output(args.output, args.source, args.overwrite)
+        if args.events is not None and _same_file(args.events, args.output):
+            raise UserError(f"--events and --output are the same file ({args.output})")
     if not args.headless:
         from realtime.window import require_display
 
@@ -184,14 +188,20 @@ def _check_output(output: Path, source: str, overwrite: bool) -> None:
     """Refuse an --output that would destroy its input or, unless asked, any existing file."""
     if output.suffix.lower() != ".mp4":
         raise UserError(f"--output must end in .mp4, got {output}")
-    if output.resolve() == Path(source).resolve() or (
-        output.exists() and Path(source).exists() and os.path.samefile(output, source)
-    ):
+    if _same_file(output, Path(source)):
         raise UserError(f"--output {output} is the --source file: the video would overwrite its own input")
     if output.is_dir():
         raise UserError(f"--output {output} is a folder")
     if output.exists() and not overwrite:
         raise UserError(f"--output {output} already exists (give --overwrite to replace it)")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file: through `..`, symlinks or hard links."""
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and os.path.samefile(a, b))
+    except (OSError, RuntimeError):  # a symlink loop, an unreadable folder: not provably the same
+        return False
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from typing import Literal, TypeVar
 import numpy as np
 
 from realtime.errors import UserError
+from realtime.manifest import verify
 from realtime.typicality import Typicality
 
 Backend = Literal["auto", "litert", "keras"]
@@ -67,6 +68,7 @@ class Classifier:
         self.path = Path(path)
         if not self.path.is_file():
             raise UserError(f"model file not found: {self.path}")
+        verify(self.path)  # before anything reads the files: a damaged byte gives no other sign
         self.threads = threads or min(2, os.cpu_count() or 1)
         self.backend = _choose_backend(self.path, backend)
         if self.backend == "litert":
@@ -74,8 +76,12 @@ class Classifier:
         else:
             self._runner = _KerasRunner(self.path)
         #: The "is it a digit at all?" check fitted for this model, when it ships one.
-        self.typicality = load_companion(self.path.with_name(self.path.stem + "_typical.npz"), Typicality.load)
+        typical = self.path.with_name(self.path.stem + "_typical.npz")
+        self.typicality = load_companion(typical, Typicality.load)
         self._warm_up()
+        if self.typicality is None:
+            # Not an error (a user's own model need not have one), but the user must know.
+            print(f"warning: no {typical.name} beside the model: the 'not a digit' check is off", file=sys.stderr)
 
     def predict(self, images: np.ndarray) -> np.ndarray:
         """(N, 28, 28) or (N, 28, 28, 1) float32 in [0, 1] -> (N, 10) digit probabilities.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import time
 from pathlib import Path
 from typing import Literal
@@ -25,6 +26,21 @@ class EventLogError(UserError):
     """A reading could not be logged; the lines before it are intact."""
 
 
+def _ends_mid_line(path: Path) -> bool:
+    """Whether `path` is a non-empty regular file whose last byte is not a newline.
+
+    False for what cannot be read back (a pipe, a terminal, a write-only file): nothing to mend there.
+    """
+    try:
+        with open(path, "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode) or f.seek(0, os.SEEK_END) == 0:
+                return False
+            f.seek(-1, os.SEEK_END)
+            return f.read(1) != b"\n"
+    except OSError:
+        return False
+
+
 class EventLog:
     """Appends readings to `path` (created with its folder if needed); a no-op when path is None."""
 
@@ -37,6 +53,8 @@ class EventLog:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+                if _ends_mid_line(self.path):  # an earlier run was cut mid-line: ours start on a line of their own
+                    os.write(self._fd, b"\n")
             except OSError as exc:
                 raise UserError(f"cannot write the events log {self.path}: {exc.strerror or exc}") from None
 

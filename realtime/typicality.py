@@ -27,6 +27,8 @@ class Typicality:
         self.means = means.astype(np.float32)
         self.bases = bases.astype(np.float32)
         self.threshold = float(threshold)
+        if not self.threshold > 0:  # an error is a distance: at or below 0 every digit would be "not a digit"
+            raise ValueError(f"threshold must be a positive distance, got {self.threshold}")
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Typicality:

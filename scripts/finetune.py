@@ -80,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     import keras
 
     from realtime.export import export_tflite
+    from realtime.manifest import write_manifest
     from realtime.training import augment
 
     keras.utils.set_random_seed(args.seed)
@@ -117,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     model.save(args.out)
     export_tflite(model, args.out.with_suffix(".tflite"))
+    write_manifest(args.out)  # the app refuses model files that differ from their manifest
     args.out.with_name(args.out.stem + "_finetune.json").write_text(json.dumps(report, indent=2) + "\n")
     return 0
 

@@ -24,6 +24,7 @@ from train import split  # noqa: E402  (scripts/ is on sys.path)
 from realtime.classifier import DEFAULT_MODEL, Classifier  # noqa: E402
 from realtime.errors import run_main  # noqa: E402
 from realtime.mnist import load_mnist  # noqa: E402
+from realtime.manifest import write_manifest  # noqa: E402
 from realtime.preprocess import to_mnist  # noqa: E402
 from realtime.training import SCRIBBLE_KINDS, draw_scribble, redraw  # noqa: E402
 from realtime.typicality import Typicality, fit  # noqa: E402
@@ -76,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
 
     out = args.model.with_name(args.model.stem + "_typical.npz")
     check.save(out)
+    write_manifest(args.model)  # the companion is listed with the model files it was fitted for
     report = {
         "command": "python scripts/fit_typicality.py" + "".join(f" {a}" for a in (argv or sys.argv[1:])),
         "components": args.components,

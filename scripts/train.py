@@ -77,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from realtime.classifier import Classifier
     from realtime.export import export_tflite, top1_agreement
+    from realtime.manifest import write_manifest
     from realtime.training import NOT_A_DIGIT, Sources, build_model, fit, initialise_from, redraw
 
     keras.utils.set_random_seed(args.seed)
@@ -117,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     model.save(out)
     lite = export_tflite(model, out.with_suffix(".tflite"))
+    write_manifest(out)  # the app refuses model files that differ from their manifest
 
     test_input = test_x.astype(np.float32)[..., None] / 255.0
     keras_probs = model.predict(test_input, batch_size=512, verbose=0)[:, :NOT_A_DIGIT]
@@ -318,6 +320,12 @@ The pen data is 116 writers of 8 collections; writers of other countries and oth
 write digits it has not seen. The non-digits are generated: real letters and doodles by real users
 are measured in `docs/draw_eval.md`, on kinds and fonts training did not see. Shapes that are a
 digit (an "O", an "l", a vertical line) are read as that digit by design.
+
+## Checksums
+`digits.sha256` beside the model lists the SHA-256 digest of each model file and companion
+(`sha256sum -c digits.sha256` in `models/` checks them); the app refuses a listed file that is
+missing or differs. train.py, finetune.py and fit_typicality.py rewrite it; after replacing the
+files by hand: `PYTHONPATH=. python -m realtime.manifest models/digits.keras`.
 """
 
 

@@ -357,11 +357,17 @@ def damage_typicality(path: Path, how: str) -> None:
             np.savez(f, **arrays)
     elif how == "folder":
         path.mkdir()
+    elif how == "negative threshold":
+        with np.load(TYPICAL) as data:
+            arrays = dict(data)
+        arrays["threshold"] = np.float32(-1)
+        with open(path, "wb") as f:
+            np.savez(f, **arrays)
 
 
 @needs_model
 @pytest.mark.skipif(not TYPICAL.is_file(), reason=f"{TYPICAL} is missing")
-@pytest.mark.parametrize("how", ["empty", "truncated", "NaN threshold", "folder"])
+@pytest.mark.parametrize("how", ["empty", "truncated", "NaN threshold", "folder", "negative threshold"])
 def test_a_damaged_companion_file_is_refused(tmp_path, how) -> None:
     model = model_copy(tmp_path)
     damage_typicality(tmp_path / "digits_typical.npz", how)
@@ -424,6 +430,106 @@ def test_a_model_that_outputs_nan_is_refused_at_load(tmp_path) -> None:
     model.write_bytes(data.replace(values, np.full(len(values) // 4, np.nan, np.float32).tobytes()))
     assert_one_line_error(run_cli("camera", "--headless", "--source", str(CLIP), "--model", str(model)),
                           "digits.tflite", "NaN")
+
+
+# --- checksums of the shipped model (issue 12, second round) ---------------------------------
+
+MANIFEST = SHIPPED_MODEL.with_name(SHIPPED_MODEL.stem + ".sha256")
+
+
+def test_the_shipped_model_matches_its_manifest() -> None:
+    from realtime.errors import UserError
+    from realtime.manifest import read_manifest, verify
+
+    assert MANIFEST.is_file(), f"{MANIFEST} is missing: write it with `PYTHONPATH=. python -m realtime.manifest {SHIPPED_MODEL.relative_to(ROOT)}`"
+    try:
+        verify(SHIPPED_MODEL)
+    except UserError as exc:
+        pytest.fail(f"the shipped model files differ from {MANIFEST.name} ({exc}). If the model was retrained on "
+                    f"purpose, rewrite the manifest: PYTHONPATH=. python -m realtime.manifest {SHIPPED_MODEL.relative_to(ROOT)}")
+    listed = read_manifest(MANIFEST)
+    assert {TFLITE.name, SHIPPED_MODEL.name} <= set(listed), f"{MANIFEST.name} lists {sorted(listed)}"
+    if TYPICAL.is_file():
+        assert TYPICAL.name in listed, f"{MANIFEST.name} does not list the companion {TYPICAL.name}"
+
+
+def shipped_copy(tmp_path: Path) -> Path:
+    """The shipped model, its companions and its manifest in tmp_path; returns the .tflite."""
+    from realtime.manifest import read_manifest
+
+    for name in [*read_manifest(MANIFEST), MANIFEST.name]:
+        shutil.copy(MANIFEST.with_name(name), tmp_path / name)
+    return tmp_path / TFLITE.name
+
+
+def blank_page(tmp_path: Path) -> Path:
+    image = tmp_path / "page.png"
+    cv2.imwrite(str(image), np.full((60, 60), 200, np.uint8))
+    return image
+
+
+@needs_model
+@pytest.mark.skipif(not MANIFEST.is_file(), reason=f"{MANIFEST} is missing")
+def test_one_changed_weight_byte_is_refused_by_its_checksum(tmp_path) -> None:
+    model = shipped_copy(tmp_path)
+    data = bytearray(model.read_bytes())
+    data[len(data) // 2] ^= 0x01  # deep in the weights: loads and runs, answers differ a little
+    model.write_bytes(bytes(data))
+    assert_one_line_error(run_cli("camera", "--headless", "--source", str(blank_page(tmp_path)), "--model", str(model)),
+                          "digits.tflite", "is damaged (checksum")
+
+
+@needs_model
+@pytest.mark.skipif(not (MANIFEST.is_file() and TYPICAL.is_file()), reason=f"{MANIFEST} or {TYPICAL} is missing")
+def test_a_listed_companion_that_is_missing_is_an_error(tmp_path) -> None:
+    model = shipped_copy(tmp_path)
+    (tmp_path / TYPICAL.name).unlink()
+    assert_one_line_error(run_cli("camera", "--headless", "--source", str(blank_page(tmp_path)), "--model", str(model)),
+                          TYPICAL.name, "missing")
+
+
+@needs_model
+def test_a_model_without_manifest_or_companion_runs_and_says_the_check_is_off(tmp_path) -> None:
+    model = model_copy(tmp_path)
+    result = run_cli("camera", "--headless", "--source", str(blank_page(tmp_path)), "--model", str(model))
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("warning: ") and "not a digit" in lines[0], result.stderr
+
+
+# --- --events against --source and --output; appending after a cut line ----------------------
+
+
+def test_events_that_are_the_source_are_refused_and_the_source_kept(tmp_path) -> None:
+    source = tmp_path / "clip.mp4"
+    shutil.copy(CLIP, source)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "link.mp4").symlink_to(source)
+    os.link(source, tmp_path / "hard.mp4")
+    for events in (source, tmp_path / "sub" / ".." / "clip.mp4", tmp_path / "link.mp4", tmp_path / "hard.mp4"):
+        result = run_cli("camera", "--headless", "--source", str(source), "--events", str(events))
+        assert_one_line_error(result, "--events", "--source")
+    assert source.read_bytes() == CLIP.read_bytes()
+
+
+def test_events_that_are_the_output_are_refused_before_writing(tmp_path) -> None:
+    out = tmp_path / "annotated.mp4"
+    result = run_cli("camera", "--headless", "--source", str(CLIP), "--output", str(out), "--events", str(out))
+    assert_one_line_error(result, "--events and --output are the same file")
+    assert not out.exists() and not list(tmp_path.iterdir())
+
+
+def test_appending_after_a_cut_last_line_starts_a_new_line(tmp_path) -> None:
+    from realtime.reading import Reading
+
+    path = tmp_path / "events.jsonl"
+    path.write_text('{"frame": 1}\n{"frame": 2, "num')  # a line cut by an earlier crash
+    log = EventLog(path, "camera")
+    log.write(3, Reading([], {}))
+    log.close()
+    lines = path.read_text().split("\n")
+    assert lines[0] == '{"frame": 1}' and lines[1] == '{"frame": 2, "num' and lines[-1] == ""
+    assert json.loads(lines[2])["frame"] == 3
 
 
 # --- 8. no X server ---------------------------------------------------------------------------
