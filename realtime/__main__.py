@@ -21,7 +21,7 @@ from realtime.camera_app import HELP as CAMERA_KEYS
 from realtime.capture import MAX_PIXELS
 from realtime.classifier import DEFAULT_MODEL, Classifier
 from realtime.draw_app import HELP as DRAW_KEYS
-from realtime.errors import UserError
+from realtime.errors import StdoutError, UserError, flush_stdout
 
 
 class _Parser(argparse.ArgumentParser):
@@ -29,6 +29,13 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"error: {message} (see {self.prog} --help)\n")
+
+    def _print_message(self, message: str, file=None) -> None:
+        """Help and version text: argparse would drop a write error silently and exit 0."""
+        if message and (file or sys.stdout) is sys.stdout:
+            flush_stdout(message.removesuffix("\n"))
+        else:
+            super()._print_message(message, file)
 
 
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
@@ -116,20 +123,48 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    _fill_closed_standard_fds()
     try:
+        if sys.stdout is None:  # started with `>&-`
+            raise StdoutError("standard output is closed (give >/dev/null to discard what is printed)")
+        try:
+            args = build_parser().parse_args(argv)
+        except SystemExit as done:  # --help, --version or an option error: was it written?
+            flush_stdout()
+            return done.code if isinstance(done.code, int) else 0
         code = _run(args)
-        sys.stdout.flush()  # a closed pipe shows here, not as a traceback at interpreter exit
+        flush_stdout()  # a closed pipe shows here, not as a traceback at interpreter exit
         return code
+    except StdoutError as exc:  # the outputs are complete anyway; no second error at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+        _error(str(exc))
+        return 2
     except UserError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _error(str(exc))
         return 2
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:  # stdout closed early (`| head -0`): the outputs are complete anyway
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
-        print("error: standard output was closed before the summary was written", file=sys.stderr)
-        return 2
+
+
+def _fill_closed_standard_fds() -> None:
+    """Put /dev/null on a closed fd 0, 1 or 2, so that no file opened later takes that number.
+
+    Otherwise the events log or the video could become "standard error", and a library's message
+    (libjpeg, FFmpeg) would be written into it.
+    """
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            os.open(os.devnull, os.O_RDWR)  # the lowest free number: this one
+
+
+def _error(message: str) -> None:
+    """'error: ...' on stderr when it can be written; the exit code says it otherwise."""
+    try:
+        print(f"error: {message}", file=sys.stderr, flush=True)
+    except (OSError, AttributeError):  # stderr closed or full too
+        pass
 
 
 def _run(args: argparse.Namespace) -> int:

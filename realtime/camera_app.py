@@ -19,7 +19,7 @@ import numpy as np
 from realtime import layout, overlay
 from realtime.binarize import DEFAULT_SENSITIVITY, SENSITIVITY_RANGE, binarize, gray_ink, to_bgr
 from realtime.capture import Source
-from realtime.errors import UserError
+from realtime.errors import UserError, flush_stdout
 from realtime.events import EventLog, EventLogError
 from realtime.files import save_images, unique_paths
 from realtime.lifecycle import ExitHook, StopSignals
@@ -430,7 +430,7 @@ def run(
                 window.close()
     if problem:
         raise VideoWriteError(problem)
-    print(summary(state, app.still))
+    flush_stdout(summary(state, app.still))
     if promised and state.index < promised and stop.signum is None and window is None:
         print(f"warning: the video ended after {state.index} of its {promised} frames "
               "(the file is cut short or damaged)", file=sys.stderr)

@@ -570,6 +570,39 @@ def test_a_closed_pipe_for_the_summary_is_one_line(tmp_path) -> None:
     assert len(whole_lines(events)) == 90
 
 
+needs_dev_full = pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+
+
+@needs_model
+@needs_dev_full
+def test_a_full_stdout_for_the_summary_is_one_line(tmp_path) -> None:
+    events = tmp_path / "events.jsonl"
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(cli("camera", "--headless", "--source", str(CLIP), "--events", str(events)), cwd=ROOT,
+                                stdout=full, stderr=subprocess.PIPE, text=True, timeout=120, env=environ(),
+                                stdin=subprocess.DEVNULL)
+    assert_one_line_error(result, "standard output", "No space left on device")
+    assert len(whole_lines(events)) == 90
+
+
+@needs_dev_full
+def test_help_that_cannot_be_written_is_one_line() -> None:
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(cli("camera", "--help"), cwd=ROOT, stdout=full, stderr=subprocess.PIPE, text=True,
+                                timeout=60, env=environ(), stdin=subprocess.DEVNULL)
+    assert_one_line_error(result, "standard output")
+
+
+def test_a_closed_stdout_is_one_line_and_nothing_is_written(tmp_path) -> None:
+    events = tmp_path / "events.jsonl"
+    result = subprocess.run(["/bin/sh", "-c", '"$@" >&-', "sh", *cli("camera", "--headless", "--source", str(CLIP),
+                                                                      "--events", str(events))],
+                            cwd=ROOT, stderr=subprocess.PIPE, text=True, timeout=60, env=environ(),
+                            stdin=subprocess.DEVNULL)
+    assert_one_line_error(result, "standard output is closed")
+    assert not events.exists()
+
+
 @needs_model
 @pytest.mark.skipif(not SHIPPED_MODEL.is_file(), reason="the shipped .keras model is missing")
 def test_keras_backend_prints_nothing_but_the_summary(tmp_path) -> None:
