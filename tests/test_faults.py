@@ -155,7 +155,8 @@ def test_a_finished_recording_holds_every_frame(tmp_path) -> None:
 
 
 @needs_model
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT], ids=lambda s: s.name)
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT, signal.SIGQUIT, signal.SIGUSR1,
+                                    signal.SIGUSR2, signal.SIGALRM, signal.SIGPIPE], ids=lambda s: s.name)
 def test_a_signal_finishes_the_video_with_every_frame(long_clip, tmp_path, signum) -> None:
     out, events = tmp_path / "annotated.mp4", tmp_path / "events.jsonl"
     app = subprocess.Popen(cli("camera", "--headless", "--source", str(long_clip), "--output", str(out),
