@@ -227,7 +227,7 @@ def _check_output(output: Path, source: str, overwrite: bool) -> None:
         raise UserError(f"--output {output} is the --source file: the video would overwrite its own input")
     if output.is_dir():
         raise UserError(f"--output {output} is a folder")
-    if output.exists() and not overwrite:
+    if (output.exists() or output.is_symlink()) and not overwrite:  # a dangling link too: it would be replaced
         raise UserError(f"--output {output} already exists (give --overwrite to replace it)")
 
 

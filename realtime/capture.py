@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import time
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from realtime.errors import UserError
+from realtime.errors import UserError, quiet_stderr
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm"}
 CAMERA_RETRIES = 10
@@ -38,7 +39,11 @@ class Source:
         self.still: np.ndarray | None = None
         self.capture: cv2.VideoCapture | None = None
         self._pending: np.ndarray | None = None
+        if not self.spec:
+            raise UserError("empty --source (give a camera index such as 0, a stream URL, a video or an image)")
         is_index = re.fullmatch(r"[0-9]+", self.spec) is not None  # ASCII digits only: int() takes "٣" too
+        if not is_index and self.spec.isdigit() and not Path(self.spec).exists():
+            raise UserError(f"camera index {self.spec} is not written with the digits 0-9 (0-{MAX_CAMERA_INDEX})")
         self.live = is_index or _URL.match(self.spec) is not None
         if is_index:
             index = int(self.spec)
@@ -49,6 +54,8 @@ class Source:
             self._open_video(self.spec, f"cannot open stream {self.spec}")
         else:
             path = Path(self.spec)
+            if path.is_dir():
+                raise UserError(f"--source {path} is a folder, not a video or image")
             if not path.is_file():
                 raise UserError(f"source not found: {path} (give a camera index such as 0, a stream URL, "
                                 "a video or an image)")
@@ -124,7 +131,8 @@ class Source:
 
     def _read_image(self, path: Path) -> np.ndarray:
         try:
-            image = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+            with quiet_stderr():  # libjpeg prints "Premature end of JPEG file" itself; we say it below
+                image = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
         except cv2.error as exc:  # OpenCV's pixel limit, checked on the header before decoding
             if "CV_IO_MAX_IMAGE_PIXELS" not in str(exc):
                 raise UserError(f"cannot read image {path}: {str(exc).strip().splitlines()[-1]}") from None
@@ -133,6 +141,8 @@ class Source:
         if image is None:
             raise UserError(f"cannot read image {path}: not an image OpenCV can decode")
         self._check_pixels(path, image.shape[1], image.shape[0])
+        if _jpeg_cut_short(path):
+            print(f"warning: image {path} is truncated: read what could be decoded", file=sys.stderr)
         return image
 
     def _open_video(self, spec: str, failure: str) -> None:
@@ -157,6 +167,21 @@ class Source:
         if width * height > self.max_pixels:
             raise UserError(f"{name} has {width}x{height} = {width * height} pixels, more than the limit of "
                             f"{self.max_pixels} (give --max-pixels to raise it)")
+
+
+def _jpeg_cut_short(path: Path) -> bool:
+    """Whether `path` is a JPEG without its end-of-image marker (FF D9), i.e. cut short.
+
+    libjpeg decodes what is there (grey below the cut) and only says so on stderr.
+    """
+    try:
+        with open(path, "rb") as f:
+            if f.read(2) != b"\xff\xd8":  # not a JPEG
+                return False
+            f.seek(-2, os.SEEK_END)
+            return f.read(2) != b"\xff\xd9"
+    except OSError:
+        return False
 
 
 def set_image_pixel_limit(max_pixels: int) -> None:

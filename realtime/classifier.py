@@ -13,7 +13,6 @@ when the model is exported):
 
 from __future__ import annotations
 
-import contextlib
 import importlib.resources
 import os
 import sys
@@ -24,7 +23,7 @@ from typing import Literal, TypeVar
 
 import numpy as np
 
-from realtime.errors import UserError
+from realtime.errors import UserError, quiet_stderr
 from realtime.manifest import verify
 from realtime.typicality import Typicality
 
@@ -174,20 +173,6 @@ def _check_shapes(path: Path, inputs: tuple, outputs: tuple) -> None:
         )
 
 
-@contextlib.contextmanager
-def _quiet_stderr():
-    """Silence C-level writes to stderr (fd 2) for the duration; Python's own are restored too."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), 2)
-            yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
 class _LiteRunner:
     def __init__(self, path: Path, threads: int) -> None:
         try:
@@ -195,7 +180,7 @@ class _LiteRunner:
         except ImportError as exc:
             raise UserError(f"backend litert needs the ai-edge-litert package: {exc}") from None
         try:
-            with _quiet_stderr():  # LiteRT prints an INFO line about XNNPACK on every load
+            with quiet_stderr():  # LiteRT prints an INFO line about XNNPACK on every load
                 self._interpreter = Interpreter(model_path=str(path), num_threads=threads)
                 self._interpreter.allocate_tensors()
         except (ValueError, RuntimeError) as exc:
@@ -225,7 +210,7 @@ class _KerasRunner:
             raise UserError(f"model file {path} is not a Keras .keras archive")
         # TensorFlow logs about nine lines (oneDNN, CUDA, CPU features) on import and first call.
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-        with _quiet_stderr():
+        with quiet_stderr():
             try:
                 import keras
                 import tensorflow as tf

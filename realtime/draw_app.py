@@ -58,6 +58,7 @@ class DrawApp:
         self.selected: int | None = None
         self.show_help = False
         self.frame = 0
+        self.unlogged: list[EventLogError] = []  # readings the events log could not take; said at quit
         self.latency_ms = 0.0
         self._message = ("", 0.0, False)  # text, when it is gone, whether it reports an error
         self._read_version = self.canvas.version
@@ -126,6 +127,7 @@ class DrawApp:
         try:
             self.events.write(self.frame, self.reading, latency_ms=round(self.latency_ms, 3))
         except EventLogError as exc:  # the drawing matters more than its log: say so, keep going
+            self.unlogged.append(exc)
             self._say(str(exc), now, error=True)
         self.frame += 1
         return True
@@ -284,6 +286,13 @@ class DrawApp:
     def _say(self, text: str, now: float, error: bool = False) -> None:
         self._message = (text, now + overlay.MESSAGE_SECONDS, error)
 
+    def lost_readings(self) -> EventLogError | None:
+        """What to end the run with if readings went unlogged: the log is data, its loss is an error."""
+        if not self.unlogged:
+            return None
+        return EventLogError(f"{len(self.unlogged)} reading(s) were not written to the events log; "
+                             f"the last because: {self.unlogged[-1]}")
+
 
 def run(model: Predictor, options: DrawOptions, events: EventLog) -> int:
     """The draw-mode event loop on a real window; returns the exit code (128 + N after signal N)."""
@@ -301,6 +310,9 @@ def run(model: Predictor, options: DrawOptions, events: EventLog) -> int:
             _loop(app, window, stop)
         finally:
             window.close()
+    lost = app.lost_readings()
+    if lost is not None:
+        raise lost
     return stop.exit_code or 0
 
 

@@ -44,7 +44,7 @@ class VideoFile:
         self._container = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            if self.path.exists() and not overwrite:
+            if (self.path.exists() or self.path.is_symlink()) and not overwrite:
                 raise FileExistsError(f"{self.path} already exists")
             self._container = av.open(str(self._tmp), "w", format="mp4")
             self._stream = self._container.add_stream(CODEC, rate=Fraction(fps).limit_denominator(1001))
@@ -88,7 +88,7 @@ class VideoFile:
                 held = check.streams.video[0].frames
             if held != self.frames:
                 raise OSError(f"the file holds {held} of {self.frames} frames")
-            if self.path.exists() and not self.overwrite:
+            if (self.path.exists() or self.path.is_symlink()) and not self.overwrite:
                 raise FileExistsError(f"{self.path} appeared meanwhile")
             os.replace(self._tmp, self.path)
         except (OSError, ValueError, av.error.FFmpegError) as exc:

@@ -291,6 +291,8 @@ def test_draw_mode_shows_a_failed_events_write_and_keeps_the_drawing(small_disk)
     assert not app.canvas.empty and app.reading.read
     app.render(1.0)
     assert whole_lines(small_disk / "events.jsonl") == []
+    lost = app.lost_readings()  # what draw_app.run raises at quit: exit 2, one line
+    assert lost is not None and "1 reading(s) were not written" in str(lost) and "No space left" in str(lost)
 
 
 # --- 5, 9. odd and huge images ----------------------------------------------------------------
@@ -549,6 +551,33 @@ def test_a_display_with_no_x_server_is_one_line(mode) -> None:
 @pytest.mark.parametrize("source", ["2147483648", "99999999999999999999", "\u0663", "\u00b2"])
 def test_odd_camera_indexes_are_one_line(source) -> None:
     assert_one_line_error(run_cli("camera", "--headless", "--source", source))
+
+
+@pytest.mark.parametrize("source, said", [("", "empty --source"), ("\u0663", "the digits 0-9"),
+                                          ("tests", "is a folder, not a video or image")])
+def test_odd_sources_say_what_is_wrong(source, said) -> None:
+    assert_one_line_error(run_cli("camera", "--headless", "--source", source), said)
+
+
+@needs_model
+def test_a_truncated_jpeg_is_read_with_one_warning_of_our_own(tmp_path) -> None:
+    page = np.full((240, 320), 230, np.uint8)
+    cv2.putText(page, "37", (60, 180), cv2.FONT_HERSHEY_SIMPLEX, 5, 20, 14)
+    ok, data = cv2.imencode(".jpg", page)
+    image = tmp_path / "cut.jpg"
+    image.write_bytes(data.tobytes()[: len(data) * 2 // 3])
+    result = run_cli("camera", "--headless", "--source", str(image))
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("warning: image") and "is truncated" in lines[0], result.stderr
+
+
+def test_a_dangling_symlink_as_output_is_an_existing_file(tmp_path) -> None:
+    link = tmp_path / "annotated.mp4"
+    link.symlink_to(tmp_path / "elsewhere" / "video.mp4")
+    assert_one_line_error(run_cli("camera", "--headless", "--source", str(CLIP), "--output", str(link)),
+                          "already exists", "--overwrite")
+    assert link.is_symlink()
 
 
 def test_a_url_is_named_as_a_stream() -> None:
