@@ -7,6 +7,7 @@ clean end of stream.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import sys
@@ -67,10 +68,12 @@ class Source:
 
     @property
     def fps(self) -> float:
+        """Frames per second as the container or camera reports it: kept for any positive rate (a 0.5 fps
+        timelapse, a 1000 fps clip), so that --output plays at the input's speed; 30 when unknown."""
         if self.capture is None:
             return 30.0
         fps = self.capture.get(cv2.CAP_PROP_FPS)
-        return fps if 1.0 <= fps <= 240.0 else 30.0
+        return fps if math.isfinite(fps) and fps > 0 else 30.0
 
     @property
     def frame_count(self) -> int | None:

@@ -21,6 +21,7 @@ from realtime.errors import UserError
 
 CODEC = "mpeg4"  # MPEG-4 part 2 ("mp4v"), as OpenCV wrote it: every player and browser-less tool opens it
 BITS_PER_PIXEL = 0.25  # ~2.3 Mbit/s at 640x480, 30 fps: sharp text and boxes
+MAX_SIDE = 8191  # MPEG-4 part 2 codes width and height in 13 bits; FFmpeg's encoder refuses more
 
 
 class VideoWriteError(UserError):
@@ -42,6 +43,9 @@ class VideoFile:
         self.overwrite = overwrite
         self._tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.part")
         self._container = None
+        if max(size) > MAX_SIDE:  # said before any file is made, in words rather than FFmpeg's "Invalid argument"
+            raise VideoWriteError(f"frame {size[0]}x{size[1]} is too large for the video encoder "
+                                  f"(max {MAX_SIDE} pixels a side): {self.path} not written")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if (self.path.exists() or self.path.is_symlink()) and not overwrite:

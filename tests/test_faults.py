@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+from fractions import Fraction
 from pathlib import Path
 
 import cv2
@@ -305,6 +306,45 @@ def test_images_of_extreme_aspect_are_read(tmp_path, shape) -> None:
     cv2.imwrite(str(image), np.full(shape, 200, np.uint8))
     result = run_cli("camera", "--headless", "--source", str(image))
     assert result.returncode == 0 and result.stderr == "", result.stderr[-2000:]
+
+
+@needs_model
+def test_a_frame_too_large_for_the_encoder_is_refused_before_writing(tmp_path) -> None:
+    image = tmp_path / "strip.png"
+    cv2.imwrite(str(image), np.full((10, 20000), 200, np.uint8))
+    result = run_cli("camera", "--headless", "--source", str(image), "--output", str(tmp_path / "out.mp4"))
+    assert_one_line_error(result, "frame 20000x10 is too large for the video encoder (max 8191")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["strip.png"]
+
+
+def write_clip(path: Path, fps: Fraction, size: tuple[int, int], frames: int = 4) -> None:
+    """An MPEG-4 clip of `frames` grey frames at `fps` frames per second, `size` (width, height)."""
+    import av
+
+    with av.open(str(path), "w", format="mp4") as container:
+        stream = container.add_stream("mpeg4", rate=fps)
+        stream.width, stream.height = size
+        stream.pix_fmt = "yuv420p"
+        for i in range(frames):
+            frame = av.VideoFrame.from_ndarray(np.full((size[1], size[0], 3), 60 * i, np.uint8), format="bgr24")
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+
+
+@needs_model
+@pytest.mark.parametrize("fps, size", [(Fraction(1, 2), (640, 480)), (Fraction(1000), (320, 240)),
+                                       (Fraction(30), (641, 481))], ids=["timelapse", "1000fps", "odd-size"])
+def test_output_keeps_the_input_rate_and_size(tmp_path, fps, size) -> None:
+    import av
+
+    source, out = tmp_path / "in.mp4", tmp_path / "out.mp4"
+    write_clip(source, fps, size)
+    result = run_cli("camera", "--headless", "--source", str(source), "--output", str(out))
+    assert result.returncode == 0, result.stderr
+    with av.open(str(out)) as video:
+        stream = video.streams.video[0]
+        assert stream.average_rate == fps and (stream.codec_context.width, stream.codec_context.height) == size
+    assert video_frames(out) == 4
 
 
 def write_large_png(path: Path, width: int, height: int) -> None:
