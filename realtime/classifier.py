@@ -67,7 +67,7 @@ class Classifier:
         self.path = Path(path)
         if not self.path.is_file():
             raise UserError(f"model file not found: {self.path}")
-        verify(self.path)  # before anything reads the files: a damaged byte gives no other sign
+        listed = verify(self.path)  # before anything reads the files: a damaged byte gives no other sign
         self.threads = threads or min(2, os.cpu_count() or 1)
         self.backend = _choose_backend(self.path, backend)
         if self.backend == "litert":
@@ -78,8 +78,8 @@ class Classifier:
         typical = self.path.with_name(self.path.stem + "_typical.npz")
         self.typicality = load_companion(typical, Typicality.load)
         self._warm_up()
-        if self.typicality is None:
-            # Not an error (a user's own model need not have one), but the user must know.
+        if self.typicality is None and listed is None and self._runner.outputs == CLASSES:
+            # A user's own 10-way model with no check fitted: not an error, but the user must know.
             print(f"warning: no {typical.name} beside the model: the 'not a digit' check is off", file=sys.stderr)
 
     def predict(self, images: np.ndarray) -> np.ndarray:
@@ -193,6 +193,7 @@ class _LiteRunner:
         self._input = inputs[0]["index"]
         self._output = outputs[0]["index"]
         self._batch = int(inputs[0]["shape"][0])
+        self.outputs = int(outputs[0]["shape"][1])  # 10 digits, or 11 with "not a digit"
 
     def __call__(self, batch: np.ndarray) -> np.ndarray:
         if len(batch) != self._batch:
@@ -221,6 +222,7 @@ class _KerasRunner:
             except Exception as exc:  # noqa: BLE001 - any load failure means an unusable file
                 raise UserError(f"model file {path} cannot be loaded ({_first_line(exc)})") from None
             _check_shapes(path, tuple(model.input_shape), tuple(model.output_shape))
+            self.outputs = int(model.output_shape[1])
             self._call = tf.function(lambda x: model(x, training=False), reduce_retracing=True)
             self._call(np.zeros((1, *INPUT_SHAPE), np.float32))  # the first call logs too
 
