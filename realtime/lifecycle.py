@@ -1,7 +1,7 @@
 """Ending a run cleanly however it ends: a key, the end of the input, a signal or a lost display.
 
 SIGINT (Ctrl-C), SIGTERM, SIGHUP and the other terminating signals that can be caught (SIGQUIT,
-SIGUSR1, SIGUSR2, SIGALRM, SIGPIPE) become a flag that the main loop checks once per frame, so
+SIGUSR1, SIGUSR2, SIGALRM) become a flag that the main loop checks once per frame, so
 the loop ends the way it does on 'q': the video is finished and renamed into place, the events
 log closed. The process then exits with the shell's convention for a signal: 128 + its number.
 
@@ -22,9 +22,11 @@ from collections.abc import Callable
 from types import FrameType
 
 #: Every terminating signal Python can catch: each would otherwise leave a `.NAME.PID.part` file.
+#: Not SIGPIPE: Python ignores it (a write to a closed pipe is an EPIPE error instead), and the
+#: display library must see the X connection's EPIPE to report a lost display.
 STOP_SIGNALS = tuple(
     getattr(signal, name)
-    for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGALRM", "SIGPIPE")
+    for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGALRM")
     if hasattr(signal, name)
 )
 

@@ -27,15 +27,16 @@ class Typicality:
         self.means = means.astype(np.float32)
         self.bases = bases.astype(np.float32)
         self.threshold = float(threshold)
-        if not self.threshold > 0:  # an error is a distance: at or below 0 every digit would be "not a digit"
-            raise ValueError(f"threshold must be a positive distance, got {self.threshold}")
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Typicality:
         path = Path(path)
         try:
             with np.load(path) as data:
-                return cls(data["means"], data["bases"], float(data["threshold"]))
+                threshold = float(data["threshold"])
+                if not threshold > 0:  # a distance: at or below 0 every digit would be "not a digit"
+                    raise ValueError(f"threshold must be a positive distance, got {threshold}")
+                return cls(data["means"], data["bases"], threshold)
         except (OSError, KeyError, ValueError) as exc:
             raise UserError(f"typicality file {path} is unreadable ({exc})") from None
 
