@@ -215,14 +215,16 @@ class WindowWatch:
         return first, per, syms
 
     def exists(self) -> bool:
-        if self.window is None or self._connection is None:
+        """False only when the X server says the window is gone. A broken connection (the server
+        died) is not a closed window: the display library ends the run as a lost display."""
+        if self.window is None or self._connection is None or self._xcb.xcb_connection_has_error(self._connection):
             return True
         error = ctypes.c_void_p()
         cookie = self._xcb.xcb_get_window_attributes(self._connection, self.window)
         reply = self._xcb.xcb_get_window_attributes_reply(self._connection, cookie, ctypes.byref(error))
         _libc.free(reply)
         _libc.free(error)
-        return bool(reply)
+        return bool(reply) or bool(self._xcb.xcb_connection_has_error(self._connection))
 
     def close(self) -> None:
         if self._connection is not None:
