@@ -74,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--events", type=Path, metavar="PATH",
                         help="append one JSON line per new reading to this file (default: no log)")
     common.add_argument("--save-dir", type=Path, default=Path("saved"), metavar="DIR",
-                        help="folder for screenshots, samples and recordings")
+                        help="folder for screenshots, samples and recordings, relative to the current folder")
 
     draw = modes.add_parser("draw", parents=[common], formatter_class=_HelpFormatter,
                             help="draw digits with the mouse, read live",
