@@ -278,7 +278,7 @@ handler, numbers, the non-digit set): `docs/draw_eval.md` and the README.
   Each training digit is rendered {card['pen_copies']} times through the app's canvas path
   (`realtime.pen`: `Canvas` strokes at a brush from thin pen to felt-tip, 25-85% of a 280 or
   448 px canvas, the shared digit finder, `to_mnist`) with stroke-level style changes (slant
-  +-0.45, rotation, width, jitter, flagged and footed 1s, crossed 7s); {card['pen_repeat']:g}x
+  +-0.45, rotation, width, jitter, flagged and footed 1s, crossed 7s, barred 0s); {card['pen_repeat']:g}x
   the training pen digits are drawn from that pool each epoch.
 - **Generated non-digits** (`realtime.negatives`, a pool of {card['non_digit_pool']}, {card['negatives_fraction']:.0%}
   of the epoch's MNIST digits' count each epoch, target "not a digit"): letters and symbols in OpenCV's

@@ -131,3 +131,14 @@ def test_shipped_model_reads_validation_writers_and_keeps_them(classifier) -> No
     # 96.7% measured on this fifth (the whole set: docs/draw_eval.md); the floor catches a regression.
     assert np.mean([r.digit == s.label for r, s in zip(results, samples)]) >= 0.95
     assert sum(r.reason == "not a digit" for r in results) <= 2
+
+
+def test_style_bars_some_zeros_through_the_middle(tiny: Path) -> None:
+    turn = np.linspace(0, 2 * np.pi, 40)
+    ring = np.stack([50 + 20 * np.cos(turn), 50 + 30 * np.sin(turn)], axis=1)
+    rng = np.random.default_rng(0)
+    styled = [pen.style((ring.astype(np.float32),), 0, rng) for _ in range(200)]
+    barred = [s for s in styled if len(s) == 2]
+    assert 10 < len(barred) < 80  # about one zero in five
+    for _, bar in barred:  # the bar crosses the ring's middle, inside its box
+        assert abs(bar.mean(axis=0) - [50, 50]).max() < 8 and np.linalg.norm(bar[1] - bar[0]) > 8
