@@ -30,8 +30,8 @@ TRAIN_FONTS = (cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_DUPLEX, cv2.FONT_HERSH
                cv2.FONT_HERSHEY_SCRIPT_SIMPLEX)
 HELD_OUT_FONTS = (cv2.FONT_HERSHEY_PLAIN, cv2.FONT_HERSHEY_TRIPLEX, cv2.FONT_HERSHEY_SCRIPT_COMPLEX,
                   cv2.FONT_HERSHEY_COMPLEX_SMALL | cv2.FONT_ITALIC)
-KINDS = ("letter", "symbol", "scribble", "fragment", "pair", "line")
-_WEIGHTS = (0.24, 0.14, 0.16, 0.2, 0.14, 0.12)
+KINDS = ("letter", "symbol", "scribble", "shading", "fragment", "pair", "line")
+_WEIGHTS = (0.22, 0.13, 0.14, 0.08, 0.19, 0.13, 0.11)
 
 
 def glyph(text: str, font: int, rng: np.random.Generator, size: int = 128, slant: float = 0.35) -> np.ndarray:
@@ -83,6 +83,35 @@ def fragment(sample: PenDigit, rng: np.random.Generator) -> np.ndarray | None:
     if hierarchy is not None and np.any(hierarchy[0][:, 3] >= 0):
         return None
     return crop_input(ink > 127)
+
+
+def shading(rng: np.random.Generator, size: int = 200) -> np.ndarray | None:
+    """A patch coloured in with the mouse, as users cross out or shade: back-and-forth strokes a
+    brush width or two apart, cross-hatching, or a loop scribbled round and round to its centre.
+    Drawn on the canvas at a user's brush; the model's (28, 28) float32 input."""
+    canvas = Canvas(size, brush=random_brush(size, rng))
+    side = rng.uniform(0.18, 0.4)
+    half = np.array([side, side * rng.uniform(0.65, 1.0)]) * size  # no longer than 1.5:1, never a bar (a "1")
+    angle = rng.uniform(0, np.pi)
+    turn = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    kind = int(rng.integers(3))
+    strokes: list[np.ndarray] = []
+    if kind < 2:  # parallel strokes (kind 0) or two crossing families (kind 1) across an ellipse
+        for family in range(kind + 1):
+            cross = np.radians(rng.uniform(40, 90)) * family
+            spin = turn @ np.array([[np.cos(cross), -np.sin(cross)], [np.sin(cross), np.cos(cross)]])
+            gap = min(canvas.brush * rng.uniform(0.6, 1.8) / max(half.min(), 1.0), 0.45)  # >= 4 strokes
+            for v in np.arange(-1 + gap / 2, 1, gap):
+                u = np.sqrt(max(1 - v * v, 0.0))
+                strokes.append(np.stack([[-u, v], [u, v]]) * half @ spin.T)
+        if kind == 0 and rng.random() < 0.5:  # one back-and-forth stroke, as a zig-zag fill
+            strokes = [np.concatenate([s if k % 2 == 0 else s[::-1] for k, s in enumerate(strokes)])]
+    else:  # a loop scribbled round and round, closing in to the centre
+        turns = np.linspace(0, 2 * np.pi * rng.uniform(5, 10), 200)
+        radius = rng.uniform(0.0, 1.0, len(turns)) ** 0.7
+        strokes.append(np.stack([np.cos(turns), np.sin(turns)], axis=1) * radius[:, None] * half @ turn.T)
+    paint(canvas, [np.round(s + size / 2).astype(np.int32) for s in strokes])
+    return crop_input(canvas.image > 127)
 
 
 def pair(first: PenDigit, second: PenDigit, rng: np.random.Generator) -> np.ndarray | None:
@@ -150,6 +179,8 @@ def generate(count: int, pen_samples: list[PenDigit], seed: int,
             canvas = np.zeros((96, 96), np.uint8)
             draw_scribble(canvas, rng, kinds=4)  # zig-zag, hatching, blob, rings
             image = to_mnist(canvas)
+        elif kind == "shading":
+            image = shading(rng)
         elif kind == "fragment":
             image = fragment(pen_samples[int(rng.integers(len(pen_samples)))], rng)
         elif kind == "pair":
