@@ -25,6 +25,7 @@ from realtime.files import save_images, unique_paths
 from realtime.lifecycle import ExitHook, StopSignals
 from realtime.lines import remove_lines
 from realtime.orientation import AutoTurn, box_to_frame, confidence_score, turn
+from realtime.page import find_page, reject_off_page
 from realtime.reading import DigitResult, Predictor, Reading, read_candidates
 from realtime.segment import FinderSettings, find_digits
 from realtime.tracking import Tracker
@@ -114,8 +115,10 @@ class FramePipeline:
     def _read(self, dark: np.ndarray, degrees: int) -> tuple[np.ndarray, list[DigitResult], float]:
         """Ink, candidates and readings of `dark` turned `degrees` clockwise (boxes in the turned
         image); the inference time in ms."""
-        binary = remove_lines(binarize(turn(dark, degrees), self.options.sensitivity))
-        results, _, infer_ms = read_candidates(find_digits(binary, self.settings), self.model)
+        turned = turn(dark, degrees)
+        binary = remove_lines(binarize(turned, self.options.sensitivity))
+        candidates = reject_off_page(find_digits(binary, self.settings), find_page(turned))
+        results, _, infer_ms = read_candidates(candidates, self.model)
         return binary, results, infer_ms
 
 
