@@ -3,11 +3,12 @@
 A sheet held in front of a wooden door, a rough wall or a dark desk leaves background around it
 whose grain and cracks binarise like pen strokes (thin vertical grain strips read "1" at 99%).
 The sheet itself is the one large, bright, even region of the frame, so it is found the way
-document scanners find a page, on a frame shrunk to WORK_SIDE px: ink erased by a closing,
-the paper's seed is the largest region at least SEED_LEVEL as bright as the brightest paper, it
-grows over everything with no sharp drop in brightness (a shadow or uneven light fades over
-the page; the sheet's edge against the background is a step), and the sheet is the convex hull
-of what it reached (a hand over the edge, a shadow's bite). (Page detection by thresholding,
+document scanners find a page, on a frame shrunk to WORK_SIDE px: ink erased by a closing, the
+frame is cut into even regions wherever brightness drops sharply (a pixel under GROW_LEVEL of the
+brightest one near it: the sheet's edge against a door is such a step, while a shadow or uneven
+light fades over the page), the sheet is the region holding the most paper-bright pixels (at
+least SEED_LEVEL of the brightest paper), and its outline is that region's convex hull (a hand
+over the edge, a shadow's bite filled in). (Page detection by thresholding,
 region growing and the convex hull: the document-scanner pipeline of e.g. A. Rosebrock, "How to
 Build a Kick-Ass Mobile Document Scanner", PyImageSearch 2014, with the edge detection replaced
 by brightness steps, which survive a frame cut by the sheet's own edges; region growing as in
@@ -46,9 +47,9 @@ REASON = "off the page"
 def find_page(dark: np.ndarray) -> np.ndarray | None:
     """uint8 (H, W), dark ink on light paper (realtime.binarize.gray_ink) -> the sheet or None.
 
-    Returns a uint8 (H, W) mask, 255 on the sheet (the convex hull of the paper found), or None
-    when no sheet stands out from its surroundings (the paper fills the frame or there is none).
-    Raises ValueError for anything but a non-empty 2-D uint8 image.
+    Returns the sheet's outline, a convex polygon: float32 (K, 2), (x, y) in pixels of `dark`;
+    None when no sheet stands out from its surroundings (the paper fills the frame or there is
+    none). Raises ValueError for anything but a non-empty 2-D uint8 image.
     """
     if not isinstance(dark, np.ndarray) or dark.ndim != 2 or dark.dtype != np.uint8 or dark.size == 0:
         raise ValueError(f"expected a non-empty 2-D uint8 image, got {getattr(dark, 'dtype', type(dark).__name__)} "
@@ -56,46 +57,45 @@ def find_page(dark: np.ndarray) -> np.ndarray | None:
     height, width = dark.shape
     scale = min(1.0, WORK_SIDE / max(height, width))
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    small = cv2.resize(dark, size, interpolation=cv2.INTER_AREA) if scale < 1 else dark
+    # Bilinear, not area-averaging: 10 times cheaper, and the closing below erases what aliases.
+    small = cv2.resize(dark, size, interpolation=cv2.INTER_LINEAR) if scale < 1 else dark
     # Ink erased: at WORK_SIDE px a pen stroke is 1-2 px wide, a sheet's margin 10 or more.
     paper = cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
-    brightest = float(np.percentile(paper, 99))
-    seed = cv2.threshold(paper, SEED_LEVEL * brightest, 255, cv2.THRESH_BINARY)[1]
+    flat = paper.ravel()
+    brightest = float(np.partition(flat, (flat.size * 99) // 100)[(flat.size * 99) // 100])
     side = max(3, int(WINDOW * max(size)) | 1)
     local = cv2.dilate(paper, np.ones((side, side), np.uint8))
     even = cv2.compare(paper, cv2.convertScaleAbs(local, alpha=GROW_LEVEL), cv2.CMP_GE)
     # Cut one-pixel bridges (a bright grain streak touching the sheet's corner).
     even = cv2.morphologyEx(even, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
-    count, seeds, stats, _ = cv2.connectedComponentsWithStats(cv2.bitwise_and(even, seed), connectivity=4)
-    if count < 2:
+    count, regions = cv2.connectedComponents(even, connectivity=4)
+    # The sheet: the even region that holds the most paper-bright pixels.
+    bright = regions[paper >= SEED_LEVEL * brightest]
+    seeded = np.bincount(bright[bright > 0], minlength=count)
+    if count < 2 or not seeded.any():
         return None
-    largest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-    _, regions = cv2.connectedComponents(even, connectivity=4)
-    reached = np.isin(regions, np.unique(regions[seeds == largest]))
-    contours, _ = cv2.findContours(reached.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    contours, _ = cv2.findContours((regions == int(seeded.argmax())).astype(np.uint8), cv2.RETR_EXTERNAL,
+                                   cv2.CHAIN_APPROX_SIMPLE)
     hull = cv2.convexHull(np.concatenate(contours))
-    sheet = np.zeros(small.shape, np.uint8)
-    cv2.fillPoly(sheet, [hull], 255)
-    share = cv2.countNonZero(sheet) / sheet.size
-    if not MIN_AREA <= share <= MAX_AREA:
+    sheet = cv2.fillConvexPoly(np.zeros(paper.shape, np.uint8), hull, 1)  # the pixels on the outline count
+    if not MIN_AREA <= cv2.countNonZero(sheet) / sheet.size <= MAX_AREA:
         return None
-    return cv2.resize(sheet, (width, height), interpolation=cv2.INTER_NEAREST) if scale < 1 else sheet
+    return (hull.reshape(-1, 2).astype(np.float32) + 0.5) / scale  # small pixel i covers [i, i + 1) / scale
 
 
-def reject_off_page(candidates: list[Candidate], page: np.ndarray | None) -> list[Candidate]:
-    """The candidates with those whose box centre is off `page` rejected as REASON.
+def reject_off_page(candidates: list[Candidate], outline: np.ndarray | None) -> list[Candidate]:
+    """The candidates with those whose box centre lies outside `outline` rejected as REASON.
 
-    `candidates` come from realtime.segment.find_digits on an image of `page`'s shape (uint8
-    (H, W), non-zero on the sheet; None: all is page, the list is returned as it is). The order
-    stays the finder's (accepted ones in reading order, then the rest) and lines are numbered
-    0, 1, ... again over the digits left, so that background beside a row neither joins its
-    number nor leaves a gap in the line numbers.
+    `candidates` come from realtime.segment.find_digits on the image `outline` (find_page) was
+    found in; None: all is page, the list is returned as it is. The order stays the finder's
+    (accepted ones in reading order, then the rest) and lines are numbered 0, 1, ... again over
+    the digits left, so that background beside a row neither joins its number nor leaves a gap.
     """
-    if page is None:
+    if outline is None:
         return candidates
     for cand in candidates:
         x, y, w, h = cand.box
-        if cand.accepted and not page[min(y + h // 2, page.shape[0] - 1), min(x + w // 2, page.shape[1] - 1)]:
+        if cand.accepted and cv2.pointPolygonTest(outline, (x + w / 2, y + h / 2), False) < 0:
             cand.reason, cand.line = REASON, -1
     accepted = [c for c in candidates if c.accepted]
     lines = {line: index for index, line in enumerate(sorted({c.line for c in accepted}))}
