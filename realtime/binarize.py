@@ -39,10 +39,21 @@ TEXTURE_CONTRAST = 0.12
 #: "paper" is the table, a hand or a deep shadow beside the sheet, and what looks like ink there
 #: is the rim of the sheet, of the hand or of the shadow.
 EDGE_DEPTH = 0.6
+#: ... except even paper at least SHADOW_DEPTH of the paper beside it: the page beyond a shadow's
+#: sharp edge (a phone's or a hand's shadow takes up to about half of the light; a strip of wood
+#: beside the sheet, as dark, is rough: over SHADED_ROUGH of it darker than its own level by
+#: TEXTURE_CONTRAST, against ink's 5-25%). Ink there must be clear: under SHADED_INK of its paper.
+SHADOW_DEPTH = 0.45
+SHADED_ROUGH = 0.25
+SHADED_INK = 0.6
 #: A pen's stroke is at most this fraction of the longer side of the shape it draws (mean width,
 #: 2 x area / perimeter). Whole digits on the real-dev photos, the video and the test clips
 #: measure 0.02-0.19, pieces of digits up to 0.22; fingertips and a thumb over the paper 0.2-0.4.
 MAX_STROKE_WIDTH = 0.2
+#: A component is the cut-off corner of a darker region, not ink, when over RIM_SHARE of the
+#: pixels around it are no brighter than RIM_MARGIN times its mean grey (see `_drop_rims`).
+RIM_SHARE = 0.25
+RIM_MARGIN = 1.05
 
 
 def to_bgr(frame: np.ndarray) -> np.ndarray:
@@ -117,7 +128,22 @@ def binarize(dark: np.ndarray, sensitivity: int = DEFAULT_SENSITIVITY) -> np.nda
     # held over the table, the edge of the shadow: whole components go.
     side = max(15, (short // 10) | 1)
     brightest = cv2.dilate(paper, cv2.getStructuringElement(cv2.MORPH_RECT, (side, side)))
-    off_paper = cv2.compare(paper, cv2.convertScaleAbs(brightest, alpha=EDGE_DEPTH), cv2.CMP_LT)
+    dim = cv2.compare(paper, cv2.convertScaleAbs(brightest, alpha=EDGE_DEPTH), cv2.CMP_LT)
+    # ... unless it is the same paper beyond a shadow's sharp edge: at least SHADOW_DEPTH of the
+    # lit paper beside it, and even (under SHADED_ROUGH of such dim pixels in the texture window
+    # darker than their paper: ink only, where a strip of wood beside the sheet has half or more).
+    # There only clear ink counts (under SHADED_INK of its paper): wood grain and the rims of a
+    # hand are fainter against their "paper" than a pen is.
+    window = max(61, (short // 3) | 1)
+    darker = _at_most(ratio, round(255 * (1 - TEXTURE_CONTRAST)) - 1)
+    shaded = cv2.bitwise_and(dim, cv2.compare(paper, cv2.convertScaleAbs(brightest, alpha=SHADOW_DEPTH), cv2.CMP_GE))
+    if cv2.countNonZero(shaded):
+        rough = cv2.blur(cv2.bitwise_and(dim, darker), (window, window))
+        even = cv2.compare(rough, cv2.convertScaleAbs(cv2.blur(dim, (window, window)), alpha=SHADED_ROUGH), cv2.CMP_LE)
+        shaded = cv2.bitwise_and(shaded, even)
+    off_paper = cv2.bitwise_and(dim, cv2.bitwise_not(shaded))
+    faint = cv2.bitwise_and(shaded, _at_most(ratio, round(255 * SHADED_INK), above=True))
+    mask = cv2.bitwise_and(mask, cv2.bitwise_not(faint))
     mask = cv2.bitwise_and(mask, cv2.bitwise_not(off_paper))
     touching = cv2.bitwise_and(mask, cv2.dilate(off_paper, np.ones((3, 3), np.uint8)))
     if cv2.countNonZero(touching):
@@ -128,13 +154,43 @@ def binarize(dark: np.ndarray, sensitivity: int = DEFAULT_SENSITIVITY) -> np.nda
         mask = keep.take(labels)
     # Texture: over half of a window a third of the shorter side wide darker than its paper; and
     # next to it, a quarter of the window, where the paper's estimate leans on the texture.
-    window = max(61, (short // 3) | 1)
-    share = cv2.blur(_at_most(ratio, round(255 * (1 - TEXTURE_CONTRAST)) - 1), (window, window))
+    share = cv2.blur(darker, (window, window))
     textured = _at_most(share, 127, above=True)
     reach = max(15, (short // 10) | 1)  # the strip beside texture where the paper level leans on it
     near = cv2.dilate(textured, cv2.getStructuringElement(cv2.MORPH_RECT, (reach, reach)))
     textured = cv2.bitwise_or(textured, cv2.bitwise_and(near, _at_most(share, 63, above=True)))
-    return _drop_thick(cv2.bitwise_and(mask, cv2.bitwise_not(textured)))
+    return _drop_rims(_drop_thick(cv2.bitwise_and(mask, cv2.bitwise_not(textured))), dark)
+
+
+def _drop_rims(mask: np.ndarray, dark: np.ndarray) -> np.ndarray:
+    """The mask without pieces of a larger dark region that the closing cut off as "ink".
+
+    The closing rounds the corners of anything darker than its surroundings and wider than its
+    square: the corner of a grey sheet on a white desk, the tip of a shadow's bite, the end of a
+    dark desk strip come out as wedges of "ink" (a corner reads "1" at 100%). Ink is darker than
+    the paper on every side; such a wedge is as dark as the region it was cut from, beside it. A
+    component goes when over RIM_SHARE of the pixels just outside it are no brighter than
+    RIM_MARGIN times its mean grey (real strokes: their outside is at least the sensitivity's
+    share of the paper, 10% or more above a stroke's mean even for pencil).
+    `mask` uint8 (H, W) 0/255, `dark` uint8 (H, W) the image it was found in.
+    """
+    count, labels = cv2.connectedComponents(mask, connectivity=8)
+    if count < 2:
+        return mask
+    flat = labels.ravel()
+    mean = np.bincount(flat, dark.ravel(), minlength=count) / np.maximum(np.bincount(flat, minlength=count), 1)
+    # The pixels just outside each component, labelled with the component (the largest label
+    # among the neighbours where two meet).
+    around = cv2.dilate(labels.astype(np.float32), np.ones((3, 3), np.uint8)).astype(np.int32)
+    ring = (mask == 0) & (around > 0)
+    owner = around[ring]
+    outside = np.bincount(owner, minlength=count)
+    same = np.bincount(owner[dark[ring] <= RIM_MARGIN * mean[owner]], minlength=count)
+    rims = same > RIM_SHARE * outside
+    rims[0] = False
+    if not rims.any():
+        return mask
+    return np.where(rims[labels], 0, mask).astype(np.uint8)
 
 
 def _at_most(image: np.ndarray, level: int, above: bool = False) -> np.ndarray:

@@ -41,6 +41,17 @@ WINDOW = 1 / 8  # of the shrunk frame's longer side
 #: sliver along the frame's edge, or the paper fills the frame).
 MIN_AREA = 0.1
 MAX_AREA = 0.98
+#: Paper beyond a shadow's sharp edge or a second sheet: at least SHADOW_LEVEL of the brightest
+#: paper (a hand's or a phone's shadow takes 30-60% of the light), at most TEXTURE_SHARE of it a
+#: TEXTURE_CONTRAST darker than its ink-free level (handwriting covers under a tenth of a page
+#: at WORK_SIDE px; wood grain, a rough wall, a noisy dark desk a third or more), and at least
+#: PART_AREA of the frame.
+SHADOW_LEVEL = 0.4
+TEXTURE_CONTRAST = 0.12
+TEXTURE_SHARE = 0.2
+PART_AREA = 0.02
+#: ... and beside the sheet, not around it: its hull covers at most this share of the sheet's.
+ENCLOSING = 0.1
 REASON = "off the page"
 
 
@@ -74,13 +85,49 @@ def find_page(dark: np.ndarray) -> np.ndarray | None:
     seeded = np.bincount(bright[bright > 0], minlength=count)
     if count < 2 or not seeded.any():
         return None
-    contours, _ = cv2.findContours((regions == int(seeded.argmax())).astype(np.uint8), cv2.RETR_EXTERNAL,
-                                   cv2.CHAIN_APPROX_SIMPLE)
-    hull = cv2.convexHull(np.concatenate(contours))
+    hull = _hull(regions == int(seeded.argmax()))
     sheet = cv2.fillConvexPoly(np.zeros(paper.shape, np.uint8), hull, 1)  # the pixels on the outline count
-    if not MIN_AREA <= cv2.countNonZero(sheet) / sheet.size <= MAX_AREA:
+    area = cv2.countNonZero(sheet)
+    if not MIN_AREA <= area / sheet.size <= MAX_AREA:
         return None
+    # More paper beside it (a second sheet, the sheet beyond a shadow's sharp edge) widens the
+    # outline; what lies around the sheet (a smooth door or wall enclosing it) does not.
+    outlines = [hull]
+    for region in np.flatnonzero(_paper_like(small, paper, regions, count, brightest)):
+        if region != seeded.argmax():
+            other = _hull(regions == region)
+            overlap = cv2.countNonZero(cv2.fillConvexPoly(np.zeros(paper.shape, np.uint8), other, 1) & sheet)
+            if overlap <= ENCLOSING * area:
+                outlines.append(other)
+    hull = cv2.convexHull(np.concatenate(outlines)) if len(outlines) > 1 else hull
     return (hull.reshape(-1, 2).astype(np.float32) + 0.5) / scale  # small pixel i covers [i, i + 1) / scale
+
+
+def _hull(region: np.ndarray) -> np.ndarray:
+    """bool (h, w) -> the convex hull of its pixels, int32 (K, 1, 2) (x, y) as cv2.convexHull gives."""
+    contours, _ = cv2.findContours(region.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    return cv2.convexHull(np.concatenate(contours))
+
+
+def _paper_like(small: np.ndarray, paper: np.ndarray, regions: np.ndarray, count: int,
+                brightest: float) -> np.ndarray:
+    """bool (count,): which even regions are paper too, besides the sheet: a second sheet, or the
+    part of the sheet beyond a shadow's sharp edge (the same paper, darker).
+
+    Paper is even: under TEXTURE_SHARE of it is darker than its ink-free level by TEXTURE_CONTRAST
+    (ink and nothing else), where wood, a wall or carpet is darker in a third to a half; it is at
+    least SHADOW_LEVEL of the brightest paper (a deep shadow's depth), and at least PART_AREA of
+    the frame (room for a digit). `small` and `paper` (its closing) are uint8 (h, w), `regions`
+    int32 (h, w) labels 0..count-1, 0 the steps between regions.
+    """
+    area = np.bincount(regions.ravel(), minlength=count)
+    textured = cv2.compare(small, cv2.convertScaleAbs(paper, alpha=1 - TEXTURE_CONTRAST), cv2.CMP_LT)
+    rough = np.bincount(regions[textured > 0], minlength=count)
+    level = np.bincount(regions.ravel(), paper.ravel(), minlength=count)
+    like = ((area >= PART_AREA * regions.size) & (rough <= TEXTURE_SHARE * area)
+            & (level >= SHADOW_LEVEL * brightest * area))
+    like[0] = False
+    return like
 
 
 def reject_off_page(candidates: list[Candidate], outline: np.ndarray | None) -> list[Candidate]:

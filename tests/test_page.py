@@ -119,3 +119,62 @@ def test_lines_are_numbered_again_over_the_digits_left() -> None:
 def test_find_page_refuses_what_is_not_a_grey_image(bad: np.ndarray) -> None:
     with pytest.raises(ValueError):
         find_page(bad)
+
+
+# Scenes a user meets: a sheet on a dark, noisy desk under a shadow with a sharp edge, two sheets
+# side by side, a grey sheet on a white desk. Each must read its number, never another one.
+
+def desk(rng: np.random.Generator, level: float = 75.0) -> np.ndarray:
+    """A dark, noisy desk, uint8 (480, 640): rough enough that no sheet is taken for it."""
+    return np.clip(rng.normal(level, 18, (480, 640)), 0, 255).astype(np.uint8)
+
+
+def write(frame: np.ndarray, images: np.ndarray, x: int, y: int, height: int = 70, ink: float = 40) -> None:
+    """Write the MNIST digits `images` side by side from (x, y), `height` px high, in place."""
+    for image in images:
+        alpha = cv2.resize(image, (height, height), interpolation=cv2.INTER_LINEAR).astype(np.float32) / 255
+        cols = np.flatnonzero(alpha.max(axis=0) > 0.3)
+        alpha = alpha[:, cols[0] : cols[-1] + 1]
+        roi = frame[y : y + height, x : x + alpha.shape[1]].astype(np.float32)
+        frame[y : y + height, x : x + alpha.shape[1]] = (roi * (1 - alpha) + ink * alpha).astype(np.uint8)
+        x += alpha.shape[1] + height // 6
+
+
+def pick(mnist_test, number: str) -> np.ndarray:
+    images, labels = mnist_test
+    return images[[int(np.flatnonzero(labels == int(d))[0]) for d in number]]
+
+
+def read(classifier, frame: np.ndarray) -> str | None:
+    return FramePipeline(classifier, CameraOptions(smoothing=False)).process(frame, 0.0).reading.number
+
+
+@pytest.mark.parametrize("depth", [0.5, 0.55])
+def test_a_shadow_with_a_sharp_edge_across_the_sheet_hides_no_digit(classifier, mnist_test, depth: float) -> None:
+    """A shadow that takes half the light, its sharp edge across the sheet (and through a digit):
+    the shaded part is the same paper, darker, and its digits read with the others."""
+    frame = desk(np.random.default_rng(6))
+    cv2.fillPoly(frame, [np.int32([[100, 60], [540, 80], [530, 420], [110, 410]])], 232)
+    write(frame, pick(mnist_test, "2749"), 180, 140)
+    write(frame, pick(mnist_test, "6035"), 190, 270)
+    frame[:, :300] = (frame[:, :300] * depth).astype(np.uint8)
+    assert read(classifier, frame) == "2749 6035"
+
+
+def test_digits_on_two_sheets_side_by_side_all_read(classifier, mnist_test) -> None:
+    frame = desk(np.random.default_rng(7))
+    frame[80:400, 30:290] = 238
+    frame[60:420, 350:620] = 232
+    write(frame, pick(mnist_test, "27"), 80, 200)
+    write(frame, pick(mnist_test, "64"), 400, 210)
+    assert read(classifier, frame) == "2764"
+
+
+@pytest.mark.parametrize("grey", [150, 170])
+def test_the_corner_of_a_grey_sheet_on_a_white_desk_is_no_digit(classifier, mnist_test, grey: int) -> None:
+    """The closing rounds the sheet's corners off: each is a wedge as dark as the sheet beside it,
+    which is no ink (it read "1" at 100%)."""
+    frame = np.full((480, 640), 250, np.uint8)
+    cv2.fillPoly(frame, [np.int32([[100, 60], [540, 80], [530, 420], [110, 410]])], grey)
+    write(frame, pick(mnist_test, "3671"), 200, 160, height=64, ink=10)
+    assert read(classifier, frame) == "3671"
