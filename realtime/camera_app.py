@@ -449,6 +449,8 @@ def summary(state: _Run, still: bool) -> str:
     a still image, or the frame rate (time paused or at the end left out) for a video or camera."""
     text = f"{_count(state.index, 'frame')}, {_count(state.digits, 'digit')} read, {state.unsure} unsure"
     if still:
+        if state.number and "?" in state.number:  # the events say null: no number, though digits show
+            return f"{text}, number read: none (shown as {state.number})"
         return f"{text}, number read: {state.number or 'none'}"
     return f"{text}, {state.index / state.active if state.active > 0 else 0:.1f} fps"
 

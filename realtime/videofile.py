@@ -10,6 +10,7 @@ place. On any failure the partial file is removed.
 
 from __future__ import annotations
 
+import glob
 import os
 from fractions import Fraction
 from pathlib import Path
@@ -26,6 +27,28 @@ MAX_SIDE = 8191  # MPEG-4 part 2 codes width and height in 13 bits; FFmpeg's enc
 
 class VideoWriteError(UserError):
     """The video could not be written; the partial file is already removed."""
+
+
+def remove_stale_parts(path: Path) -> list[Path]:
+    """Remove the partial files of `path` (`.NAME.PID.part`) whose writer is gone (killed with
+    SIGKILL or by a power cut, so it could not clean up); a live writer's file stays. Returns the
+    files removed."""
+    removed = []
+    for part in path.parent.glob(f".{glob.escape(path.name)}.*.part"):
+        pid = part.name[len(path.name) + 2: -len(".part")]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:  # no such process: the file is an orphan
+            try:
+                part.unlink()
+                removed.append(part)
+            except OSError:
+                pass  # another run removed it first, or the folder is read-only: nothing lost either way
+        except (PermissionError, OverflowError):
+            pass  # alive under another user, or no valid pid: not ours to remove
+    return removed
 
 
 class VideoFile:
@@ -48,6 +71,7 @@ class VideoFile:
                                   f"(max {MAX_SIDE} pixels a side): {self.path} not written")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            remove_stale_parts(self.path)
             if (self.path.exists() or self.path.is_symlink()) and not overwrite:
                 raise FileExistsError(f"{self.path} already exists")
             self._container = av.open(str(self._tmp), "w", format="mp4")

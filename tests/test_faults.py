@@ -790,3 +790,38 @@ def test_a_typicality_threshold_out_of_range_is_refused_at_load(tmp_path, thresh
     Typicality(np.zeros((10, 784)), np.zeros((10, 2, 784)), threshold).save(path)
     with pytest.raises(UserError, match="positive distance"):
         Typicality.load(path)
+
+
+def test_a_partial_video_left_by_sigkill_is_removed_by_the_next_run(tmp_path: Path) -> None:
+    """SIGKILL leaves no chance to clean up: the next writer of the same file removes the orphan,
+    while a live writer's partial file stays."""
+    target = tmp_path / "out.mp4"
+    writer = (
+        "import sys, numpy as np\n"
+        "from realtime.videofile import VideoFile\n"
+        f"video = VideoFile({str(target)!r}, 10.0, (64, 48))\n"
+        "video.write(np.zeros((48, 64, 3), np.uint8))\n"
+        "print('writing', flush=True)\n"
+        "sys.stdin.read()\n"
+    )
+    child = subprocess.Popen([sys.executable, "-c", writer], cwd=ROOT, stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    live = subprocess.Popen([sys.executable, "-c", writer], cwd=ROOT, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        assert child.stdout.readline().strip() == "writing" and live.stdout.readline().strip() == "writing"
+        orphan = tmp_path / f".out.mp4.{child.pid}.part"
+        assert orphan.exists()
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+        from realtime.videofile import VideoFile
+
+        video = VideoFile(target, 10.0, (64, 48))
+        video.write(np.zeros((48, 64, 3), np.uint8))
+        video.finish()
+        assert not orphan.exists() and target.exists()
+        assert (tmp_path / f".out.mp4.{live.pid}.part").exists()  # still being written
+    finally:
+        for process in (child, live):
+            process.kill()
+            process.wait(timeout=30)

@@ -451,7 +451,7 @@ def test_summary_counts_named_digits_and_unsure_ones_apart() -> None:
     assert summary(_Run(index=90, digits=300, unsure=4, active=3.0), still=False) == (
         "90 frames, 300 digits read, 4 unsure, 30.0 fps")
     assert summary(_Run(index=1, digits=3, unsure=1, number="34?2"), still=True) == (
-        "1 frame, 3 digits read, 1 unsure, number read: 34?2")
+        "1 frame, 3 digits read, 1 unsure, number read: none (shown as 34?2)")
     assert summary(_Run(index=1), still=True) == "1 frame, 0 digits read, 0 unsure, number read: none"
 
 
