@@ -51,9 +51,9 @@ SHADED_INK = 0.6
 #: measure 0.02-0.19, pieces of digits up to 0.22; fingertips and a thumb over the paper 0.2-0.4.
 MAX_STROKE_WIDTH = 0.2
 #: A component is the cut-off corner of a darker region, not ink, when over RIM_SHARE of the
-#: pixels around it are no brighter than RIM_MARGIN times its mean grey (see `_drop_rims`).
+#: pixels around it have a paper level at most RIM_MARGIN times its mean grey (see `_drop_rims`).
 RIM_SHARE = 0.25
-RIM_MARGIN = 1.05
+RIM_MARGIN = 1.15
 
 
 def to_bgr(frame: np.ndarray) -> np.ndarray:
@@ -159,20 +159,21 @@ def binarize(dark: np.ndarray, sensitivity: int = DEFAULT_SENSITIVITY) -> np.nda
     reach = max(15, (short // 10) | 1)  # the strip beside texture where the paper level leans on it
     near = cv2.dilate(textured, cv2.getStructuringElement(cv2.MORPH_RECT, (reach, reach)))
     textured = cv2.bitwise_or(textured, cv2.bitwise_and(near, _at_most(share, 63, above=True)))
-    return _drop_rims(_drop_thick(cv2.bitwise_and(mask, cv2.bitwise_not(textured))), dark)
+    return _drop_rims(_drop_thick(cv2.bitwise_and(mask, cv2.bitwise_not(textured))), dark, paper)
 
 
-def _drop_rims(mask: np.ndarray, dark: np.ndarray) -> np.ndarray:
+def _drop_rims(mask: np.ndarray, dark: np.ndarray, paper: np.ndarray) -> np.ndarray:
     """The mask without pieces of a larger dark region that the closing cut off as "ink".
 
     The closing rounds the corners of anything darker than its surroundings and wider than its
     square: the corner of a grey sheet on a white desk, the tip of a shadow's bite, the end of a
     dark desk strip come out as wedges of "ink" (a corner reads "1" at 100%). Ink is darker than
-    the paper on every side; such a wedge is as dark as the region it was cut from, beside it. A
-    component goes when over RIM_SHARE of the pixels just outside it are no brighter than
-    RIM_MARGIN times its mean grey (real strokes: their outside is at least the sensitivity's
-    share of the paper, 10% or more above a stroke's mean even for pencil).
-    `mask` uint8 (H, W) 0/255, `dark` uint8 (H, W) the image it was found in.
+    the paper on every side; such a wedge lies beside the region it was cut from, whose own paper
+    level is the wedge's grey. A component goes when over RIM_SHARE of the pixels just outside it
+    have a paper level at most RIM_MARGIN times its mean grey (a real stroke, even in pencil, is
+    at most the sensitivity's share, 78%, of the paper beside it: its paper is 28% or more above
+    its grey). `mask` uint8 (H, W) 0/255; `dark` the image it was found in and `paper` its paper
+    level (`paper_level`), both uint8 (H, W).
     """
     count, labels = cv2.connectedComponents(mask, connectivity=8)
     if count < 2:
@@ -185,7 +186,7 @@ def _drop_rims(mask: np.ndarray, dark: np.ndarray) -> np.ndarray:
     ring = (mask == 0) & (around > 0)
     owner = around[ring]
     outside = np.bincount(owner, minlength=count)
-    same = np.bincount(owner[dark[ring] <= RIM_MARGIN * mean[owner]], minlength=count)
+    same = np.bincount(owner[paper[ring] <= RIM_MARGIN * mean[owner]], minlength=count)
     rims = same > RIM_SHARE * outside
     rims[0] = False
     if not rims.any():
