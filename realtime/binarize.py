@@ -50,6 +50,15 @@ SHADED_INK = 0.6
 #: 2 x area / perimeter). Whole digits on the real-dev photos, the video and the test clips
 #: measure 0.02-0.19, pieces of digits up to 0.22; fingertips and a thumb over the paper 0.2-0.4.
 MAX_STROKE_WIDTH = 0.2
+#: The coarse scale: the frame shrunk this many times (its closing 4 times wider), for frames
+#: whose shorter side is at least COARSE x COARSE_SHORT px; what it adds has a mean stroke width
+#: of at least THICK_STROKE of the fine closing's square (the fine scale erases such strokes).
+COARSE = 4
+COARSE_SHORT = 100
+THICK_STROKE = 0.5
+#: ... and is at most this percentage of its paper's brightness: a marker that thick is dark
+#: (20-40%), the wood grain and shadows the coarse closing also keeps are fainter.
+THICK_INK = 50
 #: A component is the cut-off corner of a darker region, not ink, when over RIM_SHARE of the
 #: pixels around it have a paper level at most RIM_MARGIN times its mean grey (see `_drop_rims`).
 RIM_SHARE = 0.25
@@ -113,12 +122,61 @@ def paper_level(dark: np.ndarray) -> np.ndarray:
 def binarize(dark: np.ndarray, sensitivity: int = DEFAULT_SENSITIVITY) -> np.ndarray:
     """uint8 (H, W), dark ink on light (see `gray_ink`) -> uint8 mask, 255 where there is ink.
 
+    Two scales: the frame itself, and the frame shrunk COARSE times, where the closing is COARSE
+    times wider and keeps the strokes of large, thick digits close to the camera (wider than the
+    fine closing, which takes them for paper). What only the coarse scale finds is added where it
+    is a pen's stroke the fine scale missed (see `_thick_strokes`).
     Raises ValueError for anything but a 2-D uint8 image or a sensitivity outside SENSITIVITY_RANGE.
     """
     if dark.ndim != 2 or dark.dtype != np.uint8:
         raise ValueError(f"expected a uint8 single-channel image, got {dark.dtype} {dark.shape}")
     if not SENSITIVITY_RANGE[0] <= sensitivity <= SENSITIVITY_RANGE[1]:
         raise ValueError(f"sensitivity: expected {SENSITIVITY_RANGE[0]}-{SENSITIVITY_RANGE[1]}, got {sensitivity}")
+    mask, textured = _binarize(dark, sensitivity)
+    if min(dark.shape) < COARSE * COARSE_SHORT:
+        return mask
+    size = (round(dark.shape[1] / COARSE), round(dark.shape[0] / COARSE))
+    small = cv2.resize(dark, size, interpolation=cv2.INTER_AREA)
+    coarse, _ = _binarize(small, min(sensitivity, THICK_INK), texture=False)
+    coarse = cv2.resize(coarse, (dark.shape[1], dark.shape[0]), interpolation=cv2.INTER_LINEAR)
+    return _thick_strokes(mask, _at_most(coarse, 127, above=True), textured)
+
+
+def _thick_strokes(fine: np.ndarray, coarse: np.ndarray, textured: np.ndarray) -> np.ndarray:
+    """The fine ink mask with the coarse scale's components whose strokes are wide (a marker close
+    to the camera); all uint8 (H, W) 0/255, `textured` where the fine scale found texture.
+
+    A coarse component is added when its mean stroke width (2 x area / perimeter) is at least
+    THICK_STROKE of the fine closing's square (the fine scale sees such strokes in pieces or not
+    at all; thinner ink it drops was dropped for a reason: off the paper, a rim) and at most
+    MAX_STROKE_WIDTH of its longer side (a pen's stroke, not a blot or a fingertip), at most a
+    quarter of it lies in texture (grain of a door, which the coarse scale cannot tell from
+    large digits: they fill half of its texture window themselves, so it does not look) and it
+    does not touch the frame's border.
+    """
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(coarse, connectivity=8)
+    if count < 2:
+        return fine
+    rough = np.bincount(labels[textured > 0], minlength=count)
+    side = max(15, (min(fine.shape) // 25) | 1)
+    added = fine.copy()
+    for index in np.flatnonzero(rough <= stats[:, cv2.CC_STAT_AREA] / 4):
+        if index == 0:
+            continue
+        x, y, w, h, area = stats[index]
+        if x == 0 or y == 0 or x + w == fine.shape[1] or y + h == fine.shape[0]:
+            continue  # cut by the frame: a digit there is not read, grain and hands come in from it
+        part = (labels[y : y + h, x : x + w] == index).astype(np.uint8)
+        contours, _ = cv2.findContours(part, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+        perimeter = sum(cv2.arcLength(c, True) for c in contours)
+        if THICK_STROKE * side * perimeter <= 2 * area <= MAX_STROKE_WIDTH * max(w, h) * perimeter:
+            added[y : y + h, x : x + w][part > 0] = 255
+    return added
+
+
+def _binarize(dark: np.ndarray, sensitivity: int, texture: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """`binarize` at one scale: the ink mask, and where texture was found (no ink there unless
+    `texture` is False)."""
     short = min(dark.shape)
     paper = paper_level(dark)
     ratio = cv2.divide(dark, cv2.max(paper, 1), scale=255)
@@ -159,7 +217,9 @@ def binarize(dark: np.ndarray, sensitivity: int = DEFAULT_SENSITIVITY) -> np.nda
     reach = max(15, (short // 10) | 1)  # the strip beside texture where the paper level leans on it
     near = cv2.dilate(textured, cv2.getStructuringElement(cv2.MORPH_RECT, (reach, reach)))
     textured = cv2.bitwise_or(textured, cv2.bitwise_and(near, _at_most(share, 63, above=True)))
-    return _drop_rims(_drop_thick(cv2.bitwise_and(mask, cv2.bitwise_not(textured))), dark, paper)
+    if texture:
+        mask = cv2.bitwise_and(mask, cv2.bitwise_not(textured))
+    return _drop_rims(_drop_thick(mask), dark, paper), textured
 
 
 def _drop_rims(mask: np.ndarray, dark: np.ndarray, paper: np.ndarray) -> np.ndarray:

@@ -108,3 +108,27 @@ def test_a_lone_straight_stroke_is_left_alone() -> None:
     cv2.line(page, (150, 20), (152, 180), (30, 30, 30), 6)  # a "1" 80% of the frame high
     mask = binarize(gray_ink(page))
     assert np.array_equal(remove_lines(mask), mask)
+
+
+@pytest.mark.parametrize("height", [160, 200])
+def test_large_digits_in_thick_strokes_close_to_the_camera_all_read(classifier, mnist_test, height: int) -> None:
+    """Digits a third to 40% of a 640x480 frame high, drawn with a thick marker (strokes ~20-25 px,
+    wider than the closing's square, a 25th of 480 px): the fine scale takes them for paper
+    ("3805" read "80"); the coarse scale keeps them."""
+    from realtime.camera_app import CameraOptions, FramePipeline
+
+    images, labels = mnist_test
+    frame = np.full((480, 640), 235, np.uint8)
+    x, written = 30, ""
+    for digit in "3805":
+        image = images[int(np.flatnonzero(labels == int(digit))[0])]
+        ink = cv2.resize(image, (height, height), interpolation=cv2.INTER_CUBIC) > 100
+        cols = np.flatnonzero(ink.any(axis=0))
+        ink = ink[:, cols[0] : cols[-1] + 1]
+        if x + ink.shape[1] > 610:
+            break
+        frame[140 : 140 + height, x : x + ink.shape[1]][ink] = 30
+        x, written = x + ink.shape[1] + height // 10, written + digit
+    assert len(written) >= 3
+    reading = FramePipeline(classifier, CameraOptions(smoothing=False)).process(frame, 0.0).reading
+    assert reading.number == written
