@@ -132,51 +132,57 @@ def binarize(dark: np.ndarray, sensitivity: int = DEFAULT_SENSITIVITY) -> np.nda
         raise ValueError(f"expected a uint8 single-channel image, got {dark.dtype} {dark.shape}")
     if not SENSITIVITY_RANGE[0] <= sensitivity <= SENSITIVITY_RANGE[1]:
         raise ValueError(f"sensitivity: expected {SENSITIVITY_RANGE[0]}-{SENSITIVITY_RANGE[1]}, got {sensitivity}")
-    mask, textured = _binarize(dark, sensitivity)
-    if min(dark.shape) < COARSE * COARSE_SHORT:
-        return mask
+    mask, textured, dim = _binarize(dark, sensitivity)
+    if not dim or min(dark.shape) < COARSE * COARSE_SHORT:
+        return mask  # a stroke wider than the closing is its own dim "paper": none here
     size = (round(dark.shape[1] / COARSE), round(dark.shape[0] / COARSE))
-    small = cv2.resize(dark, size, interpolation=cv2.INTER_AREA)
-    coarse, _ = _binarize(small, min(sensitivity, THICK_INK), texture=False)
-    coarse = cv2.resize(coarse, (dark.shape[1], dark.shape[0]), interpolation=cv2.INTER_LINEAR)
-    return _thick_strokes(mask, _at_most(coarse, 127, above=True), textured)
+    coarse, _, _ = _binarize(cv2.resize(dark, size, interpolation=cv2.INTER_AREA), min(sensitivity, THICK_INK), texture=False)
+    thick = _thick_strokes(coarse, cv2.resize(textured, size, interpolation=cv2.INTER_NEAREST),
+                           max(15, (min(dark.shape) // 25) | 1) / COARSE)
+    if thick is None:
+        return mask
+    thick = cv2.resize(thick, (dark.shape[1], dark.shape[0]), interpolation=cv2.INTER_LINEAR)
+    return cv2.bitwise_or(mask, _at_most(thick, 127, above=True))
 
 
-def _thick_strokes(fine: np.ndarray, coarse: np.ndarray, textured: np.ndarray) -> np.ndarray:
-    """The fine ink mask with the coarse scale's components whose strokes are wide (a marker close
-    to the camera); all uint8 (H, W) 0/255, `textured` where the fine scale found texture.
+def _thick_strokes(coarse: np.ndarray, textured: np.ndarray, side: float) -> np.ndarray | None:
+    """The coarse scale's components that are wide pen strokes, or None for none: uint8 (h, w)
+    0/255 masks in, the coarse ink and the fine scale's texture shrunk to it; `side` the fine
+    closing's square in coarse pixels.
 
-    A coarse component is added when its mean stroke width (2 x area / perimeter) is at least
-    THICK_STROKE of the fine closing's square (the fine scale sees such strokes in pieces or not
-    at all; thinner ink it drops was dropped for a reason: off the paper, a rim) and at most
+    A component counts when its mean stroke width (2 x area / perimeter) is at least THICK_STROKE
+    of the fine closing's square (the fine scale sees such strokes in pieces or not at all;
+    thinner ink it drops was dropped for a reason: off the paper, a rim) and at most
     MAX_STROKE_WIDTH of its longer side (a pen's stroke, not a blot or a fingertip), at most a
     quarter of it lies in texture (grain of a door, which the coarse scale cannot tell from
     large digits: they fill half of its texture window themselves, so it does not look) and it
-    does not touch the frame's border.
+    does not touch the frame's border (a digit cut by it is not read; grain and hands come in
+    from it).
     """
     count, labels, stats, _ = cv2.connectedComponentsWithStats(coarse, connectivity=8)
     if count < 2:
-        return fine
-    rough = np.bincount(labels[textured > 0], minlength=count)
-    side = max(15, (min(fine.shape) // 25) | 1)
-    added = fine.copy()
-    for index in np.flatnonzero(rough <= stats[:, cv2.CC_STAT_AREA] / 4):
-        if index == 0:
-            continue
-        x, y, w, h, area = stats[index]
-        if x == 0 or y == 0 or x + w == fine.shape[1] or y + h == fine.shape[0]:
-            continue  # cut by the frame: a digit there is not read, grain and hands come in from it
-        part = (labels[y : y + h, x : x + w] == index).astype(np.uint8)
+        return None
+    height, width = coarse.shape
+    x, y, w, h, area = (stats[:, i] for i in range(5))
+    wide = THICK_STROKE * side
+    candidates = ((x > 0) & (y > 0) & (x + w < width) & (y + h < height)
+                  & (np.maximum(w, h) * MAX_STROKE_WIDTH >= wide)
+                  & (np.bincount(labels[textured > 0], minlength=count) <= area / 4))
+    candidates[0] = False
+    thick = None
+    for index in np.flatnonzero(candidates):
+        part = (labels[y[index] : y[index] + h[index], x[index] : x[index] + w[index]] == index).astype(np.uint8)
         contours, _ = cv2.findContours(part, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
         perimeter = sum(cv2.arcLength(c, True) for c in contours)
-        if THICK_STROKE * side * perimeter <= 2 * area <= MAX_STROKE_WIDTH * max(w, h) * perimeter:
-            added[y : y + h, x : x + w][part > 0] = 255
-    return added
+        if wide * perimeter <= 2 * area[index] <= MAX_STROKE_WIDTH * max(w[index], h[index]) * perimeter:
+            thick = np.zeros_like(coarse) if thick is None else thick
+            thick[labels == index] = 255
+    return thick
 
 
-def _binarize(dark: np.ndarray, sensitivity: int, texture: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    """`binarize` at one scale: the ink mask, and where texture was found (no ink there unless
-    `texture` is False)."""
+def _binarize(dark: np.ndarray, sensitivity: int, texture: bool = True) -> tuple[np.ndarray, np.ndarray, bool]:
+    """`binarize` at one scale: the ink mask, where texture was found (no ink there unless
+    `texture` is False), and whether any paper is under EDGE_DEPTH of the paper beside it."""
     short = min(dark.shape)
     paper = paper_level(dark)
     ratio = cv2.divide(dark, cv2.max(paper, 1), scale=255)
@@ -219,7 +225,7 @@ def _binarize(dark: np.ndarray, sensitivity: int, texture: bool = True) -> tuple
     textured = cv2.bitwise_or(textured, cv2.bitwise_and(near, _at_most(share, 63, above=True)))
     if texture:
         mask = cv2.bitwise_and(mask, cv2.bitwise_not(textured))
-    return _drop_rims(_drop_thick(mask), dark, paper), textured
+    return _drop_rims(_drop_thick(mask), dark, paper), textured, bool(cv2.countNonZero(dim))
 
 
 def _drop_rims(mask: np.ndarray, dark: np.ndarray, paper: np.ndarray) -> np.ndarray:
@@ -235,23 +241,29 @@ def _drop_rims(mask: np.ndarray, dark: np.ndarray, paper: np.ndarray) -> np.ndar
     its grey). `mask` uint8 (H, W) 0/255; `dark` the image it was found in and `paper` its paper
     level (`paper_level`), both uint8 (H, W).
     """
-    count, labels = cv2.connectedComponents(mask, connectivity=8)
-    if count < 2:
+    # Only where the paper level drops by over a tenth right at the ink's edge can there be one
+    # (a rim's paper is its own grey, under 90% of the paper level under it): most frames have none.
+    ring = cv2.bitwise_and(cv2.dilate(mask, np.ones((3, 3), np.uint8)), cv2.bitwise_not(mask))
+    step = cv2.compare(paper, cv2.convertScaleAbs(cv2.dilate(paper, np.ones((3, 3), np.uint8)), alpha=0.9),
+                       cv2.CMP_LE)
+    edge = cv2.bitwise_and(ring, step)
+    if not cv2.countNonZero(edge):
         return mask
-    flat = labels.ravel()
-    mean = np.bincount(flat, dark.ravel(), minlength=count) / np.maximum(np.bincount(flat, minlength=count), 1)
-    # The pixels just outside each component, labelled with the component (the largest label
-    # among the neighbours where two meet).
-    around = cv2.dilate(labels.astype(np.float32), np.ones((3, 3), np.uint8)).astype(np.int32)
-    ring = (mask == 0) & (around > 0)
-    owner = around[ring]
-    outside = np.bincount(owner, minlength=count)
-    same = np.bincount(owner[paper[ring] <= RIM_MARGIN * mean[owner]], minlength=count)
-    rims = same > RIM_SHARE * outside
-    rims[0] = False
-    if not rims.any():
-        return mask
-    return np.where(rims[labels], 0, mask).astype(np.uint8)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    near = labels[cv2.bitwise_and(cv2.dilate(edge, np.ones((3, 3), np.uint8)), mask) > 0]
+    height, width = mask.shape
+    kept = mask
+    for index in np.unique(near):
+        x, y, w, h, _ = stats[index]
+        x0, y0, x1, y1 = max(0, x - 1), max(0, y - 1), min(width, x + w + 1), min(height, y + h + 1)
+        inside = labels[y0:y1, x0:x1] == index
+        outside = cv2.dilate(inside.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & ~inside
+        outside &= mask[y0:y1, x0:x1] == 0
+        grey = dark[y0:y1, x0:x1][inside].mean()
+        if (paper[y0:y1, x0:x1][outside] <= RIM_MARGIN * grey).sum() > RIM_SHARE * outside.sum():
+            kept = kept.copy() if kept is mask else kept
+            kept[y0:y1, x0:x1][inside] = 0
+    return kept
 
 
 def _at_most(image: np.ndarray, level: int, above: bool = False) -> np.ndarray:
