@@ -112,7 +112,7 @@ def style(strokes: tuple[np.ndarray, ...], label: int, rng: np.random.Generator)
         half = height * rng.uniform(0.15, 0.25)
         extra.append(np.stack([near - [half, 0], near + [half, 0]]))
     if label == 0 and rng.random() < 0.2:  # a barred zero: a line through the middle, level or slashed
-        reach = rng.uniform(0.3, 0.9)  # half the bar, in the digit's width / height: inside or across
+        reach = rng.uniform(0.3, 0.6)  # half the line, as a fraction of the digit's width / height
         half = np.array([(high[0] - low[0]) * reach, height * reach * rng.choice((0.0, 1.0))])
         extra.append(np.stack([centre - half * [1, -1], centre + half * [1, -1]]))
     jitter = height * 0.006
