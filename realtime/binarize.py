@@ -200,15 +200,17 @@ def _binarize(dark: np.ndarray, sensitivity: int, texture: bool = True) -> tuple
     # hand are fainter against their "paper" than a pen is.
     window = max(61, (short // 3) | 1)
     darker = _at_most(ratio, round(255 * (1 - TEXTURE_CONTRAST)) - 1)
-    shaded = cv2.bitwise_and(dim, cv2.compare(paper, cv2.convertScaleAbs(brightest, alpha=SHADOW_DEPTH), cv2.CMP_GE))
-    if cv2.countNonZero(shaded):
-        rough = cv2.blur(cv2.bitwise_and(dim, darker), (window, window))
-        even = cv2.compare(rough, cv2.convertScaleAbs(cv2.blur(dim, (window, window)), alpha=SHADED_ROUGH), cv2.CMP_LE)
-        shaded = cv2.bitwise_and(shaded, even)
-    off_paper = cv2.bitwise_and(dim, cv2.bitwise_not(shaded))
-    faint = cv2.bitwise_and(shaded, _at_most(ratio, round(255 * SHADED_INK), above=True))
-    mask = cv2.bitwise_and(mask, cv2.bitwise_not(faint))
-    mask = cv2.bitwise_and(mask, cv2.bitwise_not(off_paper))
+    off_paper = dim
+    if cv2.countNonZero(dim):  # most frames of a page have no dim paper: nothing to tell apart
+        shaded = cv2.bitwise_and(dim, cv2.compare(paper, cv2.convertScaleAbs(brightest, alpha=SHADOW_DEPTH), cv2.CMP_GE))
+        if cv2.countNonZero(shaded):
+            rough = cv2.blur(cv2.bitwise_and(dim, darker), (window, window))
+            even = cv2.compare(rough, cv2.convertScaleAbs(cv2.blur(dim, (window, window)), alpha=SHADED_ROUGH), cv2.CMP_LE)
+            shaded = cv2.bitwise_and(shaded, even)
+            off_paper = cv2.bitwise_and(dim, cv2.bitwise_not(shaded))
+            faint = cv2.bitwise_and(shaded, _at_most(ratio, round(255 * SHADED_INK), above=True))
+            mask = cv2.bitwise_and(mask, cv2.bitwise_not(faint))
+        mask = cv2.bitwise_and(mask, cv2.bitwise_not(off_paper))
     touching = cv2.bitwise_and(mask, cv2.dilate(off_paper, np.ones((3, 3), np.uint8)))
     if cv2.countNonZero(touching):
         count, labels = cv2.connectedComponents(mask, connectivity=8)
@@ -243,9 +245,11 @@ def _drop_rims(mask: np.ndarray, dark: np.ndarray, paper: np.ndarray) -> np.ndar
     """
     # Only where the paper level drops by over a tenth right at the ink's edge can there be one
     # (a rim's paper is its own grey, under 90% of the paper level under it): most frames have none.
-    ring = cv2.bitwise_and(cv2.dilate(mask, np.ones((3, 3), np.uint8)), cv2.bitwise_not(mask))
     step = cv2.compare(paper, cv2.convertScaleAbs(cv2.dilate(paper, np.ones((3, 3), np.uint8)), alpha=0.9),
                        cv2.CMP_LE)
+    if not cv2.countNonZero(step):
+        return mask
+    ring = cv2.bitwise_and(cv2.dilate(mask, np.ones((3, 3), np.uint8)), cv2.bitwise_not(mask))
     edge = cv2.bitwise_and(ring, step)
     if not cv2.countNonZero(edge):
         return mask
