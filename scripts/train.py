@@ -282,7 +282,7 @@ handler, numbers, the non-digit set): `docs/draw_eval.md` and the README.
   the training pen digits are drawn from that pool each epoch.
 - **Generated non-digits** (`realtime.negatives`, a pool of {card['non_digit_pool']}, {card['negatives_fraction']:.0%}
   of the epoch's MNIST digits' count each epoch, target "not a digit"): letters and symbols in OpenCV's
-  Hershey faces, scribbles, hatching, blobs, rings, fragments of training writers' digits, touching
+  Hershey faces, scribbles, hatching, blobs, rings, patches shaded in on the canvas, fragments of training writers' digits, touching
   pairs of them squeezed into one crop, pieces of ruled lines, box corners and dashes.
 
 ## How it was made
