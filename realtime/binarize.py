@@ -106,6 +106,12 @@ def gray_ink(bgr: np.ndarray, light_ink: bool = False) -> np.ndarray:
     return cv2.bitwise_not(gray) if light_ink else gray
 
 
+def closing_side(shape: tuple[int, ...]) -> int:
+    """The side in px of `paper_level`'s square for an image of `shape` (H, W): a 25th of the
+    shorter side, odd, at least 15."""
+    return max(15, (min(shape[:2]) // 25) | 1)
+
+
 def paper_level(dark: np.ndarray) -> np.ndarray:
     """uint8 (H, W) -> uint8 (H, W): the brightness of the paper under each pixel, ink erased.
 
@@ -115,7 +121,7 @@ def paper_level(dark: np.ndarray) -> np.ndarray:
     fingertip) comes out as ink (`binarize` drops it as a solid blob), and the rounded end of a
     wider one as a thin crescent of ink (not dropped).
     """
-    side = max(15, (min(dark.shape) // 25) | 1)
+    side = closing_side(dark.shape)
     return cv2.morphologyEx(dark, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (side, side)))
 
 
@@ -138,7 +144,7 @@ def binarize(dark: np.ndarray, sensitivity: int = DEFAULT_SENSITIVITY) -> np.nda
     size = (round(dark.shape[1] / COARSE), round(dark.shape[0] / COARSE))
     coarse, _, _ = _binarize(cv2.resize(dark, size, interpolation=cv2.INTER_AREA), min(sensitivity, THICK_INK), texture=False)
     thick = _thick_strokes(coarse, cv2.resize(textured, size, interpolation=cv2.INTER_NEAREST),
-                           max(15, (min(dark.shape) // 25) | 1) / COARSE)
+                           closing_side(dark.shape) / COARSE)
     if thick is None:
         return mask
     thick = cv2.resize(thick, (dark.shape[1], dark.shape[0]), interpolation=cv2.INTER_LINEAR)

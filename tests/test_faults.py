@@ -177,15 +177,27 @@ def test_a_signal_finishes_the_video_with_every_frame(long_clip, tmp_path, signu
     assert leftovers(tmp_path) == ["annotated.mp4", "events.jsonl"]
 
 
+def _camera_window(server: Xvfb, clip: Path, tmp_path: Path, frames: int) -> AppWindow:
+    """Camera mode in a window on `server`, playing `clip` with --output and --events in
+    `tmp_path`, once it has logged `frames` frames."""
+    events = tmp_path / "events.jsonl"
+    app = AppWindow(server.display, ["camera", "--source", str(clip), "--output", str(tmp_path / "annotated.mp4")],
+                    tmp_path / "app.log", events)
+    try:
+        wait_for(lambda: events.exists() and events.read_bytes().count(b"\n") >= frames, f"{frames} frames", app.app)
+    except BaseException:
+        app.close()
+        raise
+    return app
+
+
 @needs_model
 @needs_x
 def test_a_lost_display_finishes_the_video_with_every_frame(long_clip, tmp_path) -> None:
     out, events = tmp_path / "annotated.mp4", tmp_path / "events.jsonl"
     with Xvfb() as server:
-        app = AppWindow(server.display, ["camera", "--source", str(long_clip), "--output", str(out)],
-                        tmp_path / "app.log", events)
+        app = _camera_window(server, long_clip, tmp_path, 30)
         try:
-            wait_for(lambda: events.exists() and events.read_bytes().count(b"\n") >= 30, "30 frames", app.app)
             server.server.kill()  # the X server dies, as when a session ends or a forwarded display drops
             app.app.wait(WAIT)
             output = app.output()
@@ -202,10 +214,8 @@ def test_a_lost_display_finishes_the_video_with_every_frame(long_clip, tmp_path)
 def test_a_window_destroyed_by_another_x_client_ends_camera_mode_cleanly(long_clip, tmp_path) -> None:
     out, events = tmp_path / "annotated.mp4", tmp_path / "events.jsonl"
     with Xvfb() as server:
-        app = AppWindow(server.display, ["camera", "--source", str(long_clip), "--output", str(out)],
-                        tmp_path / "app.log", events)
+        app = _camera_window(server, long_clip, tmp_path, 10)
         try:
-            wait_for(lambda: events.exists() and events.read_bytes().count(b"\n") >= 10, "10 frames", app.app)
             app.xdo("windowclose", app.window)  # XDestroyWindow from another client: highgui never notices
             app.app.wait(WAIT)
             output = app.output()
