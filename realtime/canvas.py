@@ -109,18 +109,32 @@ class Canvas:
         return int(np.clip(x, 0, self.size - 1)), int(np.clip(y, 0, self.size - 1))
 
     def _paint(self, stroke: Stroke, a: tuple[int, int], b: tuple[int, int]) -> None:
-        # OpenCV draws thick lines with round caps, so consecutive segments join smoothly.
-        cv2.line(self.image, a, b, 0 if stroke.erase else 255, stroke.width, cv2.LINE_AA)
+        paint_segment(self.image, stroke, a, b)
         self.version += 1
 
     def _redraw(self) -> None:
         self.image[:] = 0
         for stroke in self.strokes:
-            points = stroke.points
-            self._paint(stroke, points[0], points[0])  # the dot begin() paints
-            for a, b in zip(points, points[1:]):
-                self._paint(stroke, a, b)
+            paint_stroke(self.image, stroke)
         self.version += 1
+
+
+def paint_segment(image: np.ndarray, stroke: Stroke, a: tuple[int, int], b: tuple[int, int],
+                  offset: tuple[int, int] = (0, 0)) -> None:
+    """One segment of `stroke` from canvas point `a` to `b`, onto `image` (uint8) whose pixel (0, 0)
+    is canvas pixel `offset`: ink 255, an eraser 0."""
+    a = (a[0] - offset[0], a[1] - offset[1])
+    b = (b[0] - offset[0], b[1] - offset[1])
+    # OpenCV draws thick lines with round caps, so consecutive segments join smoothly.
+    cv2.line(image, a, b, 0 if stroke.erase else 255, stroke.width, cv2.LINE_AA)
+
+
+def paint_stroke(image: np.ndarray, stroke: Stroke, offset: tuple[int, int] = (0, 0)) -> None:
+    """A whole stroke as the mouse painted it, segment by segment (see `paint_segment`)."""
+    points = stroke.points
+    paint_segment(image, stroke, points[0], points[0], offset)  # the dot begin() paints
+    for a, b in zip(points, points[1:]):
+        paint_segment(image, stroke, a, b, offset)
 
 
 def default_brush(size: int) -> int:

@@ -23,6 +23,7 @@ from realtime.files import save_images
 from realtime.lifecycle import ExitHook, StopSignals
 from realtime.reading import Predictor, Reading, read_binary
 from realtime.segment import CANVAS_SETTINGS
+from realtime.strokes import read_strokes
 
 if TYPE_CHECKING:
     from realtime.window import Window
@@ -64,6 +65,7 @@ class DrawApp:
         self._read_version = self.canvas.version
         self._last_read = 0.0
         self._read_now = False
+        self._memo: dict = {}  # the stroke lattice's readings by ink, kept from one reading to the next
         self.layout = DrawLayout.for_canvas(options.canvas_size)
         self.height, self.width = self.layout.height, self.layout.width
         self._panel_x = self.layout.panel_x
@@ -116,7 +118,10 @@ class DrawApp:
         started = time.perf_counter()
         if self.canvas.empty:
             self.reading = Reading([], {})
-        else:
+        elif self.canvas.strokes:  # segmented by recognition over the strokes: touching digits too
+            self.reading = read_strokes(self.canvas.strokes, self.canvas.image > 127, self.model, CANVAS_SETTINGS,
+                                        memo=self._memo)
+        else:  # ink without a stroke history: the component finder
             self.reading = read_binary(self.canvas.image > 127, self.model, CANVAS_SETTINGS)
         self.latency_ms = (time.perf_counter() - started) * 1e3
         self._read_version = self.canvas.version

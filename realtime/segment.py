@@ -90,13 +90,13 @@ def find_digits(binary: np.ndarray, settings: FinderSettings = FinderSettings())
     height, width = ink.shape
     # A part that is no digit by itself (the paper's edge, a grid of ruled lines, a hand cut by the
     # border) must not swallow the digits inside its bounding box: it stays a candidate of its own.
-    alone = {i for i, box in boxes.items() if _reject(box, 0, (height, width), settings) in ALONE_REASONS}
+    alone = {i for i, box in boxes.items() if reject(box, 0, (height, width), settings) in ALONE_REASONS}
     groups = _merge_parts({i: b for i, b in boxes.items() if i not in alone}, settings)
     groups += [[i] for i in sorted(alone)]
 
     candidates = []
     for members in groups:
-        box = _union([boxes[i] for i in members])
+        box = union([boxes[i] for i in members])
         x, y, w, h = box
         # The members' filled outlines, and-ed with the ink: the holes of a 0 or an 8 stay
         # open, and strokes of a neighbour that reach into the box stay out.
@@ -104,9 +104,9 @@ def find_digits(binary: np.ndarray, settings: FinderSettings = FinderSettings())
         mask = np.zeros((h + 2 * m, w + 2 * m), np.uint8)
         cv2.drawContours(mask, [contours[i] for i in members], -1, 255, cv2.FILLED, offset=(m - x, m - y))
         mask[m : m + h, m : m + w] &= ink[y : y + h, x : x + w] * np.uint8(255)
-        reason = _reject(box, int(np.count_nonzero(mask)), (height, width), settings)
+        reason = reject(box, int(np.count_nonzero(mask)), (height, width), settings)
         candidates.append(Candidate(box=box, mask=mask, reason=reason))
-    return _reading_order(candidates)[: settings.max_candidates]
+    return reading_order(candidates)[: settings.max_candidates]
 
 
 #: Finder rejections that no merge can undo (none depends on the ink area): such a part never
@@ -130,7 +130,7 @@ def _merge_parts(boxes: dict[int, tuple[int, int, int, int]], settings: FinderSe
                     break  # sorted by x: everything further right is too far to touch
                 if _same_digit(group_box[a], group_box[b], settings.merge_fragments, typical):
                     groups[a] += groups.pop(b)
-                    group_box[a] = _union([group_box[a], group_box.pop(b)])
+                    group_box[a] = union([group_box[a], group_box.pop(b)])
                     merged = True
                     break
             if merged:
@@ -162,7 +162,7 @@ def _same_digit(
     y_gap = max(ay, by) - min(ay + ah, by + bh)
     x_gap = -x_overlap
     tall = max(ah, bh)
-    ux, uy, uw, uh = _union([a, b])
+    ux, uy, uw, uh = union([a, b])
     if uw > 1.3 * uh or uh > 2.2 * tall:
         return False
     stacked = x_overlap >= 0.5 * max(aw, bw) and y_gap <= 0.35 * tall
@@ -182,7 +182,7 @@ def _same_digit(
     return stacked or touching or fragment or halves
 
 
-def _union(boxes: list[tuple[int, int, int, int]]) -> tuple[int, int, int, int]:
+def union(boxes: list[tuple[int, int, int, int]]) -> tuple[int, int, int, int]:
     x0 = min(b[0] for b in boxes)
     y0 = min(b[1] for b in boxes)
     x1 = max(b[0] + b[2] for b in boxes)
@@ -190,7 +190,7 @@ def _union(boxes: list[tuple[int, int, int, int]]) -> tuple[int, int, int, int]:
     return x0, y0, x1 - x0, y1 - y0
 
 
-def _reject(
+def reject(
     box: tuple[int, int, int, int], area: int, shape: tuple[int, int], settings: FinderSettings
 ) -> str | None:
     x, y, w, h = box
@@ -210,7 +210,7 @@ def _reject(
     return None
 
 
-def _reading_order(candidates: list[Candidate]) -> list[Candidate]:
+def reading_order(candidates: list[Candidate]) -> list[Candidate]:
     """Group accepted candidates into lines by vertical overlap, then order each line by x."""
     accepted = sorted((c for c in candidates if c.accepted), key=lambda c: c.box[1] + c.box[3] / 2)
     lines: list[list[Candidate]] = []

@@ -277,17 +277,22 @@ def read_drawing(model: Classifier, strokes: list[list[list[float]]], size: int)
     return app.reading, app.canvas.image
 
 
-def pen_singles(model: Classifier, samples: list[pen.PenDigit]) -> list[dict]:
-    """Each digit alone on the 448 px canvas at the app's brush, 30-80% of its height, anywhere."""
+def pen_single_drawings(samples: list[pen.PenDigit]):
+    """(label, writer, unit strokes) of each digit alone on the 448 px canvas, 30-80% of its height, anywhere."""
     rng = np.random.default_rng(0)
-    rows = []
     for sample in samples:
         frac = float(rng.uniform(0.3, 0.8))
         margin = frac * PEN_CANVAS / 2
         centre = tuple(rng.uniform(margin, PEN_CANVAS - margin, 2))
-        reading, image = read_drawing(model, unit(pen.place(sample.strokes, PEN_CANVAS, frac, centre), PEN_CANVAS),
-                                      PEN_CANVAS)
-        rows.append(_row(str(sample.label), sample.writer, reading, image))
+        yield str(sample.label), sample.writer, unit(pen.place(sample.strokes, PEN_CANVAS, frac, centre), PEN_CANVAS)
+
+
+def pen_singles(model: Classifier, samples: list[pen.PenDigit]) -> list[dict]:
+    """Each digit alone on the 448 px canvas at the app's brush, read through the app."""
+    rows = []
+    for label, writer, strokes in pen_single_drawings(samples):
+        reading, image = read_drawing(model, strokes, PEN_CANVAS)
+        rows.append(_row(label, writer, reading, image))
     return rows
 
 
@@ -308,13 +313,13 @@ def number_strokes(digits: list[pen.PenDigit], spacing: float, rng: np.random.Ge
     return [np.round(s * fit + offset).astype(np.int32) for strokes in placed for s in strokes]
 
 
-def pen_numbers(model: Classifier, samples: list[pen.PenDigit], per_writer: int) -> list[dict]:
-    """`per_writer` numbers of 2-4 digits of each writer, at every spacing of SPACINGS."""
+def pen_number_drawings(samples: list[pen.PenDigit], per_writer: int):
+    """(label, writer, spacing, unit strokes): `per_writer` numbers of 2-4 digits of each writer,
+    at every spacing of SPACINGS (the same digits at each)."""
     rng = np.random.default_rng(1)
     by_writer: dict[str, list[pen.PenDigit]] = {}
     for sample in samples:
         by_writer.setdefault(sample.writer, []).append(sample)
-    rows = []
     for writer, digits in sorted(by_writer.items()):
         if len(digits) < 4:
             continue
@@ -323,8 +328,16 @@ def pen_numbers(model: Classifier, samples: list[pen.PenDigit], per_writer: int)
             label = "".join(str(d.label) for d in chosen)
             for spacing, gap in SPACINGS.items():
                 strokes = number_strokes(chosen, gap, np.random.default_rng(rng.integers(1 << 30)))
-                reading, image = read_drawing(model, unit(strokes, PEN_CANVAS), PEN_CANVAS)
-                rows.append({**_row(label, writer, reading, image), "spacing": spacing})
+                yield label, writer, spacing, unit(strokes, PEN_CANVAS)
+
+
+def pen_numbers(model: Classifier, samples: list[pen.PenDigit], per_writer: int) -> list[dict]:
+    """The numbers of `pen_number_drawings`, read through the app."""
+    rows = []
+    for label, writer, spacing, strokes in pen_number_drawings(samples, per_writer):
+        reading, image = read_drawing(model, strokes, PEN_CANVAS)
+        rows.append({**_row(label, writer, reading, image), "spacing": spacing, "strokes": len(strokes),
+                     "ms": sum(reading.timings.values())})
     return rows
 
 
@@ -395,6 +408,13 @@ def render_pen(singles: list[dict], numbers: list[dict], samples: list[pen.PenDi
         shown_wrong = sum(r["outcome"] in ("wrong", "count") and "?" not in r["read"] and not r["read"].startswith("nothing")
                           for r in rows)
         out.append(f"| {spacing} | **{pct(rows)}** | {by_len} | {shown_wrong} |")
+    fours = [r for r in numbers if len(r["label"]) == 4]
+    if fours:
+        ms = [r["ms"] for r in fours]
+        out += ["", f"Time of the final reading of a 4-digit number ({np.median([r['strokes'] for r in fours]):.0f} "
+                f"strokes at the median, up to {max(r['strokes'] for r in fours)}): median {np.median(ms):.1f} ms, "
+                f"95th percentile {np.percentile(ms, 95):.1f} ms (the reading's stages: stroke inks and hypotheses, "
+                "to_mnist, the model, the search; this machine while busy)."]
     out += ["", f"The misses (drawn > read, single digits then numbers): `{sheet}`.", ""]
     return out
 
@@ -402,18 +422,23 @@ def render_pen(singles: list[dict], numbers: list[dict], samples: list[pen.PenDi
 # --- non-digits -----------------------------------------------------------------------------------
 
 
-def non_digits_on_canvas(model: Classifier, per_kind: int, size: int = 448) -> list[dict]:
-    """The non-digit set drawn as strokes on the canvas (seeded), each read by the app."""
+def non_digit_drawings(per_kind: int):
+    """(kind, name, unit strokes): the non-digit set (seeded), 30-80% of the canvas, anywhere."""
     rng = np.random.default_rng(2)
-    rows = []
     for kind in non_digit_set.KINDS:
         for _ in range(per_kind):
             name, strokes = non_digit_set.drawing(kind, rng)
             frac = float(rng.uniform(0.3, 0.8))
             origin = rng.uniform(0, 1 - frac, 2)
-            scaled = [[[float(x * frac + origin[0]), float(y * frac + origin[1])] for x, y in s] for s in strokes]
-            reading, _ = read_drawing(model, scaled, size)
-            rows.append({"kind": kind, "name": name, "shown": [d.digit for d in reading.digits if d.digit is not None]})
+            yield kind, name, [[[float(x * frac + origin[0]), float(y * frac + origin[1])] for x, y in s] for s in strokes]
+
+
+def non_digits_on_canvas(model: Classifier, per_kind: int, size: int = 448) -> list[dict]:
+    """The non-digit set drawn as strokes on the canvas, each read by the app."""
+    rows = []
+    for kind, name, strokes in non_digit_drawings(per_kind):
+        reading, _ = read_drawing(model, strokes, size)
+        rows.append({"kind": kind, "name": name, "shown": [d.digit for d in reading.digits if d.digit is not None]})
     return rows
 
 

@@ -24,6 +24,9 @@ from realtime.canvas import MAX_BRUSH, MIN_BRUSH
 from realtime.draw_app import READ_INTERVAL, DrawApp, DrawOptions
 from realtime.events import EventLog
 
+sys.path.insert(0, str(ROOT / "scripts"))
+from evaluate_draw import PEN_CANVAS, number_strokes, unit  # noqa: E402  (scripts/evaluate_draw.py)
+
 STROKES = ROOT / "tests" / "data" / "strokes"
 EVENT_DT = 0.012  # fake seconds between two mouse events (~80 Hz, a coalesced mouse)
 START = 1000.0  # the fake clock starts here, as time.monotonic() is never near 0
@@ -197,6 +200,69 @@ def test_replay_writes_the_reading_to_the_events_log(classifier, tmp_path: Path)
     assert len(lines) == app.frame > 1
     assert lines[-1]["number"] == app.reading.number
     assert [line["frame"] for line in lines] == list(range(len(lines)))
+
+
+# --- numbers written close together, letters in strokes: segmentation over the strokes -----------
+
+#: Two-digit numbers with digits of one and two strokes (a "4", "5" and "7" may be written in two).
+PAIRS = ("45", "71", "38", "20", "96")
+
+
+def side_by_side(hand: str, number: str, gap: float) -> list:
+    """The stroke set's first drawing of each digit of `number` in `hand`, side by side at one
+    height, `gap` digit heights apart (negative: their boxes overlap), as unit strokes for replay."""
+    from realtime.pen import PenDigit
+
+    first = {}
+    for sample in load_strokes():
+        if sample["kind"] == "digit" and sample["hand"] == hand:
+            first.setdefault(sample["label"], sample)
+    digits = [PenDigit(int(c), hand, tuple(np.asarray(s, np.float32) for s in first[c]["strokes"])) for c in number]
+    return unit(number_strokes(digits, gap, np.random.default_rng(0)), PEN_CANVAS)
+
+
+def test_numbers_written_close_or_touching_are_read_whole(classifier) -> None:
+    """At the app's brush, digits 0.08 of their height apart already touch: the component finder saw
+    one candidate and read 23 of these 50 right. The strokes tell them apart: 49 now."""
+    misses = []
+    hands = sorted({s["hand"] for s in load_strokes()})
+    for hand in hands:
+        for number in PAIRS:
+            for gap in (0.08, -0.06):  # close, touching (the boxes overlap a little)
+                app = DrawApp(classifier, DrawOptions(canvas_size=PEN_CANVAS, save_dir=Path("/nonexistent")))
+                replay(app, side_by_side(hand, number, gap), Clock())
+                if app.reading.number != number:
+                    misses.append(f"{hand} {number} gap {gap}: read {app.reading.lines}")
+    assert len(misses) <= 4, misses
+
+
+def test_letters_drawn_in_strokes_stay_one_shape(classifier) -> None:
+    """An "H" is two bars and a crossbar: not "1 1" and not "1?1", but one shape that is no digit;
+    letters in strokes are turned down as often as the finder turns them down in the ink."""
+    from realtime.non_digit_set import TEMPLATES
+
+    shown = []
+    for name in "AHKMNWx#":
+        app = DrawApp(classifier, DrawOptions(canvas_size=448, save_dir=Path("/nonexistent")))
+        replay(app, [(np.asarray(s) * 250 + 99) / 447 for s in TEMPLATES[name]], Clock())
+        if name == "H":
+            assert [d.reason for d in app.reading.digits] == ["not a digit"], app.reading.lines
+        shown += [f"{name}>{d.digit}" for d in app.reading.digits if d.digit is not None]
+    assert len(shown) <= 2, shown
+
+
+@pytest.mark.parametrize("path", [
+    [(150, 120), (150, 320), (150, 130), (230, 120), (230, 320)],  # down, back up, across, down
+    [(150, 120), (150, 320), (190, 200), (230, 120), (230, 320)],  # down, up to the right, down
+])
+def test_one_stroke_across_two_digits_is_never_a_wrong_number(classifier, path) -> None:
+    """A stroke is the lattice's smallest piece: "11" written without lifting the pen cannot be cut
+    into its digits, but it must not be shown as another number."""
+    dense = [np.array(a) + t * (np.array(b) - np.array(a)) for a, b in zip(path, path[1:])
+             for t in np.linspace(0, 1, 12, endpoint=False)] + [np.array(path[-1])]
+    app = DrawApp(classifier, DrawOptions(canvas_size=448, save_dir=Path("/nonexistent")))
+    replay(app, [np.array(dense) / 447], Clock())
+    assert app.reading.number in (None, "11"), app.reading.lines
 
 
 # --- behaviour, with a fake model -----------------------------------------------------------------

@@ -229,6 +229,30 @@ def test_draw_with_real_mouse_drags(display: str, tmp_path: Path) -> None:
     assert canvas_image[200, 120] == 0 and canvas_image[420, 50] == 0
 
 
+#: "17" in three straight strokes (a stroke that is a straight line arrives whole, however Qt merges
+#: the moves): the 1, then the 7's bar starting on the 1's ink, then its stem, ending below the 1
+#: (so only a reading with all of it reaches there). One component of ink:
+#: the component finder read it as a confident "0".
+TOUCHING_17 = [[(150, 140), (150, 320)], [(160, 150), (240, 150)], [(240, 150), (190, 335)]]
+
+
+@needs_x
+def test_touching_digits_drawn_with_real_mouse_drags_read_as_a_number(display: str, tmp_path: Path) -> None:
+    if not SHIPPED_MODEL.is_file():
+        pytest.skip(f"the shipped model {SHIPPED_MODEL} is missing: the app needs a model to read")
+    session = DrawSession(display, tmp_path)
+    try:
+        for (x0, y0), (x1, y1) in TOUCHING_17:
+            session.drag([(round(x0 + t * (x1 - x0)), round(y0 + t * (y1 - y0))) for t in np.linspace(0, 1, 6)])
+        end = TOUCHING_17[-1][-1]
+        whole = session.reading(-1, "a reading with the whole 7's stem", lambda e: reaches(e, end, "bottom"))
+        assert whole["number"] == "17" and len(whole["digits"]) == 2, whole
+        session.key("q")
+        assert session.app.wait(WAIT) == 0, session.output()
+    finally:
+        session.stop()
+
+
 def test_draw_without_a_display_exits_2_with_one_line(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     result = subprocess.run([sys.executable, "-m", "realtime", "draw", "--save-dir", str(tmp_path)], cwd=ROOT,
