@@ -3,22 +3,25 @@
 The camera sees ink; the canvas also knows how it was drawn. Two digits written close together
 touch at the app's brush and make one connected component, which a component finder cannot split,
 but they are still separate strokes. So draw mode segments as on-line handwriting recognisers do
-(Tappert, Suen & Wakahara, IEEE PAMI 1990): the primitives are the strokes in the order they were
-drawn, each with its own ink (what later erasing left of it); a digit hypothesis is a run of
-consecutive strokes (people finish one digit before they start the next); every hypothesis's ink
-goes through the one preprocessing (`to_mnist`) and the one classifier, in one batch; and the
-segmentation is the best path through that lattice (realtime/viterbi.py) by
+(Tappert, Suen & Wakahara, "The state of the art in on-line handwriting recognition", IEEE PAMI
+1990): the primitives are the strokes in the order they were drawn, each with its own ink (what
+later erasing left of it); a digit hypothesis is a run of consecutive strokes (people finish one
+digit before they start the next; a short stroke added late over an earlier digit, a "5"'s bar
+or a "7"'s cross, is moved to that digit first: `lattice_order`); every hypothesis's ink goes
+through the one preprocessing (`to_mnist`) and the one classifier, in one batch; and the
+segmentation is the best path through that lattice (realtime/viterbi.py), scored per group as
 
-    sum over the digits of [log P(best digit | its ink) - DIGIT_COST - width prior]
-    - OVERLAP_COST for each boundary between strokes that lie over one another.
+    max(log P(best digit) - width prior, log P(not a digit) - Costs.none) - Costs.gap * its gap
 
-DIGIT_COST makes one digit beat two unless the two read clearly better: a letter drawn in
-strokes ("H": two bars and a crossbar) stays one shape, which `decide` then calls "not a digit",
-instead of "1 1". The overlap cost says that digits stand side by side: a crossbar over two bars
-is not a digit apart from them. A stroke the finder's rules reject by itself (a dot, a dash) may
-stand alone as that rejection at REJECT_COST. `realtime.reading.decide` names the chosen digits, as
-everywhere else; lines and reading order are the finder's (`reading_order`). Costs are log units,
-chosen on the pen-dev validation writers and the generated non-digits by scripts/sweep_strokes.py.
+less Costs.overlap at each boundary between strokes that lie over one another. A group the model
+calls no digit (a letter in strokes, a symbol) keeps its "not a digit" probability, less a cost:
+an "H" stays one shape, which `decide` calls "not a digit", rather than "1 1"; two digits in one
+crop, which the model also calls no digit, lose to the two read apart. The overlap cost says that
+digits stand side by side: a crossbar over two bars is no digit apart from them. A stroke the
+finder's rules reject by itself (a dot, a dash) may stand alone as that rejection at Costs.reject.
+`realtime.reading.decide` names the chosen digits, as everywhere else; lines and reading order
+are the finder's (`reading_order`). Costs are log units, chosen on the pen-dev validation
+writers and the generated non-digits by scripts/sweep_strokes.py.
 """
 
 from __future__ import annotations
@@ -43,6 +46,9 @@ MAX_STROKES = 4
 MAX_PILE = 12
 #: Strokes are one group only if they link up through gaps of at most this many group heights.
 JOIN_GAP = 0.5
+#: A stroke up to this share of an earlier stroke's height that lies over it joins its digit,
+#: however late it was drawn (realtime.strokes.lattice_order).
+LATE_HEIGHT = 0.5
 #: A group of several strokes wider than this many of its heights is never one digit.
 MAX_WIDTH = 2.0
 
@@ -75,7 +81,7 @@ class Costs:
 FLOOR = 1e-6
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity
 class StrokeInk:
     """What is left on the canvas of one drawn stroke: `mask` (bool) over `box` (x, y, w, h)."""
 
@@ -125,6 +131,34 @@ def stroke_inks(strokes: Sequence[Stroke], binary: np.ndarray) -> list[StrokeInk
             mask = footprint[top:bottom, left:right]
             inks.append(StrokeInk(index, box, mask, _resample(points, stroke.width), stroke.width))
     return inks[::-1]
+
+
+def lattice_order(inks: Sequence[StrokeInk]) -> list[StrokeInk]:
+    """The strokes in the order the lattice groups them: the drawing order, except that a stroke
+    added late to an earlier digit (a "5"'s bar, a "7"'s cross, a fix, written after the next
+    digit) moves to just after the stroke it belongs to. Such a stroke is at most LATE_HEIGHT as
+    high as that earlier stroke and lies over it (x-overlap past half the narrower one's width,
+    sharing rows), and not over the stroke drawn just before it."""
+    order: list[StrokeInk] = []
+    for k, ink in enumerate(inks):
+        if k and not _lies_over(ink, inks[k - 1]):
+            for j in range(k - 2, -1, -1):
+                if ink.box[3] <= LATE_HEIGHT * inks[j].box[3] and _lies_over(ink, inks[j]):
+                    order.insert(order.index(inks[j]) + 1, ink)
+                    break
+            else:
+                order.append(ink)
+        else:
+            order.append(ink)
+    return order
+
+
+def _lies_over(a: StrokeInk, b: StrokeInk) -> bool:
+    """Whether two strokes lie over one another: x-overlap past half the narrower one's width,
+    and some rows in common."""
+    (ax, ay, aw, ah), (bx, by, bw, bh) = a.box, b.box
+    x_over = min(ax + aw, bx + bw) - max(ax, bx)
+    return x_over > 0.5 * min(aw, bw) and min(ay + ah, by + bh) > max(ay, by)
 
 
 def group_mask(inks: Sequence[StrokeInk]) -> tuple[Box, np.ndarray]:
@@ -222,7 +256,7 @@ def classified(
     hypotheses holding it are read again; it is left holding this reading's hypotheses only."""
     started = time.perf_counter()
     binary = np.asarray(binary) > 0
-    inks = stroke_inks(strokes, binary)
+    inks = lattice_order(stroke_inks(strokes, binary))
     hyps = hypotheses(inks, binary.shape, settings)
     found = time.perf_counter()
     known = memo if memo is not None else {}

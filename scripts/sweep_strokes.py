@@ -62,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--numbers", type=int, default=8, help="numbers per validation writer and spacing")
     parser.add_argument("--non-digits", type=int, default=60, help="non-digits per kind")
     parser.add_argument("--singles-every", type=int, default=1, help="every n-th validation digit alone")
+    parser.add_argument("--defaults", action="store_true", help="score the default costs only (and the finder)")
     args = parser.parse_args(argv)
     model = Classifier(args.model)
     samples = pen.split(pen.load(args.pen))[1]
@@ -76,7 +77,8 @@ def main(argv: list[str] | None = None) -> int:
 
     names = [f.name for f in fields(Costs)]
     rows = []
-    for costs in [None, *(Costs(*values) for values in itertools.product(*(GRID[n] for n in names)))]:
+    grid = [Costs()] if args.defaults else [Costs(*v) for v in itertools.product(*(GRID[n] for n in names))]
+    for costs in [None, *grid]:
         single = [read(b, costs) for _, b in singles]
         right = np.mean([outcome(r, label) == "right" for (label, _), r in zip(singles, single)])
         refused = np.mean([any(d.reason == "not a digit" for d in r.digits) for r in single])

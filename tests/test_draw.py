@@ -208,9 +208,10 @@ def test_replay_writes_the_reading_to_the_events_log(classifier, tmp_path: Path)
 PAIRS = ("45", "71", "38", "20", "96")
 
 
-def side_by_side(hand: str, number: str, gap: float) -> list:
+def side_by_side(hand: str, number: str, gap: float) -> list[list]:
     """The stroke set's first drawing of each digit of `number` in `hand`, side by side at one
-    height, `gap` digit heights apart (negative: their boxes overlap), as unit strokes for replay."""
+    height, `gap` digit heights apart (negative: their boxes overlap): unit strokes for replay,
+    one list per digit."""
     from realtime.pen import PenDigit
 
     first = {}
@@ -218,7 +219,9 @@ def side_by_side(hand: str, number: str, gap: float) -> list:
         if sample["kind"] == "digit" and sample["hand"] == hand:
             first.setdefault(sample["label"], sample)
     digits = [PenDigit(int(c), hand, tuple(np.asarray(s, np.float32) for s in first[c]["strokes"])) for c in number]
-    return unit(number_strokes(digits, gap, np.random.default_rng(0)), PEN_CANVAS)
+    strokes = unit(number_strokes(digits, gap, np.random.default_rng(0)), PEN_CANVAS)
+    ends = np.cumsum([len(d.strokes) for d in digits])
+    return [strokes[end - len(d.strokes) : end] for d, end in zip(digits, ends)]
 
 
 def test_numbers_written_close_or_touching_are_read_whole(classifier) -> None:
@@ -230,10 +233,22 @@ def test_numbers_written_close_or_touching_are_read_whole(classifier) -> None:
         for number in PAIRS:
             for gap in (0.08, -0.06):  # close, touching (the boxes overlap a little)
                 app = DrawApp(classifier, DrawOptions(canvas_size=PEN_CANVAS, save_dir=Path("/nonexistent")))
-                replay(app, side_by_side(hand, number, gap), Clock())
+                replay(app, sum(side_by_side(hand, number, gap), []), Clock())
                 if app.reading.number != number:
                     misses.append(f"{hand} {number} gap {gap}: read {app.reading.lines}")
     assert len(misses) <= 4, misses
+
+
+@pytest.mark.parametrize("hand", ["print", "continental"])
+def test_a_bar_or_cross_added_after_the_next_digit_joins_its_digit(classifier, hand: str) -> None:
+    """People add a "5"'s bar or a "7"'s cross once the number is written: each digit's first
+    stroke is drawn, then all the rest; the late strokes still join their own digit."""
+    for number in ("55", "57"):
+        digits = side_by_side(hand, number, 0.08)
+        assert len(digits[0]) == 2  # this hand's 5 has its bar
+        app = DrawApp(classifier, DrawOptions(canvas_size=PEN_CANVAS, save_dir=Path("/nonexistent")))
+        replay(app, [d[0] for d in digits] + [s for d in digits for s in d[1:]], Clock())
+        assert app.reading.number == number, (number, app.reading.lines)
 
 
 def test_letters_drawn_in_strokes_stay_one_shape(classifier) -> None:
