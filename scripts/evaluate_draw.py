@@ -491,6 +491,10 @@ def _flags(args: argparse.Namespace) -> str:
         flags += f" --model {args.model}"
     if args.canvas_sizes != "448,280":
         flags += f" --canvas-sizes {args.canvas_sizes}"
+    if args.numbers != 8:
+        flags += f" --numbers {args.numbers}"
+    if args.non_digits != 80:
+        flags += f" --non-digits {args.non_digits}"
     return flags
 
 
