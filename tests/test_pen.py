@@ -103,20 +103,23 @@ def test_real_pen_dev_split_puts_a_fifth_to_a_quarter_in_validation() -> None:
 
 
 def test_shipped_model_turns_down_letters_drawn_on_the_canvas(classifier) -> None:
-    """Letters drawn as strokes (a kind training never saw) are mostly not shown as digits. Before the
-    "not a digit" output all eight were; the capital A still reads "4" (docs/draw_eval.md)."""
+    """Letters drawn as strokes (hand-made templates, restyled: a kind training never saw) are mostly
+    not shown as digits. Before the "not a digit" output nearly all were; round ones (C, c, e, U) and
+    the capital A still often read "0" or "4" (docs/draw_eval.md measures the whole set)."""
     from realtime.canvas import Canvas
     from realtime.reading import read_binary
     from realtime.segment import CANVAS_SETTINGS
 
-    shown = []
-    for name in "AHKMNWx#":
+    rng = np.random.default_rng(0)
+    shown, drawn = [], 80
+    for _ in range(drawn):
+        name, strokes = non_digit_set.drawing("letter", rng)
         canvas = Canvas(448)
-        strokes = [np.round(np.asarray(s) * 250 + 99).astype(np.int32) for s in non_digit_set.TEMPLATES[name]]
-        pen.paint(canvas, strokes)
+        pen.paint(canvas, [np.round(np.asarray(s) * 270 + 89).astype(np.int32) for s in strokes])
         reading = read_binary(canvas.image > 127, classifier, CANVAS_SETTINGS)
-        shown += [f"{name}>{d.digit}" for d in reading.digits if d.digit is not None]
-    assert len(shown) <= 2, shown
+        if any(d.digit is not None for d in reading.digits):
+            shown.append(name)
+    assert len(shown) < drawn / 2, shown
 
 
 @pytest.mark.skipif(not os.environ.get(pen.ENV), reason=f"{pen.ENV} is not set: the real pen-dev digits")

@@ -44,6 +44,23 @@ def test_tiny_training_run_writes_model_litert_copy_and_card(tmp_path: Path) -> 
 
     assert Classifier(out).predict(np.zeros((2, 28, 28), np.float32)).shape == (2, 10)  # 11-way model, 10 digits
 
+    # Calibrated on the validation sets by train.py itself; scripts/calibrate.py refuses to do it twice
+    # and, on a card without calibration, re-fits, rewrites the files and records its own command.
+    calibration = card["calibration"]
+    assert 0.5 <= calibration["temperature"] <= 5.0 and set(calibration["validation_nll"]) == {"mnist", "pen", "non-digits"}
+    assert "temperature scaling" in text
+    calibrate = [sys.executable, "scripts/calibrate.py", "--model", str(out), "--data", str(MNIST_SAMPLE),
+                 "--pen", str(pen_dir), "--non-digits", "40"]
+    again = subprocess.run(calibrate, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 2 and "already calibrated" in again.stderr and len(again.stderr.strip().splitlines()) == 1
+    (tmp_path / "tiny_card.json").write_text(json.dumps({k: v for k, v in card.items() if k != "calibration"}))
+    refit = subprocess.run(calibrate, cwd=ROOT, capture_output=True, text=True, timeout=240)
+    assert refit.returncode == 0, refit.stderr[-2000:]
+    recalibrated = json.loads((tmp_path / "tiny_card.json").read_text())
+    assert "scripts/calibrate.py" in recalibrated["calibration"]["command"]
+    assert recalibrated["litert_top1_agreement"] == 1.0
+    assert Classifier(out).predict(np.zeros((2, 28, 28), np.float32)).shape == (2, 10)  # manifest rewritten
+
 
 def test_redrawn_digits_look_like_the_apps_inputs(mnist_test) -> None:
     """Redrawn training digits are what to_mnist makes: ink fitted to 20 px, centred, in [0, 1]."""
