@@ -22,6 +22,7 @@ from realtime.capture import MAX_PIXELS
 from realtime.classifier import DEFAULT_MODEL, Classifier
 from realtime.draw_app import HELP as DRAW_KEYS
 from realtime.errors import StdoutError, UserError, flush_stdout
+from realtime.events import STDOUT
 
 
 class _Parser(argparse.ArgumentParser):
@@ -72,7 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--backend", choices=["auto", "litert", "keras"], default="auto",
                         help="inference runtime; auto: litert when a .tflite exists, else keras")
     common.add_argument("--events", type=Path, metavar="PATH",
-                        help="append one JSON line per new reading to this file (default: no log)")
+                        help="append one JSON line per new reading to this file, or - for standard output "
+                        "(default: no log)")
     common.add_argument("--save-dir", type=Path, default=Path("saved"), metavar="DIR",
                         help="folder for screenshots, samples and recordings, relative to the current folder")
 
@@ -198,11 +200,11 @@ def _run(args: argparse.Namespace) -> int:
         rotate = parse_turn(args.rotate)
     except ValueError as exc:
         raise UserError(f"--rotate: {exc}") from None
-    if args.events is not None and _same_file(args.events, Path(args.source)):
+    if args.events is not None and os.fspath(args.events) != STDOUT and _same_file(args.events, Path(args.source)):
         raise UserError(f"--events {args.events} is the --source file: the log would be appended to the input")
     if args.output is not None:
         _check_output(args.output, args.source, args.overwrite)
-        if args.events is not None and _same_file(args.events, args.output):
+        if args.events is not None and os.fspath(args.events) != STDOUT and _same_file(args.events, args.output):
             raise UserError(f"--events and --output are the same file ({args.output})")
     if not args.headless:
         from realtime.window import require_display

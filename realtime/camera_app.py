@@ -433,7 +433,10 @@ def run(
                 window.close()
     if problem:
         raise VideoWriteError(problem)
-    flush_stdout(summary(state, app.still))
+    if events.to_stdout:  # standard output is the JSON lines' alone
+        print(summary(state, app.still), file=sys.stderr, flush=True)
+    else:
+        flush_stdout(summary(state, app.still))
     if promised and state.index < promised and stop.signum is None and window is None:
         print(f"warning: the video ended after {state.index} of its {promised} frames "
               "(the file is cut short or damaged)", file=sys.stderr)

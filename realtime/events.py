@@ -4,7 +4,8 @@ Each line stands alone, so another program can follow the file with `tail -f`, a
 pulled plug or a full disk never leaves half a line: every line goes to the file with
 append-mode write(2), and a line that cannot be written whole is cut back to the previous end.
 A failed write raises EventLogError (a UserError): a headless run ends with it, a window shows it;
-its message gives the reason before the path, which a window may cut.
+its message gives the reason before the path, which a window may cut. The path "-" is standard
+output, for a pipe into another program (the camera's summary line then goes to standard error).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import sys
 import time
 from pathlib import Path
 from typing import Literal
@@ -20,6 +22,8 @@ from realtime.errors import UserError
 from realtime.reading import Reading
 
 Mode = Literal["draw", "camera"]
+#: The events path that means standard output.
+STDOUT = "-"
 
 
 class EventLogError(UserError):
@@ -42,14 +46,18 @@ def _ends_mid_line(path: Path) -> bool:
 
 
 class EventLog:
-    """Appends readings to `path` (created with its folder if needed); a no-op when path is None."""
+    """Appends readings to `path` (created with its folder if needed), or to standard output when it
+    is STDOUT; a no-op when path is None."""
 
     def __init__(self, path: str | os.PathLike | None, mode: Mode) -> None:
         self.mode = mode
         self.count = 0
+        self.to_stdout = path is not None and os.fspath(path) == STDOUT
         self.path = None if path is None else Path(path)
         self._fd: int | None = None
-        if self.path is not None:
+        if self.to_stdout:
+            self._fd = sys.stdout.fileno()  # written with write(2) as a file is; never closed here
+        elif self.path is not None:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
@@ -74,20 +82,22 @@ class EventLog:
             line = (json.dumps(record, allow_nan=False) + "\n").encode("utf-8")
         except ValueError:  # NaN or infinity, which JSON cannot hold: the model is refused at load for it
             raise EventLogError(f"a reading holds NaN or infinite numbers, not logged: frame {frame}") from None
-        end = os.fstat(self._fd).st_size
+        end = 0 if self.to_stdout else os.fstat(self._fd).st_size
         try:
             written = 0
             while written < len(line):  # a short write is retried: the retry says why (ENOSPC)
                 written += os.write(self._fd, line[written:])
         except OSError as exc:
-            try:
-                os.ftruncate(self._fd, end)  # no half line: the log ends after the last whole reading
-            except OSError:
-                pass
-            raise EventLogError(f"cannot write the events log: {exc.strerror or exc} ({self.path})") from None
+            if not self.to_stdout:
+                try:
+                    os.ftruncate(self._fd, end)  # no half line: the log ends after the last whole reading
+                except OSError:
+                    pass
+            where = "standard output" if self.to_stdout else self.path
+            raise EventLogError(f"cannot write the events log: {exc.strerror or exc} ({where})") from None
         self.count += 1
 
     def close(self) -> None:
-        if self._fd is not None:
+        if self._fd is not None and not self.to_stdout:
             os.close(self._fd)
-            self._fd = None
+        self._fd = None

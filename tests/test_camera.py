@@ -165,6 +165,19 @@ def test_cli_replays_a_clip_headless_into_a_video_and_events(tmp_path: Path) -> 
 
 
 @needs_model
+def test_events_to_standard_output_are_json_lines_alone_and_no_file_named_dash(tmp_path: Path) -> None:
+    clip = CLIPS[0]
+    frames = truth_of(clip)["frames_count"]
+    result = run_cli("camera", "--source", str(clip), "--headless", "--events", "-")
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]  # nothing but the events
+    assert [r["frame"] for r in records] == list(range(frames)) and records[0]["mode"] == "camera"
+    summary = SUMMARY.search(result.stderr)
+    assert summary is not None and int(summary.group(1)) == frames, result.stderr
+    assert not (ROOT / "-").exists()
+
+
+@needs_model
 def test_cli_on_a_truncated_video_reads_what_is_there_and_exits_0(tmp_path: Path) -> None:
     data = CLIPS[0].read_bytes()
     broken = tmp_path / "cut.mp4"
