@@ -85,8 +85,10 @@ def generated(kind: str, rng: np.random.Generator) -> list[Stroke]:
     if kind == "hatching":
         lines = int(rng.integers(4, 8))
         return [[(float(x), 1.0), (float(x) + 0.4, 0.0)] for x in np.linspace(0, 0.6, lines)]
+    # Scribbled in: the pen goes round 5-9 times at any distance from the middle, so the loop is
+    # filled, not a thick ring (a ring drawn over and over is a bold "0", and is read as one).
     turns = np.linspace(0, 2 * np.pi * rng.uniform(5, 9), 160)
-    radius = 0.5 * (0.6 + 0.4 * rng.random(len(turns)))
+    radius = 0.5 * np.sqrt(rng.uniform(0.02, 1.0, len(turns)))
     return [[(0.5 + r * np.cos(a), 0.5 + r * np.sin(a)) for a, r in zip(turns, radius)]]
 
 
