@@ -38,6 +38,7 @@ class Canvas:
             self.brush = default_brush(self.size)
         self.image = np.zeros((self.size, self.size), np.uint8)
         self._active: Stroke | None = None
+        self._cleared: list[list[Stroke]] = []  # drawings wiped by clear(), latest last: undo brings them back
 
     @property
     def drawing(self) -> bool:
@@ -72,15 +73,22 @@ class Canvas:
         return finished
 
     def undo(self) -> bool:
-        if not self.strokes:
+        """Take back the last stroke, or, on a canvas just cleared, the clear: a slip of the `c` key
+        must not lose a drawing. False when there is nothing to take back."""
+        if self.strokes:
+            self.strokes.pop()
+        elif self._cleared:
+            self.strokes = self._cleared.pop()
+        else:
             return False
-        self.strokes.pop()
         self._active = None
         self._redraw()
         return True
 
     def clear(self) -> None:
-        self.strokes.clear()
+        if self.strokes:
+            self._cleared.append(self.strokes)
+        self.strokes = []
         self._active = None
         self._redraw()
 

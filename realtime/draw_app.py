@@ -32,7 +32,7 @@ IDLE_WAIT_MS = 40  # nothing drawn, nothing due: look for input 25 times a secon
 READ_INTERVAL = 0.05  # seconds: at most ~20 readings a second while a stroke is drawn
 HELP = [
     "Draw with the left mouse button, erase with the right",
-    "c  clear              u  undo last stroke",
+    "c  clear              u  undo (a stroke, a clear)",
     "e  eraser on/off      + / -  brush size",
     "s  save a screenshot of the window",
     "0-9  label the drawing and save it as a sample",

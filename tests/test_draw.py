@@ -329,6 +329,26 @@ def test_clear_empties_the_canvas_and_the_reading(tmp_path: Path) -> None:
     assert app.reading.digits == [] and app.reading.number is None
 
 
+def test_undo_after_clear_brings_the_drawing_back(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    clock = Clock()
+    drag(app, [(40, 40), (60, 200)], clock)
+    drag(app, [(120, 40), (140, 200)], clock)
+    drawn = app.canvas.image.copy()
+    app.on_key(ord("c"), clock.now)
+    drag(app, [(200, 60), (200, 200)], clock)  # drawn after the clear: undone first
+    app.on_key(ord("u"), clock.now)
+    assert app.canvas.empty
+    app.on_key(ord("u"), clock.now)
+    np.testing.assert_array_equal(app.canvas.image, drawn, err_msg="undo did not bring the cleared drawing back")
+    assert len(app.canvas.strokes) == 2
+    assert app.update(clock.tick(READ_INTERVAL + 0.001)) and len(app.reading.read) == 2
+    app.on_key(ord("c"), clock.now)
+    app.on_key(ord("c"), clock.now)  # clearing an empty canvas keeps nothing to bring back
+    app.on_key(ord("u"), clock.now)
+    assert len(app.canvas.strokes) == 2
+
+
 def _hint_region(app: DrawApp, now: float) -> np.ndarray:
     """Where the 'draw a digit here' hint sits: the middle band of the canvas."""
     size = app.canvas.size
