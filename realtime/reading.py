@@ -127,29 +127,40 @@ def decide(
 ) -> None:
     """Name each result (all with an image) from its row of `probs`: a digit, or None and why.
 
-    The one place that says "not a digit", for the canvas, the camera and any segmentation search:
-    when the model's "not a digit" probability (1 - row sum) is above NOT_A_DIGIT, or when the
-    model's typicality check (if it carries one) finds the input unlike its predicted class.
+    With name(), the one naming rule for the canvas, the camera, its tracker and any segmentation
+    search: "not a digit" when the model's "not a digit" probability (1 - row sum) is above
+    NOT_A_DIGIT, or when the model's typicality check (if it carries one) finds the input unlike its
+    predicted class.
     """
     tops = probs.argmax(axis=1)
-    none = 1.0 - probs.sum(axis=1)
     typicality = getattr(model, "typicality", None)
     if typicality is not None:
         atypical = typicality.atypical(np.stack([r.image for r in results]), tops)
     else:
         atypical = np.zeros(len(results), bool)
-    atypical |= none > NOT_A_DIGIT
-    for result, p, top, odd in zip(results, probs, tops, atypical):
-        result.probs = p
-        # How sure the model is of this digit, given that it is a digit: the top class's share of
-        # the digit probabilities (a 10-way model's rows sum to 1, so there it is p[top]).
-        result.confidence = float(p[top] / max(float(p.sum()), 1e-9))
-        if odd:
-            result.reason = "not a digit"  # the model says so, or it is unlike any example of its class
-        elif result.confidence >= min_confidence:
-            result.digit = int(top)
-        else:
-            result.reason = "low confidence"
+    for result, p, odd in zip(results, probs, atypical):
+        name(result, p, bool(odd), min_confidence)
+
+
+def name(result: DigitResult, p: np.ndarray, unlike: bool = False, min_confidence: float = MIN_CONFIDENCE) -> None:
+    """Name `result` from one row of digit probabilities `p` ((10,) float, summing to at most 1):
+    the rule decide() applies to a frame and the camera's tracker to a digit's smoothed row, so a
+    digit is named alike however it was seen. "not a digit" when `unlike` (the typicality check)
+    or the model's "not a digit" probability 1 - sum(p) is above NOT_A_DIGIT; else the top digit
+    when its share of the digit probabilities is at least `min_confidence`; else "low confidence".
+    """
+    top = int(p.argmax())
+    result.probs = p
+    # How sure the model is of this digit, given that it is a digit: the top class's share of the
+    # digit probabilities (a 10-way model's rows sum to 1, so there it is p[top]).
+    result.confidence = float(p[top] / max(float(p.sum()), 1e-9))
+    result.digit, result.reason = None, None
+    if unlike or 1.0 - float(p.sum()) > NOT_A_DIGIT:
+        result.reason = "not a digit"  # the model says so, or it is unlike any example of its class
+    elif result.confidence >= min_confidence:
+        result.digit = top
+    else:
+        result.reason = "low confidence"
 
 
 def read_binary(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from realtime.reading import MIN_CONFIDENCE, DigitResult
+from realtime.reading import MIN_CONFIDENCE, DigitResult, name
 
 
 def iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
@@ -97,15 +97,9 @@ class Tracker:
         track.box = result.box
         track.missed = 0
         track.seen = now
-        top = int(np.argmax(track.probs))
-        result.probs = track.probs.copy()
-        result.confidence = float(track.probs[top])
-        if result.reason == "not a digit":
-            result.digit = None  # this frame's shape is unlike any digit, whatever the average says
-        elif result.confidence >= self.min_confidence:
-            result.digit, result.reason = top, None
-        else:
-            result.digit, result.reason = None, "low confidence"
+        # Named by the same rule as a single frame (reading.name), from the smoothed row; a frame
+        # whose shape is unlike any digit stays "not a digit", whatever the average says.
+        name(result, track.probs.copy(), result.reason == "not a digit", self.min_confidence)
         if result.label != track.label:
             track.changes += 1
             self.label_changes += 1

@@ -96,6 +96,29 @@ def test_tracker_smooths_a_flickering_digit() -> None:
     assert len(smooth.tracks) == 1
 
 
+def test_tracker_names_a_digit_by_the_rule_a_single_frame_is_named_by() -> None:
+    """A small flat "0" the model gives 0.4 of "0" and 0.5 of "not a digit": decide() names it "0"
+    (its share of the digit probabilities is 0.87), and so must the smoothed track; and a smoothed
+    row that is mostly "not a digit" is "not a digit", as in a single frame."""
+    from realtime.reading import decide
+
+    probs = np.zeros(10, np.float32)
+    probs[0], probs[6] = 0.40, 0.06  # the rest, 0.54, is "not a digit"
+    tracker = Tracker()
+
+    def seen(row: np.ndarray, frame: int) -> DigitResult:  # as the pipeline does: decide, then track
+        frame_result = result((10, 10, 30, 20), row)
+        decide([frame_result], row[None], object())
+        return tracker.update([frame_result], frame / 30)[0]
+
+    for frame in range(5):
+        assert (seen(probs, frame).digit, tracker.tracks[0].label) == (0, "0")
+    junk = np.full(10, 0.01, np.float32)  # 0.9 "not a digit"
+    for frame in range(5, 15):
+        smoothed = seen(junk, frame)
+    assert smoothed.digit is None and smoothed.reason == "not a digit"
+
+
 def test_tracker_keeps_separate_digits_apart_and_expires_tracks() -> None:
     tracker = Tracker(max_missed=2)
     tracker.update([result((0, 0, 20, 40), onehot(1)), result((100, 0, 20, 40), onehot(2))], 0.0)
