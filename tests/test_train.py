@@ -60,6 +60,11 @@ def test_tiny_training_run_writes_model_litert_copy_and_card(tmp_path: Path) -> 
     assert "scripts/calibrate.py" in recalibrated["calibration"]["command"]
     assert recalibrated["litert_top1_agreement"] == 1.0
     assert Classifier(out).predict(np.zeros((2, 28, 28), np.float32)).shape == (2, 10)  # manifest rewritten
+    chosen = subprocess.run([sys.executable, "scripts/choose_rejection.py", "--model", str(out), "--data",
+                             str(MNIST_SAMPLE), "--pen", str(pen_dir)], cwd=ROOT, capture_output=True, text=True,
+                            timeout=240)
+    assert chosen.returncode == 0, chosen.stderr[-2000:]
+    assert "| 0.8 |" in chosen.stdout and "chosen" in chosen.stdout
 
 
 def test_redrawn_digits_look_like_the_apps_inputs(mnist_test) -> None:
