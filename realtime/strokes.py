@@ -34,7 +34,7 @@ import numpy as np
 
 from realtime.canvas import Stroke, paint_stroke
 from realtime.preprocess import to_mnist
-from realtime.reading import MIN_CONFIDENCE, DigitResult, Predictor, Reading, decide
+from realtime.reading import MIN_CONFIDENCE, DigitResult, Predictor, Reading, decide, read_binary
 from realtime.segment import CANVAS_SETTINGS, MASK_MARGIN, Candidate, FinderSettings, reading_order, reject, union
 from realtime.viterbi import best_path
 
@@ -42,6 +42,8 @@ Box = tuple[int, int, int, int]
 
 #: At most this many strokes make one digit (the pen-dev validation writers use up to 4).
 MAX_STROKES = 4
+#: Beyond this many drawn strokes the canvas is read by the component finder (read_strokes).
+MAX_LATTICE = 40
 #: Longer runs are read as one shape only while each stroke lies over the ones before it.
 MAX_PILE = 12
 #: Strokes are one group only if they link up through gaps of at most this many group heights.
@@ -58,7 +60,7 @@ class Costs:
     """The lattice's priors, in log units (chosen on validation writers: scripts/sweep_strokes.py)."""
 
     #: Each digit on the path: one digit must read e^digit times worse than two before it is split.
-    digit: float = 0.0
+    digit: float = 0.5
     #: Width prior: beyond `wide` of its height, each further height of width costs `wide_cost`.
     wide: float = 0.8
     wide_cost: float = 3.0
@@ -329,7 +331,11 @@ def read_strokes(
 ) -> Reading:
     """Read a canvas from its strokes: the grouping of strokes into digits that reads best, in
     reading order, with per-stage timings (ms). `binary` is the canvas the strokes painted (2-D,
-    ink non-zero); `memo` as for `classified`."""
+    ink non-zero); `memo` as for `classified`. A canvas of more than MAX_LATTICE drawn strokes
+    (shading, a sketch: no number) is read by the component finder, whose cost does not grow with
+    the strokes."""
+    if sum(not stroke.erase for stroke in strokes) > MAX_LATTICE:
+        return read_binary(np.asarray(binary) > 0, model, settings, min_confidence)
     inks, hyps, timings = classified(strokes, binary, model, settings, memo)
     started = time.perf_counter()
     results = results_of(best_grouping(inks, hyps), model, min_confidence)

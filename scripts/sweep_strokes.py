@@ -36,13 +36,13 @@ from realtime.segment import CANVAS_SETTINGS  # noqa: E402
 from realtime.strokes import Costs, best_grouping, classified, results_of  # noqa: E402
 
 GRID = {
-    "digit": (0.0,),
+    "digit": (0.0, 0.5, 1.0),
     "wide": (0.8,),
     "wide_cost": (3.0,),
-    "overlap": (4.0, 5.0, 6.0),
+    "overlap": (3.0, 5.0, 7.0),
     "gap": (3.0,),
-    "none": (2.5, 3.0, 3.5),
-    "reject": (0.5, 1.0, 2.0, 3.0),
+    "none": (2.0, 3.0, 4.0),
+    "reject": (1.0,),
 }
 
 

@@ -44,7 +44,7 @@ def test_version() -> None:
 
 
 @pytest.mark.parametrize(("mode", "description", "keys", "defaults"), [
-    ("draw", "Draw digits with the mouse", ["u  undo last stroke", "0-9  label the drawing"],
+    ("draw", "Draw digits with the mouse", ["u  undo (a stroke, a clear)", "0-9  label the drawing"],
      ["(default: 448)", "(default: auto)", "(default: saved)", "(default: no log)"]),
     ("camera", "Read handwritten digits on paper", ["space  pause / resume", "r  start / stop recording"],
      ["(default: 0)", "default 78", "(default: auto)", "(default: saved)", ".mp4; default: none"]),

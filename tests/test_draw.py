@@ -267,6 +267,7 @@ def test_letters_drawn_in_strokes_stay_one_shape(classifier) -> None:
 @pytest.mark.parametrize("path", [
     [(150, 120), (150, 320), (150, 130), (230, 120), (230, 320)],  # down, back up, across, down
     [(150, 120), (150, 320), (190, 200), (230, 120), (230, 320)],  # down, up to the right, down
+    [(150, 120), (150, 320), (230, 120), (230, 320)],  # an "N"
 ])
 def test_one_stroke_across_two_digits_is_never_a_wrong_number(classifier, path) -> None:
     """A stroke is the lattice's smallest piece: "11" written without lifting the pen cannot be cut

@@ -160,3 +160,15 @@ def test_the_memo_reads_only_what_changed_and_reads_the_same() -> None:
         assert [(d.box, d.digit, d.reason) for d in remembered.digits] == [(d.box, d.digit, d.reason) for d in fresh.digits]
         # A new bar: only the runs ending in it. The eraser cut the first bar: every run holding it.
         assert read_now == 3 if erase else len(canvas.strokes), (points, read_now)
+
+
+def test_a_canvas_of_very_many_strokes_is_read_by_the_component_finder() -> None:
+    """Shading or a sketch of hundreds of strokes would make the lattice slow: past MAX_LATTICE
+    strokes the ink is read as the camera reads it."""
+    from realtime.strokes import MAX_LATTICE
+
+    canvas, model = Canvas(400), CountingPredictor()
+    for k in range(MAX_LATTICE + 1):
+        draw(canvas, [(20 + 9 * k, 100), (20 + 9 * k, 102)])  # touching dots: one wide component
+    reading = read_strokes(canvas.strokes, canvas.image > 127, model)
+    assert model.images == 0 and len(reading.digits) == 1 and reading.digits[0].reason == "too wide"
