@@ -118,6 +118,7 @@ class DrawApp:
         started = time.perf_counter()
         if self.canvas.empty:
             self.reading = Reading([], {})
+            self._memo.clear()  # nothing drawn is left to remember
         elif self.canvas.strokes:  # segmented by recognition over the strokes: touching digits too
             self.reading = read_strokes(self.canvas.strokes, self.canvas.image > 127, self.model, CANVAS_SETTINGS,
                                         memo=self._memo)
