@@ -25,7 +25,7 @@ from realtime.files import save_images, unique_paths
 from realtime.lifecycle import ExitHook, StopSignals
 from realtime.lines import remove_lines
 from realtime.orientation import AutoTurn, box_to_frame, confidence_score, turn
-from realtime.page import find_page, reject_off_page
+from realtime.page import find_page, reject_off_page, reject_on_skin
 from realtime.reading import DigitResult, Predictor, Reading, read_candidates
 from realtime.segment import FinderSettings, find_digits
 from realtime.tracking import Tracker
@@ -79,19 +79,21 @@ class FramePipeline:
         started = time.perf_counter()
         bgr = to_bgr(frame)
         dark = gray_ink(bgr, self.options.light_ink)
+        colour = bgr  # for telling skin from paper, at the size `dark` is read at
         sx = sy = 1.0
         if max(dark.shape) > WORK_MAX_SIDE:
             height, width = dark.shape
             ratio = WORK_MAX_SIDE / max(height, width)  # keeps the aspect; a 20000x10 strip keeps 1 row
             size = (max(1, round(width * ratio)), max(1, round(height * ratio)))
             dark = cv2.resize(dark, size, interpolation=cv2.INTER_AREA)
+            colour = cv2.resize(bgr, size, interpolation=cv2.INTER_AREA)
             sx, sy = size[0] / width, size[1] / height
         degrees = self.options.rotate
         tried: dict[int, tuple[np.ndarray, list[DigitResult], float]] = {}
         if degrees is None:
             if self.auto.due(self._index):
                 def score(turned: int) -> float:
-                    tried[turned] = self._read(dark, turned)
+                    tried[turned] = self._read(dark, colour, turned)
                     return confidence_score(r.confidence if r.digit is not None else None for r in tried[turned][1]
                                             if r.probs is not None)
 
@@ -99,7 +101,7 @@ class FramePipeline:
             else:
                 degrees = self.auto.current
         self._index += 1
-        binary, results, infer_ms = tried.get(degrees) or self._read(dark, degrees)
+        binary, results, infer_ms = tried.get(degrees) or self._read(dark, colour, degrees)
         for result in results:
             result.box = box_to_frame(result.box, degrees, binary.shape)
         binary = turn(binary, (360 - degrees) % 360)
@@ -112,12 +114,16 @@ class FramePipeline:
         timings = {"preprocess": (time.perf_counter() - started) * 1e3 - infer_ms, "inference": infer_ms}
         return FrameResult(bgr, binary, Reading(results, timings), timings)
 
-    def _read(self, dark: np.ndarray, degrees: int) -> tuple[np.ndarray, list[DigitResult], float]:
+    def _read(self, dark: np.ndarray, colour: np.ndarray, degrees: int) -> tuple[np.ndarray, list[DigitResult], float]:
         """Ink, candidates and readings of `dark` turned `degrees` clockwise (boxes in the turned
-        image); the inference time in ms."""
+        image); the inference time in ms. `colour` is the frame `dark` was made from, in BGR at
+        its size: marks on a hand are told from ink on paper by the skin's colour (not for
+        light ink: a board is no paper)."""
         turned = turn(dark, degrees)
         binary = remove_lines(binarize(turned, self.options.sensitivity))
         candidates = reject_off_page(find_digits(binary, self.settings), find_page(turned))
+        if not self.options.light_ink:
+            candidates = reject_on_skin(candidates, binary, turn(colour, degrees))
         results, _, infer_ms = read_candidates(candidates, self.model)
         return binary, results, infer_ms
 

@@ -16,6 +16,15 @@ R. Gonzalez and R. Woods, *Digital Image Processing*, 4th ed., section 10.4.)
 
 When no sheet stands out (the page fills the frame, a scan, the canvas, light wood around
 paper), `find_page` answers None and nothing is turned down.
+
+A hand is no paper either, but in grey it looks like some: as bright as a sheet in shadow, as
+even, and joined to the sheet it holds, so it widens the sheet's outline. Between its fingers the
+table, along a finger the shadow, and at a fingertip a rounded edge binarise as strokes against
+the skin beside them and read "1" at 99%. Skin (and wood) has a warm colour that paper has not,
+so `reject_on_skin` turns down candidates on such a surface (skin colour as a hue range after
+white balance, in the spirit of the explicit RGB skin rules of P. Kovac, J. Peer and F. Solina,
+"Human Skin Colour Clustering for Face Detection", EUROCON 2003; white balance by the
+white-patch rule, the brightest paper taken as white).
 """
 
 from __future__ import annotations
@@ -53,6 +62,20 @@ PART_AREA = 0.02
 #: ... and beside the sheet, not around it: its hull covers at most this share of the sheet's.
 ENCLOSING = 0.1
 REASON = "off the page"
+#: Warm, after white balance on the WHITE_PERCENTILE of each channel (the paper): red at least
+#: WARM_RED_BLUE times blue and green at most WARM_GREEN_RED times red (a hue under about 35
+#: degrees: skin measures 1.5-1.8 and 0.72-0.79 in the rendered clips, wood 2 and 0.7; white
+#: paper 1 and 1, yellow paper red as green, 0.9 or more), and at least WARM_LIGHT of the white
+#: (what is darker has too little colour to tell: noise in the black of a floor).
+WHITE_PERCENTILE = 97
+WARM_RED_BLUE = 1.3
+WARM_GREEN_RED = 0.85
+WARM_LIGHT = 0.2
+#: A candidate lies on skin or wood when over WARM_SHARE of the surface around its ink is warm:
+#: chosen on the committed test clips (tests/data/camera), where the digits measure at most 0.04
+#: and the marks on the hands 0.14 and more.
+WARM_SHARE = 0.1
+SKIN_REASON = "on skin or wood"
 
 
 def find_page(dark: np.ndarray) -> np.ndarray | None:
@@ -144,6 +167,45 @@ def reject_off_page(candidates: list[Candidate], outline: np.ndarray | None) -> 
         x, y, w, h = cand.box
         if cand.accepted and cv2.pointPolygonTest(outline, (x + w / 2, y + h / 2), False) < 0:
             cand.reason, cand.line = REASON, -1
+    return _renumbered(candidates)
+
+
+def reject_on_skin(candidates: list[Candidate], binary: np.ndarray, bgr: np.ndarray) -> list[Candidate]:
+    """The candidates with those lying on skin or wood rejected as SKIN_REASON (see the module's
+    docstring); the order and the lines as `reject_off_page` leaves them.
+
+    What lies around a candidate's ink is its box grown by half its shorter side (a stroke
+    between two fingers has them there, a digit has paper), less the ink of `binary` and 2 px
+    around it (a red marker's stroke and its fringe are warm themselves). `binary` uint8 (H, W)
+    is the ink the candidates were found in (realtime.segment.find_digits), `bgr` uint8
+    (H, W, 3) the same frame in colour.
+    """
+    accepted = [c for c in candidates if c.accepted]
+    if not accepted:
+        return candidates
+    sample = np.ascontiguousarray(bgr[::8, ::8].reshape(-1, 3).T)  # every 64th pixel: enough for a percentile
+    rank = WHITE_PERCENTILE * sample.shape[1] // 100
+    white_b, white_g, white_r = np.maximum(np.partition(sample, rank, axis=1)[:, rank], 1).astype(float)
+    height, width = binary.shape
+    for cand in accepted:
+        x, y, w, h = cand.box
+        grow = min(w, h) // 2 + 2
+        x0, y0, x1, y1 = max(0, x - grow), max(0, y - grow), min(width, x + w + grow), min(height, y + h + grow)
+        blue, green, red = cv2.split(np.ascontiguousarray(bgr[y0:y1, x0:x1]))
+        # The three tests on the balanced channels, as uint8 comparisons (a few microseconds).
+        warm = cv2.compare(cv2.convertScaleAbs(red, alpha=white_b / (WARM_RED_BLUE * white_r)), blue, cv2.CMP_GE)
+        warm &= cv2.compare(green, cv2.convertScaleAbs(red, alpha=WARM_GREEN_RED * white_g / white_r), cv2.CMP_LE)
+        warm &= cv2.threshold(red, WARM_LIGHT * white_r, 255, cv2.THRESH_BINARY)[1]
+        around = cv2.compare(cv2.dilate(binary[y0:y1, x0:x1], np.ones((5, 5), np.uint8)), 0, cv2.CMP_EQ)
+        if cv2.countNonZero(warm & around) > WARM_SHARE * cv2.countNonZero(around):
+            cand.reason, cand.line = SKIN_REASON, -1
+    return _renumbered(candidates)
+
+
+def _renumbered(candidates: list[Candidate]) -> list[Candidate]:
+    """The accepted candidates (in the finder's order) with their lines numbered 0, 1, ... again
+    over the digits left, so that a mark turned down beside a row neither joins its number nor
+    leaves a gap; then the rest."""
     accepted = [c for c in candidates if c.accepted]
     lines = {line: index for index, line in enumerate(sorted({c.line for c in accepted}))}
     for cand in accepted:

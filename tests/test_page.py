@@ -1,20 +1,28 @@
 """Handwriting is on paper: the sheet is found, and what looks like a digit off it is turned down.
 
 The kind of input: a sheet held in front of a wooden door whose grain has thin dark strips, which
-binarise like pen strokes and read "1" at 90-100% (the real outdoor video of real-dev). And the
+binarise like pen strokes and read "1" at 90-100% (the real outdoor video of real-dev); a hand
+over the sheet or beside it, the table or shadow between its fingers read "1" at 99%. And the
 kinds that must come through untouched: a page filling the frame, the draw canvas, small photos,
-a deep shadow or uneven light across the sheet.
+a deep shadow or uneven light across the sheet, yellow paper, a red marker.
 """
 
 from __future__ import annotations
+
+import sys
 
 import cv2
 import numpy as np
 import pytest
 
+from conftest import ROOT
 from realtime.camera_app import CameraOptions, FramePipeline
-from realtime.page import REASON, find_page, reject_off_page
+from realtime.page import REASON, SKIN_REASON, find_page, reject_off_page, reject_on_skin
 from realtime.segment import Candidate
+from realtime.tracking import iou
+
+sys.path.insert(0, str(ROOT / "scripts"))
+import make_test_videos  # noqa: E402  (scripts/make_test_videos.py)
 
 SHEET = (slice(90, 390), slice(170, 530))  # rows, columns of the sheet in a 480x640 frame
 
@@ -178,3 +186,68 @@ def test_the_corner_of_a_grey_sheet_on_a_white_desk_is_no_digit(classifier, mnis
     cv2.fillPoly(frame, [np.int32([[100, 60], [540, 80], [530, 420], [110, 410]])], grey)
     write(frame, pick(mnist_test, "3671"), 200, 160, height=64, ink=10)
     assert read(classifier, frame) == "3671"
+
+
+# A hand reaching in: the clips' hand (scripts/make_test_videos.py), over the sheet or beside it on
+# the table. Between its fingers the paper in its shadow or the table, along its fingers their
+# edges, are strokes against the skin beside them; none may be read, every digit clear of it must.
+
+def hand_frame(mnist_test, seed: int, edge: str, along: float) -> tuple[np.ndarray, list, np.ndarray]:
+    """A rendered frame (uint8 BGR 480x640) of scene `seed` with the camera at rest and a hand
+    reaching in from `edge`, `along` its length; the digits' boxes and labels; the hand's mask
+    grown as the clips' truth grows it (a digit it touches is hidden)."""
+    frame_size = (640, 480)
+    images, labels = mnist_test
+    rng = np.random.default_rng(seed)
+    scene = make_test_videos.make_scene(rng, frame_size, images, labels)
+    view = cv2.warpPerspective(scene.world, scene.base, frame_size, flags=cv2.INTER_LINEAR,
+                               borderMode=cv2.BORDER_REPLICATE)
+    hand = make_test_videos.Hand(edge=edge, along=along, angle=0.0, size=200.0, reach=170.0, start=0.0,
+                                 stop=10.0, colour=np.array(make_test_videos.SKIN[seed % 4], np.float32))
+    index = 30  # a second in: the hand is all in
+    mask = make_test_videos.hand_mask(hand, index, frame_size)
+    frame = make_test_videos.expose(view, hand, mask, index, make_test_videos.make_optics(rng), rng)
+    near = cv2.dilate((mask > 0.02).astype(np.uint8), np.ones((9, 9), np.uint8))
+    digits = [(make_test_videos.project_box(d.hull, scene.base), d.label) for d in scene.digits]
+    return frame, digits, near
+
+
+@pytest.mark.parametrize(("seed", "edge", "along"), [(4, "top", 0.3), (5, "bottom", 0.6)],
+                         ids=["over the sheet", "over its edge and a wooden table"])
+def test_marks_on_a_hand_are_no_digits_and_the_digits_beside_it_read(classifier, mnist_test, seed: int,
+                                                                    edge: str, along: float) -> None:
+    frame, digits, near = hand_frame(mnist_test, seed, edge, along)
+    results = FramePipeline(classifier, CameraOptions(smoothing=False)).process(frame, 0.0).reading.digits
+    asked = [r for r in results if r.probs is not None]  # what the model was asked about
+    marks = [(r.box, r.label) for r in asked if not any(iou(r.box, box) > 0 for box, _ in digits)]
+    assert marks == [], f"marks on the hand taken for digits: {marks}"
+    clear = [(box, label) for box, label in digits if not near[box[1] : box[1] + box[3], box[0] : box[0] + box[2]].any()]
+    read = [(box, label) for box, label in clear
+            if any(iou(r.box, box) >= 0.5 and r.digit == label for r in asked)]
+    assert len(clear) >= 2 and read == clear, "a digit clear of the hand is not read"
+    assert any(r.reason == SKIN_REASON for r in results), "no mark on the hand was even a candidate"
+
+
+def skin_rejected(surface: tuple[int, int, int], ink: tuple[int, int, int]) -> bool:
+    """Whether a 20x60 stroke of `ink` (BGR) on a 200x200 patch of `surface` (BGR), with a white
+    margin around it (the frame's paper, for white balance), is turned down as on skin or wood."""
+    bgr = np.full((300, 300, 3), 235, np.uint8)
+    bgr[50:250, 50:250] = surface
+    binary = np.zeros((300, 300), np.uint8)
+    binary[120:180, 140:160] = 255
+    bgr[binary > 0] = ink
+    cand = Candidate((140, 120, 20, 60), np.zeros((64, 24), np.uint8), line=0)
+    return reject_on_skin([cand], binary, bgr)[0].reason == SKIN_REASON
+
+
+@pytest.mark.parametrize(("surface", "ink", "rejected"), [
+    ((127, 158, 209), (70, 90, 120), True),     # the clips' lighter skin, a gap between fingers
+    ((81, 107, 148), (40, 50, 70), True),       # their darkest skin
+    ((60, 95, 140), (30, 45, 70), True),        # brown wood
+    ((235, 235, 235), (40, 30, 30), False),     # white paper, dark pen
+    ((130, 212, 230), (120, 60, 30), False),    # yellow paper (as scripts/make_test_pages.py's), blue pen
+    ((235, 235, 235), (40, 40, 220), False),    # white paper, red marker
+    ((140, 140, 140), (40, 40, 40), False),     # paper in a deep shadow
+], ids=["skin", "dark skin", "wood", "paper", "yellow paper", "red marker", "shaded paper"])
+def test_skin_and_wood_are_told_from_paper_by_colour(surface, ink, rejected: bool) -> None:
+    assert skin_rejected(surface, ink) == rejected
