@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -16,9 +17,21 @@ from typing import NoReturn
 os.environ.setdefault("OPENCV_LOG_LEVEL", "OFF")
 os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # FFmpeg's own log (AV_LOG_QUIET), e.g. "moov atom not found"
 
+
+def _interrupted(signum: int, frame: object) -> NoReturn:
+    raise SystemExit(128 + signum)
+
+
+# Ctrl-C while the modules below load (TensorFlow's, OpenCV's: up to a second) ends quietly with
+# 130, not a traceback; main() gives SIGINT back to Python's KeyboardInterrupt.
+signal.signal(signal.SIGINT, _interrupted)
+
+from realtime.pixel_limit import MAX_PIXELS, limit_before_opencv  # noqa: E402
+
+limit_before_opencv(sys.argv[1:])  # before cv2 is imported: OpenCV reads the limit once, at import
+
 from realtime import __version__
 from realtime.camera_app import HELP as CAMERA_KEYS
-from realtime.capture import MAX_PIXELS
 from realtime.classifier import DEFAULT_MODEL, Classifier
 from realtime.draw_app import HELP as DRAW_KEYS
 from realtime.errors import StdoutError, UserError, flush_stdout
@@ -125,6 +138,7 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     _fill_closed_standard_fds()
     try:
         if sys.stdout is None:  # started with `>&-`
@@ -190,7 +204,7 @@ def _run(args: argparse.Namespace) -> int:
 
     from realtime import camera_app
     from realtime.binarize import DEFAULT_SENSITIVITY, SENSITIVITY_RANGE
-    from realtime.capture import Source, set_image_pixel_limit
+    from realtime.capture import Source
     from realtime.orientation import parse_turn
 
     sensitivity = DEFAULT_SENSITIVITY if args.sensitivity is None else args.sensitivity
@@ -212,7 +226,6 @@ def _run(args: argparse.Namespace) -> int:
         require_display()
     if args.max_pixels < 1:
         raise UserError(f"--max-pixels must be at least 1, got {args.max_pixels}")
-    set_image_pixel_limit(args.max_pixels)
     source = Source(args.source, args.max_pixels)
     model = Classifier(args.model, args.backend)
     options = camera_app.CameraOptions(sensitivity, args.invert, not args.no_smoothing, args.save_dir, rotate)

@@ -18,16 +18,12 @@ import cv2
 import numpy as np
 
 from realtime.errors import UserError, quiet_stderr
+from realtime.pixel_limit import MAX_PIXELS
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm"}
 CAMERA_RETRIES = 10
 CAMERA_RETRY_DELAY = 0.1
 MAX_CAMERA_INDEX = 99  # OpenCV reads larger numbers as a backend id plus an index
-#: Images and video frames above this many pixels are refused before they are decoded: a 451 KB
-#: PNG can hold 20000x20000 pixels (1.2 GB as BGR). 64 MP keeps the largest phone photos (48-50 MP).
-#: For images OpenCV's own check does it (OPENCV_IO_MAX_IMAGE_PIXELS, read once per process:
-#: `set_image_pixel_limit` must run before the first image is read).
-MAX_PIXELS = 64_000_000
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 
 
@@ -185,8 +181,3 @@ def _jpeg_cut_short(path: Path) -> bool:
             return f.read(2) != b"\xff\xd9"
     except OSError:
         return False
-
-
-def set_image_pixel_limit(max_pixels: int) -> None:
-    """Make OpenCV refuse larger images from their header, before it allocates anything."""
-    os.environ["OPENCV_IO_MAX_IMAGE_PIXELS"] = str(max_pixels)

@@ -225,6 +225,23 @@ def test_a_window_destroyed_by_another_x_client_ends_camera_mode_cleanly(long_cl
     assert video_frames(out) == len(whole_lines(events)) < 3000
 
 
+def test_ctrl_c_while_the_modules_load_ends_quietly_with_130() -> None:
+    """A real SIGINT the moment OpenCV has loaded, while the CLI's modules still import (up to a
+    second): no traceback, exit 130. The watcher waits on what it checks (cv2 in sys.modules)."""
+    start = ("import os, runpy, signal, sys, threading, time\n"
+             "def watch():\n"
+             "    while 'cv2' not in sys.modules:\n"
+             "        time.sleep(0.0005)\n"
+             "    os.kill(os.getpid(), signal.SIGINT)\n"
+             "threading.Thread(target=watch, daemon=True).start()\n"
+             "sys.argv = ['digit-recognizer', 'camera', '--help']\n"
+             "runpy.run_module('realtime', run_name='__main__')\n")
+    result = subprocess.run([sys.executable, "-c", start], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                            env=environ(), stdin=subprocess.DEVNULL)
+    assert result.returncode == 130, result.stderr
+    assert "Traceback" not in result.stderr and "usage" not in result.stdout
+
+
 def test_a_recording_started_and_stopped_while_paused_is_not_saved(tmp_path) -> None:
     app = CameraApp(FramePipeline(FixedPredictor(), CameraOptions(save_dir=tmp_path)))
     last = app.process(camera_frames(1)[0], 0, 0.0)
@@ -373,15 +390,20 @@ def write_large_png(path: Path, width: int, height: int) -> None:
 
 
 def test_an_image_over_the_pixel_limit_is_refused_before_decoding(tmp_path) -> None:
+    """Refused from its header: the run's peak memory stays that of a normal start, not the 625 MB
+    the pixels would take (OpenCV reads its limit once, at import: set too late it decodes first)."""
     image = tmp_path / "huge.png"
-    write_large_png(image, 9000, 9000)  # 81 MP, 80 KB on disk
-    assert image.stat().st_size < 200_000
-    environment = environ()
+    write_large_png(image, 25000, 25000)  # 625 MP, 0.6 MB on disk; under OpenCV's own default limit
+    assert image.stat().st_size < 2_000_000
+    peak = ("import resource, subprocess, sys; done = subprocess.run(sys.argv[1:]); "
+            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(done.returncode)")
     result = subprocess.run(
-        ["bash", "-c", 'ulimit -v 3000000 && exec "$@"', "limited", *cli("camera", "--headless", "--source",
-                                                                           str(image))],
-        cwd=ROOT, capture_output=True, text=True, timeout=120, env=environment, stdin=subprocess.DEVNULL)
-    assert_one_line_error(result, "huge.png", "--max-pixels")
+        [sys.executable, "-c", peak, *cli("camera", "--headless", "--source", str(image))],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, env=environ(), stdin=subprocess.DEVNULL)
+    *error, peak_kb = result.stderr.strip().splitlines()
+    assert_one_line_error(subprocess.CompletedProcess(result.args, result.returncode, "", "\n".join(error)),
+                          "huge.png", "--max-pixels")
+    assert int(peak_kb) < 400_000, f"peak memory {int(peak_kb) // 1024} MB: the pixels were decoded"
     small = tmp_path / "small.png"
     cv2.imwrite(str(small), np.full((100, 100), 200, np.uint8))
     assert_one_line_error(run_cli("camera", "--headless", "--source", str(small), "--max-pixels", "9999"),
