@@ -158,15 +158,16 @@ def reject_off_page(candidates: list[Candidate], outline: np.ndarray | None) -> 
 
     `candidates` come from realtime.segment.find_digits on the image `outline` (find_page) was
     found in; None: all is page, the list is returned as it is. The order stays the finder's
-    (accepted ones in reading order, then the rest) and lines are numbered 0, 1, ... again over
-    the digits left, so that background beside a row neither joins its number nor leaves a gap.
+    (those in lines in reading order, then the rest) and lines are numbered 0, 1, ... again over
+    the digits left, so that background beside a row neither joins its number nor leaves a gap;
+    a rejection that stands in a line (a blob between its digits) keeps that line, or none.
     """
     if outline is None:
         return candidates
     for cand in candidates:
         x, y, w, h = cand.box
-        if cand.accepted and cv2.pointPolygonTest(outline, (x + w / 2, y + h / 2), False) < 0:
-            cand.reason, cand.line = REASON, -1
+        if cand.line >= 0 and cv2.pointPolygonTest(outline, (x + w / 2, y + h / 2), False) < 0:
+            cand.reason, cand.line = REASON if cand.accepted else cand.reason, -1
     return _renumbered(candidates)
 
 
@@ -180,14 +181,14 @@ def reject_on_skin(candidates: list[Candidate], binary: np.ndarray, bgr: np.ndar
     is the ink the candidates were found in (realtime.segment.find_digits), `bgr` uint8
     (H, W, 3) the same frame in colour.
     """
-    accepted = [c for c in candidates if c.accepted]
-    if not accepted:
+    in_lines = [c for c in candidates if c.line >= 0]  # accepted, or a shape turned down in a line
+    if not in_lines:
         return candidates
     sample = np.ascontiguousarray(bgr[::8, ::8].reshape(-1, 3).T)  # every 64th pixel: enough for a percentile
     rank = WHITE_PERCENTILE * sample.shape[1] // 100
     white_b, white_g, white_r = np.maximum(np.partition(sample, rank, axis=1)[:, rank], 1).astype(float)
     height, width = binary.shape
-    for cand in accepted:
+    for cand in in_lines:
         x, y, w, h = cand.box
         grow = min(w, h) // 2 + 2
         x0, y0, x1, y1 = max(0, x - grow), max(0, y - grow), min(width, x + w + grow), min(height, y + h + grow)
@@ -198,16 +199,17 @@ def reject_on_skin(candidates: list[Candidate], binary: np.ndarray, bgr: np.ndar
         warm &= cv2.threshold(red, WARM_LIGHT * white_r, 255, cv2.THRESH_BINARY)[1]
         around = cv2.compare(cv2.dilate(binary[y0:y1, x0:x1], np.ones((5, 5), np.uint8)), 0, cv2.CMP_EQ)
         if cv2.countNonZero(warm & around) > WARM_SHARE * cv2.countNonZero(around):
-            cand.reason, cand.line = SKIN_REASON, -1
+            cand.reason, cand.line = SKIN_REASON if cand.accepted else cand.reason, -1
     return _renumbered(candidates)
 
 
 def _renumbered(candidates: list[Candidate]) -> list[Candidate]:
-    """The accepted candidates (in the finder's order) with their lines numbered 0, 1, ... again
+    """The candidates in lines (in the finder's order) with their lines numbered 0, 1, ... again
     over the digits left, so that a mark turned down beside a row neither joins its number nor
-    leaves a gap; then the rest."""
+    leaves a gap; then the rest. A rejection that stands in a line (realtime.segment.IN_ROW_REASONS)
+    keeps that line, or none when no digit of it is left."""
     accepted = [c for c in candidates if c.accepted]
     lines = {line: index for index, line in enumerate(sorted({c.line for c in accepted}))}
-    for cand in accepted:
-        cand.line = lines[cand.line]
-    return accepted + [c for c in candidates if not c.accepted]
+    for cand in candidates:  # a rejection standing in a line (realtime.segment.IN_ROW_REASONS) too
+        cand.line = lines.get(cand.line, -1)
+    return [c for c in candidates if c.line >= 0] + [c for c in candidates if c.line < 0]

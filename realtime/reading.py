@@ -79,9 +79,11 @@ class Reading:
 
     @property
     def lines(self) -> list[str]:
-        """Text of each line: digits, with "?" for candidates too unsure to name."""
+        """Text of each line, left to right: digits, with "?" for candidates too unsure to name and
+        for digit-sized shapes in the line that the finder turned down (a blob, touching digits
+        too wide to read: realtime.segment.IN_ROW_REASONS), so that such a line has no number."""
         by_line: dict[int, str] = {}
-        for d in self.read:
+        for d in (d for d in self.digits if d.line >= 0):  # in the finder's reading order
             by_line[d.line] = by_line.get(d.line, "") + d.label
         return [by_line[k] for k in sorted(by_line)]
 

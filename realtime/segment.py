@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from statistics import median  # lists of a few numbers: far cheaper than numpy's
 
 import cv2
 import numpy as np
@@ -52,7 +53,8 @@ class FinderSettings:
     max_tall_aspect: float = 12.0  # h / w above this, over half the image high, is a vertical line
     max_fill: float = 0.72  # ink / box area above this (when not a thin "1") is a blob
     reject_border: bool = True  # a candidate touching the border is cut off (camera)
-    max_candidates: int = 64  # beyond this the frame is noise, not a page of digits
+    max_candidates: int = 160  # beyond this the frame is noise, not a page (a dense page: 60 two-digit numbers)
+    max_components: int = 256  # beyond this the frame is a noise field: only the largest parts are kept
     merge_fragments: bool = False  # join small pieces to a near digit (clean canvas ink only)
 
 
@@ -65,7 +67,8 @@ CANVAS_SETTINGS = FinderSettings(
 
 
 def find_digits(binary: np.ndarray, settings: FinderSettings = FinderSettings()) -> list[Candidate]:
-    """Digit candidates in `binary` (2-D, ink non-zero): accepted ones in reading order, then the rest.
+    """Digit candidates in `binary` (2-D, ink non-zero): those in lines (accepted ones, and digit-sized
+    rejections standing between a line's digits) in reading order, then the rest.
 
     How faint ink may be is the binarisation's decision (realtime.binarize), not the finder's.
     """
@@ -84,14 +87,15 @@ def find_digits(binary: np.ndarray, settings: FinderSettings = FinderSettings())
         box = cv2.boundingRect(contour)
         if hierarchy[0][index][3] == -1 and box[2] * box[3] >= settings.noise_area_px:
             boxes[index] = box
-    if len(boxes) > 4 * settings.max_candidates:  # a noise field: keep the largest parts only
-        largest = sorted(boxes, key=lambda i: -boxes[i][2] * boxes[i][3])[: 4 * settings.max_candidates]
+    if len(boxes) > settings.max_components:  # a noise field: keep the largest parts only
+        largest = sorted(boxes, key=lambda i: -boxes[i][2] * boxes[i][3])[: settings.max_components]
         boxes = {i: boxes[i] for i in largest}
     height, width = ink.shape
     # A part that is no digit by itself (the paper's edge, a grid of ruled lines, a hand cut by the
     # border) must not swallow the digits inside its bounding box: it stays a candidate of its own.
     alone = {i for i, box in boxes.items() if reject(box, 0, (height, width), settings) in ALONE_REASONS}
-    groups = _merge_parts({i: b for i, b in boxes.items() if i not in alone}, settings)
+    speck = max(settings.min_height_px, settings.min_height_frac * height)
+    groups = _merge_parts({i: b for i, b in boxes.items() if i not in alone}, settings, speck)
     groups += [[i] for i in sorted(alone)]
 
     candidates = []
@@ -106,7 +110,7 @@ def find_digits(binary: np.ndarray, settings: FinderSettings = FinderSettings())
         mask[m : m + h, m : m + w] &= ink[y : y + h, x : x + w] * np.uint8(255)
         reason = reject(box, int(np.count_nonzero(mask)), (height, width), settings)
         candidates.append(Candidate(box=box, mask=mask, reason=reason))
-    return reading_order(candidates)[: settings.max_candidates]
+    return reading_order(candidates, (height, width), settings)[: settings.max_candidates]
 
 
 #: Finder rejections that no merge can undo (none depends on the ink area): such a part never
@@ -114,12 +118,17 @@ def find_digits(binary: np.ndarray, settings: FinderSettings = FinderSettings())
 ALONE_REASONS = ("too large", "cut by border", "line")
 
 
-def _merge_parts(boxes: dict[int, tuple[int, int, int, int]], settings: FinderSettings) -> list[list[int]]:
-    """Union the components that belong to one digit, until nothing more merges."""
+def _merge_parts(boxes: dict[int, tuple[int, int, int, int]], settings: FinderSettings, speck: float) -> list[list[int]]:
+    """Union the components that belong to one digit, until nothing more merges.
+
+    A group's reach grows with what it collects (the parts of a digit broken in three, in pencil),
+    but only up to a digit's: `_same_digit` measures it from at most MAX_DIGIT of the page's
+    digit height, so one stroke touching the next line no longer chains a dense page into one
+    "too large" candidate."""
     groups = {i: [i] for i in boxes}
     group_box = dict(boxes)
     reach = 0.2 * max((b[3] for b in boxes.values()), default=0)  # the widest gap any rule bridges
-    typical = _typical_height(boxes.values())
+    typical = _typical_height(boxes.values(), speck)
     merged = True
     while merged:
         merged = False
@@ -138,12 +147,22 @@ def _merge_parts(boxes: dict[int, tuple[int, int, int, int]], settings: FinderSe
     return list(groups.values())
 
 
-def _typical_height(boxes: Iterable[tuple[int, int, int, int]]) -> float:
-    """The height of a whole digit here: the median of the parts at least half as tall as the tallest."""
-    heights = [b[3] for b in boxes]
+#: A piece at least WHOLE_DIGIT of the page's digit height is a whole digit, not a part of one; a
+#: group's reach and size are measured from at most MAX_DIGIT of it (a tall digit).
+WHOLE_DIGIT, MAX_DIGIT = 0.7, 1.3
+
+
+def _typical_height(boxes: Iterable[tuple[int, int, int, int]], speck: float = 0.0) -> float:
+    """The height of a whole digit here: the median of the parts at least `speck` px high (noise
+    and paper grain left out) that are at least half as high as the 90th percentile of those (not
+    the tallest: a few strokes reaching into the next line of a dense page are twice a digit's
+    height). Falls back to all parts when none is that high; 0.0 for none."""
+    heights = sorted(b[3] for b in boxes)
+    heights = [h for h in heights if h >= speck] or heights
     if not heights:
         return 0.0
-    return float(np.median([h for h in heights if h >= 0.5 * max(heights)]))
+    p90 = heights[min(len(heights) - 1, int(0.9 * len(heights)))]  # lists of tens: no numpy call
+    return float(median([h for h in heights if h >= 0.5 * p90]))
 
 
 def _same_digit(
@@ -161,7 +180,9 @@ def _same_digit(
     x_overlap = min(ax + aw, bx + bw) - max(ax, bx)
     y_gap = max(ay, by) - min(ay + ah, by + bh)
     x_gap = -x_overlap
-    tall = max(ah, bh)
+    # Reach and size are measured from the taller piece, but from no more than a tall digit: a
+    # group grown over two lines (or a stroke reaching into the next one) reaches no further.
+    tall = min(max(ah, bh), MAX_DIGIT * typical) if typical > 0 else max(ah, bh)
     ux, uy, uw, uh = union([a, b])
     if uw > 1.3 * uh or uh > 2.2 * tall:
         return False
@@ -169,6 +190,12 @@ def _same_digit(
     # Two tall pieces side by side, mostly level, are two digits ("10"), however close: people's
     # baselines wander, so "level" is a vertical overlap of 70% of the shorter one.
     side_by_side = min(ah, bh) >= 0.8 * tall and -y_gap >= 0.7 * min(ah, bh)
+    # On a page (not the canvas, where one digit broken in two makes the "page's" digit height
+    # its halves'), two pieces of a whole digit's height, one over the other with a gap, are two
+    # digits of two lines (a dense page): a digit's parts one over the other (a "5"'s bar, the
+    # halves of a broken "1") are each shorter than a digit, or nearly touch.
+    if not fragments and y_gap > 0.15 * tall and min(ah, bh) >= WHOLE_DIGIT * typical:
+        return False
     near = 0.12 * min(tall, 3 * min(ah, bh))  # a big group's size must not widen its reach
     touching = x_gap <= near and y_gap <= near and uw <= 1.0 * uh and not side_by_side
     # On a canvas, a piece up to 60% as tall as the other, close by, is a fragment of it: a "5"'s
@@ -177,7 +204,7 @@ def _same_digit(
     fragment = fragments and min(ah, bh) <= 0.6 * tall and max(x_gap, y_gap, 0) <= 0.2 * tall
     # Next to whole digits (`typical` high), two close pieces that are both well short of a digit
     # and together make one digit's height are its halves: a thin "7" or "3" broken in the middle.
-    halves = (fragments and tall <= 0.7 * typical and uh <= 1.3 * typical
+    halves = (fragments and tall <= WHOLE_DIGIT * typical and uh <= 1.3 * typical
               and max(x_gap, y_gap, 0) <= 0.15 * typical and not side_by_side)
     return stacked or touching or fragment or halves
 
@@ -191,11 +218,14 @@ def union(boxes: list[tuple[int, int, int, int]]) -> tuple[int, int, int, int]:
 
 
 def reject(
-    box: tuple[int, int, int, int], area: int, shape: tuple[int, int], settings: FinderSettings
+    box: tuple[int, int, int, int], area: int, shape: tuple[int, int], settings: FinderSettings,
+    row_height: float | None = None,
 ) -> str | None:
+    """Why `box` (with `area` px of ink, in an image of `shape`) is no digit, or None. A speck is
+    small beside the image, or, in a line of digits `row_height` high, beside those digits."""
     x, y, w, h = box
     height, width = shape
-    if h < max(settings.min_height_px, settings.min_height_frac * height):
+    if h < settings.min_height_px or h < (SPECK_OF_ROW * row_height if row_height else settings.min_height_frac * height):
         return "speck"
     if w > settings.max_size_frac * width or h > settings.max_size_frac * height:
         return "too large"
@@ -210,12 +240,66 @@ def reject(
     return None
 
 
-def reading_order(candidates: list[Candidate]) -> list[Candidate]:
-    """Group accepted candidates into lines by vertical overlap, then order each line by x."""
-    accepted = sorted((c for c in candidates if c.accepted), key=lambda c: c.box[1] + c.box[3] / 2)
+#: Less high than this share of its line's digit height is a speck beside those digits; a small
+#: "0" among tall digits, under the image-relative height of a speck, is not.
+SPECK_OF_ROW = 0.4
+#: Rejections of a digit-sized shape (at least IN_ROW of its line's digit height high) between a
+#: line's first and last digit, around none of them: the line shows "?" in its place and has no
+#: number, rather than a number with a digit left out ("510006" read "516" when "000" touched
+#: and was too wide).
+IN_ROW_REASONS, IN_ROW = ("blob", "too wide"), 0.5
+
+
+def reading_order(candidates: list[Candidate], shape: tuple[int, int] | None = None,
+                  settings: FinderSettings | None = None) -> list[Candidate]:
+    """Group accepted candidates into lines by vertical overlap, then order each line by x: the
+    candidates in lines in reading order, then the rest.
+
+    Then a digit-sized rejection between a line's first and last digit (IN_ROW_REASONS) gets that
+    line's index, still rejected, so that the line reads "?" there. Given the image's `shape` and
+    the `settings` the candidates were found with, a speck lying in a line of two or more digits
+    (a number, not one mark), within a digit height of them and not small beside them
+    (SPECK_OF_ROW), is first judged again as a digit of that line.
+    """
+    lowest = settings.min_height_px if settings is not None else 0
+    lines = _lines([c for c in candidates if c.accepted])
+    # each line's top, bottom, left, right, digit height (its members' median height) and size
+    spans = [(min(c.box[1] for c in ln), max(c.box[1] + c.box[3] for c in ln), min(c.box[0] for c in ln),
+              max(c.box[0] + c.box[2] for c in ln), float(median([c.box[3] for c in ln])), len(ln)) for ln in lines]
+    in_line = []  # (rejected candidate, the line it stands in)
+    for cand in candidates:
+        if cand.accepted or cand.reason not in ("speck", *IN_ROW_REASONS) or cand.box[3] < lowest:
+            continue
+        x, y, w, h = cand.box
+        for members, (top, bottom, left, right, row_height, count) in zip(lines, spans):
+            if min(bottom, y + h) - max(top, y) < 0.5 * min(h, bottom - top):
+                continue
+            if (cand.reason == "speck" and shape is not None and settings is not None and count >= 2
+                    and left - row_height <= x + w / 2 <= right + row_height):
+                cand.reason = reject(cand.box, int(np.count_nonzero(cand.mask)), shape, settings, row_height)
+                if cand.accepted:
+                    members.append(cand)
+                    break
+            if (cand.reason in IN_ROW_REASONS and h >= IN_ROW * row_height and left < x + w / 2 < right
+                    and not any(x <= c.box[0] + c.box[2] / 2 <= x + w for c in members)):
+                in_line.append((cand, members))  # (one around digits of the line is a printed box or rule)
+            break
+    standing = {id(members): [cand for cand, line in in_line if line is members] for members in lines}
+    ordered = []
+    for index, members in enumerate(sorted(lines, key=lambda ln: min(c.box[1] for c in ln))):
+        for cand in sorted(members + standing[id(members)], key=lambda c: c.box[0]):
+            cand.line = index
+            ordered.append(cand)
+    placed = {id(c) for c in ordered}
+    return ordered + [c for c in candidates if id(c) not in placed]
+
+
+def _lines(accepted: list[Candidate]) -> list[list[Candidate]]:
+    """Accepted candidates grouped into lines: each joins the first line it overlaps vertically by
+    half the smaller height (the line's span growing as it does), top to bottom."""
     lines: list[list[Candidate]] = []
     spans: list[list[int]] = []  # top, bottom of each line so far
-    for cand in accepted:
+    for cand in sorted(accepted, key=lambda c: c.box[1] + c.box[3] / 2):
         _, y, _, h = cand.box
         for line, span in zip(lines, spans):
             overlap = min(span[1], y + h) - max(span[0], y)
@@ -226,9 +310,4 @@ def reading_order(candidates: list[Candidate]) -> list[Candidate]:
         else:
             lines.append([cand])
             spans.append([y, y + h])
-    ordered = []
-    for index, line in enumerate(sorted(lines, key=lambda ln: min(c.box[1] for c in ln))):
-        for cand in sorted(line, key=lambda c: c.box[0]):
-            cand.line = index
-            ordered.append(cand)
-    return ordered + [c for c in candidates if not c.accepted]
+    return lines

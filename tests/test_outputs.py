@@ -16,7 +16,10 @@ from realtime.reading import DigitResult, Reading
 from realtime.tracking import Tracker, iou
 
 
-def result(box, probs=None, line=0, reason=None) -> DigitResult:
+def result(box, probs=None, line=None, reason=None) -> DigitResult:
+    """A result as the finder gives it: line 0 unless said, -1 for a rejection the model never read
+    (only a digit-sized one standing in a line has a line: it shows "?" there)."""
+    line = line if line is not None else (-1 if probs is None and reason else 0)
     probs = None if probs is None else np.asarray(probs, np.float32)
     top = int(np.argmax(probs)) if probs is not None else None
     conf = float(probs[top]) if probs is not None else 0.0
@@ -39,6 +42,9 @@ def test_reading_number_and_lines() -> None:
     unsure = Reading([result((0, 0, 10, 20), np.full(10, 0.1))], {})
     assert unsure.lines == ["?"] and unsure.number is None
     assert Reading([], {}).number is None
+    blob = Reading([result((0, 0, 10, 20), onehot(5)), result((15, 0, 10, 20), reason="blob", line=0),
+                    result((30, 0, 10, 20), onehot(1))], {})
+    assert blob.lines == ["5?1"] and blob.number is None  # a shape turned down in the line: no number
 
 
 def test_event_log_appends_contract_lines(tmp_path: Path) -> None:
