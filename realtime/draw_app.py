@@ -30,6 +30,12 @@ if TYPE_CHECKING:
 
 IDLE_WAIT_MS = 40  # nothing drawn, nothing due: look for input 25 times a second, asleep in between
 READ_INTERVAL = 0.05  # seconds: at most ~20 readings a second while a stroke is drawn
+#: While a stroke is drawn, reading takes at most this share of the time: a slow reading (a loaded
+#: machine, many strokes) is made less often, so the loop keeps running the GUI. Qt merges the mouse
+#: moves that queue up while the loop is away from waitKey into the last one (its high-frequency event
+#: compression), which turned a fast stroke's curves into chords.
+READ_SHARE = 0.2
+MAX_READ_INTERVAL = 0.25  # seconds: however slow a reading, at least 4 readings a second while drawing
 HELP = [
     "Draw with the left mouse button, erase with the right",
     "c  clear              u  undo (a stroke, a clear)",
@@ -70,6 +76,8 @@ class DrawApp:
         self.height, self.width = self.layout.height, self.layout.width
         self._panel_x = self.layout.panel_x
         self._preview_y = self.layout.previews_y
+        # The window's empty picture, made once: filling it afresh took half of each render (2 ms of 4).
+        self._background = np.full((self.layout.height, self.layout.width, 3), overlay.PANEL_BG, np.uint8)
 
     # -- input --------------------------------------------------------------------------
     def on_mouse(self, event: int, x: int, y: int, flags: int) -> None:
@@ -113,7 +121,7 @@ class DrawApp:
         """Read the canvas if it changed and the throttle allows; True if a new reading was made."""
         if self.canvas.version == self._read_version:
             return False
-        if not self._read_now and now - self._last_read < READ_INTERVAL:
+        if not self._read_now and now - self._last_read < read_interval(self.latency_ms / 1e3):
             return False
         started = time.perf_counter()
         if self.canvas.empty:
@@ -202,9 +210,9 @@ class DrawApp:
     def render(self, now: float | None = None) -> np.ndarray:
         now = time.monotonic() if now is None else now
         layout = self.layout
-        image = np.full((layout.height, layout.width, 3), overlay.PANEL_BG, np.uint8)
+        image = self._background.copy()
         size = self.canvas.size
-        image[:size, :size] = self.canvas.image[:, :, None]
+        cv2.cvtColor(self.canvas.image, cv2.COLOR_GRAY2BGR, dst=image[:size, :size])
         shown, rule = self.shown_index()
         overlay.draw_boxes(image[:size, :size], self.reading, shown)
         labels = overlay.annotate(image[:size, :size], self.reading, line_tags=False)
@@ -298,6 +306,13 @@ class DrawApp:
             return None
         return EventLogError(f"{len(self.unlogged)} reading(s) were not written to the events log; "
                              f"the last because: {self.unlogged[-1]}")
+
+
+def read_interval(latency: float) -> float:
+    """Seconds between two readings while a stroke is drawn, after a reading that took `latency` s:
+    READ_INTERVAL, longer when a reading is slow so that reading takes at most READ_SHARE of the
+    time, never over MAX_READ_INTERVAL (the live reading stays live). A stroke's end is read at once."""
+    return min(MAX_READ_INTERVAL, max(READ_INTERVAL, latency / READ_SHARE))
 
 
 def run(model: Predictor, options: DrawOptions, events: EventLog) -> int:

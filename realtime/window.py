@@ -27,6 +27,10 @@ ESC = 27
 BUSY_WAIT_MS = 10  # waits up to this long are left to waitKey (drawing: the GUI must run all the time)
 WATCH_INTERVAL = 0.25  # seconds between two asks of the X server whether the window still exists
 EAGER_FIND = 2.0  # seconds after the first image during which the window is looked for at every poll
+#: After a mouse event, or the pointer moving over the window, waits stay short this long (seconds):
+#: a doze lets the mouse moves of a stroke begun meanwhile pile up, and Qt merges piled-up moves into
+#: the last one (its high-frequency event compression), so a fast stroke's first ~40 ms became a chord.
+AWAKE_AFTER_MOUSE = 1.0
 
 
 def require_display() -> None:
@@ -61,8 +65,13 @@ class Window:
         require_display()
         self.title = title
         cv2.namedWindow(title, cv2.WINDOW_AUTOSIZE | cv2.WINDOW_GUI_NORMAL)
+        self._mouse_at = float("-inf")  # time.monotonic() of the last mouse event from highgui
         if on_mouse is not None:
-            cv2.setMouseCallback(title, lambda event, x, y, flags, _param: on_mouse(event, x, y, flags))
+            def mouse(event: int, x: int, y: int, flags: int, _param: object) -> None:
+                self._mouse_at = time.monotonic()
+                on_mouse(event, x, y, flags)
+
+            cv2.setMouseCallback(title, mouse)
         self._shown = False
         self._shown_at = 0.0
         display = os.environ.get("DISPLAY")
@@ -92,15 +101,21 @@ class Window:
         while poll + sleep costs well under 1%. Input that arrives during the sleep waits in the X
         queue for the next poll, at most `delay_ms` later; a key wakes the sleep at once.
 
+        While the mouse is used over the window, and AWAKE_AFTER_MOUSE after, waits stay short, and a
+        mouse event during the poll cancels the sleep: a stroke may begin at any moment, and its
+        moves must not wait in the queue (Qt merges them).
+
         Keys come from the window's own X connection once the window is found (x11.WindowWatch):
         highgui returns one key per wait and drops the others of a burst (keys ~10 ms apart).
         Until then, and without libxcb, highgui's key is used.
         """
+        if time.monotonic() < self._mouse_used() + AWAKE_AFTER_MOUSE:
+            delay_ms = min(delay_ms, BUSY_WAIT_MS)
         if delay_ms <= BUSY_WAIT_MS:
             key = cv2.waitKeyEx(delay_ms)
         else:
             key = cv2.pollKey()
-            if key == -1:
+            if key == -1 and time.monotonic() >= self._mouse_used() + AWAKE_AFTER_MOUSE:
                 if self._keys_heard:
                     self._watch.wait(delay_ms / 1e3)
                 else:
@@ -108,6 +123,11 @@ class Window:
         if self._keys_heard:
             return [k & 0xFF for k in self._watch.keys()]
         return [] if key == -1 else [key & 0xFF]
+
+    def _mouse_used(self) -> float:
+        """When the mouse was last used over the window: an event from highgui, or (while no button
+        is held) a pointer move the X server sent to the watch's connection, which wakes a doze."""
+        return max(self._mouse_at, self._watch.moved_at if self._keys_heard else float("-inf"))
 
     def is_open(self) -> bool:
         """False once the user closed the window, or another X client destroyed it."""

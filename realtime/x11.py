@@ -80,6 +80,8 @@ class _KeyPress(ctypes.Structure):
 _KEY_PRESS = 2  # XCB_KEY_PRESS
 _CW_EVENT_MASK = 0x800  # XCB_CW_EVENT_MASK
 _EVENT_MASK_KEY_PRESS = 1
+_EVENT_MASK_POINTER_MOTION = 64
+_MOTION_NOTIFY = 6  # XCB_MOTION_NOTIFY
 _SHIFT, _LOCK = 1, 2  # modifier bits of a key event's state
 # keysyms outside Latin-1 that the app's keys use, as the codes highgui's waitKey gives them
 _SPECIAL_KEYSYMS = {0xFF1B: 27, 0xFF0D: 13, 0xFF08: 8, 0xFF09: 9, 0xFFAB: ord("+"), 0xFFAD: ord("-"),
@@ -130,6 +132,7 @@ class WindowWatch:
         self._xcb = _load()
         self._connection = None
         self._keymap: tuple[int, int, list[int]] | None = None
+        self.moved_at = float("-inf")  # time.monotonic() of the last pointer move over the window seen here
         if self._xcb is not None:
             self._connection = self._xcb.xcb_connect(display.encode(), None)
             if self._xcb.xcb_connection_has_error(self._connection):
@@ -155,19 +158,22 @@ class WindowWatch:
         highgui's Qt backend keeps only the last key of those that arrive between two waits (one
         variable, overwritten), so a burst of keys loses all but the last. The X server sends each
         key press to every client that selected them on the window, so reading them here, one
-        event each, loses none. Needs the window found first.
+        event each, loses none. Pointer moves over the window come here too (not while a button
+        is held: then the X server sends them to Qt alone), so that a doze wakes when the user
+        reaches for the canvas (Window.poll_keys). Needs the window found first.
         """
         if self.window is None or self._connection is None:
             return False
         if self._keymap is None:
             self._keymap = self._keyboard_mapping()
-        mask = (ctypes.c_uint32 * 1)(_EVENT_MASK_KEY_PRESS)
+        mask = (ctypes.c_uint32 * 1)(_EVENT_MASK_KEY_PRESS | _EVENT_MASK_POINTER_MOTION)
         self._xcb.xcb_change_window_attributes(self._connection, self.window, _CW_EVENT_MASK, mask)
         self._xcb.xcb_flush(self._connection)
         return True
 
     def keys(self) -> list[int]:
-        """The key presses received since the last call, oldest first, as highgui's key codes."""
+        """The key presses received since the last call, oldest first, as highgui's key codes; a pointer
+        move among the events sets `moved_at`."""
         codes = []
         while self._connection is not None:
             event = self._xcb.xcb_poll_for_event(self._connection)
@@ -178,11 +184,13 @@ class WindowWatch:
                 code = self._code(press.detail, press.state)
                 if code >= 0:
                     codes.append(code)
+            elif press.response_type & 0x7F == _MOTION_NOTIFY:
+                self.moved_at = time.monotonic()
             _libc.free(event)
         return codes
 
     def wait(self, seconds: float) -> None:
-        """Sleep up to `seconds`, waking early when an event (a key) arrives on this connection."""
+        """Sleep up to `seconds`, waking early when an event (a key, a pointer move) arrives on this connection."""
         if self._connection is None:
             time.sleep(seconds)
             return

@@ -21,7 +21,7 @@ import pytest
 from conftest import ROOT
 from realtime import draw_app, files
 from realtime.canvas import MAX_BRUSH, MIN_BRUSH
-from realtime.draw_app import READ_INTERVAL, DrawApp, DrawOptions
+from realtime.draw_app import MAX_READ_INTERVAL, READ_INTERVAL, READ_SHARE, DrawApp, DrawOptions, read_interval
 from realtime.events import EventLog
 
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -425,6 +425,27 @@ def test_readings_are_throttled_unless_a_stroke_ends(tmp_path: Path) -> None:
     assert app.update(t2 + 0.005), "a stroke that ended must be read at once"
     assert not app.update(t2 + 0.2), "nothing changed: no new reading"
     assert app.frame == 3 and model.calls == 3
+
+
+def test_a_slow_reading_is_made_less_often_while_drawing(tmp_path: Path) -> None:
+    """Reading takes at most READ_SHARE of the time while a stroke is drawn, and the reading stays live
+    (every MAX_READ_INTERVAL at least); a stroke's end is read at once however slow reading is."""
+    assert read_interval(0.002) == READ_INTERVAL
+    assert read_interval(0.03) == pytest.approx(0.03 / READ_SHARE)
+    assert read_interval(1.0) == MAX_READ_INTERVAL
+    model = FakePredictor()
+    app = make_app(tmp_path, model)
+    t = START
+    app.on_mouse(DOWN, 50, 50, cv2.EVENT_FLAG_LBUTTON)
+    assert app.update(t)
+    app.latency_ms = 30.0  # as if that reading took 30 ms: the next is due 150 ms later
+    app.on_mouse(MOVE, 60, 80, cv2.EVENT_FLAG_LBUTTON)
+    assert not app.update(t + READ_INTERVAL + 0.001)
+    assert app.update(t + 0.151)
+    app.latency_ms = 30.0
+    app.on_mouse(UP, 70, 120, 0)
+    assert app.update(t + 0.152), "a stroke that ended must be read at once"
+    assert model.calls == 3
 
 
 def test_help_toggles(tmp_path: Path) -> None:
