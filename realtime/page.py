@@ -187,6 +187,12 @@ def reject_on_skin(candidates: list[Candidate], binary: np.ndarray, bgr: np.ndar
     sample = np.ascontiguousarray(bgr[::8, ::8].reshape(-1, 3).T)  # every 64th pixel: enough for a percentile
     rank = WHITE_PERCENTILE * sample.shape[1] // 100
     white_b, white_g, white_r = np.maximum(np.partition(sample, rank, axis=1)[:, rank], 1).astype(float)
+    b, g, r = sample.astype(float)
+    if not np.any((r * white_b >= WARM_RED_BLUE * white_r * b) & (g * white_r <= WARM_GREEN_RED * white_g * r)
+                  & (r >= WARM_LIGHT * white_r)):
+        # No warm pixel on the 8-px grid: no hand or wood anywhere big enough to be a tenth of a
+        # digit's surroundings (a 13x13 patch holds a grid point). Saves ~0.3 ms on 10 digits.
+        return _renumbered(candidates)
     height, width = binary.shape
     for cand in in_lines:
         x, y, w, h = cand.box
