@@ -295,19 +295,38 @@ def reading_order(candidates: list[Candidate], shape: tuple[int, int] | None = N
 
 
 def _lines(accepted: list[Candidate]) -> list[list[Candidate]]:
-    """Accepted candidates grouped into lines: each joins the first line it overlaps vertically by
-    half the smaller height (the line's span growing as it does), top to bottom."""
+    """Accepted candidates grouped into lines, top to bottom: each joins the first line it overlaps
+    vertically by half the smaller height (the line's span growing as it does), or whose member
+    beside it (the nearest in x, at most two digit heights away) it overlaps so: a row photographed
+    at a slant climbs from digit to digit, and its first digit may share too little height with
+    the whole row's span while sharing most of it with its neighbour."""
     lines: list[list[Candidate]] = []
     spans: list[list[int]] = []  # top, bottom of each line so far
     for cand in sorted(accepted, key=lambda c: c.box[1] + c.box[3] / 2):
-        _, y, _, h = cand.box
         for line, span in zip(lines, spans):
-            overlap = min(span[1], y + h) - max(span[0], y)
-            if overlap >= 0.5 * min(h, span[1] - span[0]):
+            if _overlaps(cand.box, span[0], span[1]) or _beside(cand.box, line):
                 line.append(cand)
-                span[0], span[1] = min(span[0], y), max(span[1], y + h)
+                span[0], span[1] = min(span[0], cand.box[1]), max(span[1], cand.box[1] + cand.box[3])
                 break
         else:
             lines.append([cand])
-            spans.append([y, y + h])
+            spans.append([cand.box[1], cand.box[1] + cand.box[3]])
     return lines
+
+
+def _overlaps(box: tuple[int, int, int, int], top: int, bottom: int) -> bool:
+    """Whether `box` and the rows top..bottom share half the smaller of their heights."""
+    _, y, _, h = box
+    return min(bottom, y + h) - max(top, y) >= 0.5 * min(h, bottom - top)
+
+
+def _beside(box: tuple[int, int, int, int], line: list[Candidate]) -> bool:
+    """Whether `box` overlaps, by half the smaller height, the member of `line` nearest to it in x,
+    when that one is at most two digit heights away."""
+    x, _, w, h = box
+
+    def gap(other: Candidate) -> int:
+        return max(other.box[0] - (x + w), x - (other.box[0] + other.box[2]), 0)
+
+    nearest = min(line, key=gap)
+    return gap(nearest) <= 2 * max(h, nearest.box[3]) and _overlaps(box, nearest.box[1], nearest.box[1] + nearest.box[3])

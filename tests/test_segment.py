@@ -77,6 +77,22 @@ def test_two_lines_top_line_first() -> None:
     assert max(c.box[1] + c.box[3] for c in top) < min(c.box[1] for c in bottom)
 
 
+def test_a_row_photographed_at_a_slant_keeps_its_low_first_digit() -> None:
+    """A row climbing to the right (a page held at an angle), its first digit lowest: that digit
+    shares too little height with the whole row's span but most of it with its neighbour, a small
+    flat "0" (the real video's "2019" did this). One line, and the row above stays its own."""
+    from realtime.segment import reading_order
+
+    def cand(x: int, y: int, w: int, h: int) -> Candidate:
+        return Candidate((x, y, w, h), np.zeros((h + 2 * MASK_MARGIN, w + 2 * MASK_MARGIN), np.uint8))
+
+    above = [cand(0, 0, 50, 50), cand(70, 0, 50, 50), cand(140, 0, 50, 50)]
+    slanted = [cand(0, 145, 60, 50), cand(80, 137, 30, 28), cand(140, 113, 12, 46), cand(180, 100, 28, 55)]
+    ordered = reading_order(slanted[::-1] + above)
+    assert [c.line for c in ordered] == [0, 0, 0, 1, 1, 1, 1]
+    assert [c.box[0] for c in ordered[3:]] == [0, 80, 140, 180]
+
+
 def test_slanted_line_of_digits_stays_one_line() -> None:
     """A number written uphill: each digit a bit higher than the last, still one line."""
     canvas = _canvas(300, 560)
