@@ -3,14 +3,16 @@
 Used by scripts/screenshots.py (the README's pictures), scripts/idle_cpu.py (what an open
 window costs) and the end-to-end tests. `Xvfb` starts a server on a free display number (it picks
 and reports it, -displayfd); `AppWindow` starts `python -m realtime ...` on it, finds its window,
-sends real pointer and key events through XTEST (xdotool), grabs the window's pixels as X shows
-them (ffmpeg's x11grab) and reads the process's CPU time from /proc.
+waits until it is ready for input (painted with the app's image, at its size), sends real pointer
+and key events through XTEST (xdotool), grabs the window's pixels as X shows them (ffmpeg's
+x11grab) and reads the process's CPU time from /proc.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import resource
 import select
 import shutil
 import signal
@@ -18,6 +20,9 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import cv2
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 TITLE = "Digit Recognizer"
@@ -60,6 +65,11 @@ class Xvfb:
         stop(self.server)
 
 
+def _no_core_file() -> None:
+    """In the app's process before it starts: a SIGABRT from `dump_threads` leaves no core file behind."""
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
 def stop(process: subprocess.Popen) -> None:
     """SIGTERM, then SIGKILL if it has not gone within 5 s."""
     if process.poll() is None:
@@ -72,31 +82,74 @@ def stop(process: subprocess.Popen) -> None:
 
 
 class AppWindow:
-    """`python -m realtime <args>` on `display`, with its window found and xdotool to drive it."""
+    """`python -m realtime <args>` on `display`, with its window found, ready, and xdotool to drive it.
 
-    def __init__(self, display: str, args: list[str], log: Path, events: Path | None = None) -> None:
+    Ready means what a user's first stroke needs (`wait_ready`): the window viewable, at the size of
+    the app's image when the caller knows it, and painted with that image, i.e. Qt has laid the
+    window out at 1:1 and drawn the app's first picture. `trace_input` has the app log every mouse
+    event Qt receives from X (Qt's qt.qpa.input.events category), and `dump_threads` makes a stuck
+    app print where each of its threads is (faulthandler): so that an end-to-end test that times
+    out says whether the input reached the app and what the app was doing.
+    """
+
+    def __init__(self, display: str, args: list[str], log: Path, events: Path | None = None,
+                 size: tuple[int, int] | None = None, trace_input: bool = False) -> None:
         self.env = {k: v for k, v in os.environ.items() if k != "WAYLAND_DISPLAY"}
         self.env.update(DISPLAY=display, QT_QPA_PLATFORM="xcb")
+        if trace_input:
+            self.env["QT_LOGGING_RULES"] = "default.warning=false;qt.qpa.input.events=true"
         self.display, self.events = display, events
         self.log = open(log, "w+b")  # noqa: SIM115 - closed in close()
         extra = ["--events", str(events)] if events else []
-        self.app = subprocess.Popen([sys.executable, "-m", "realtime", *args, *extra], cwd=ROOT, env=self.env,
-                                    stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT)
+        self.app = subprocess.Popen([sys.executable, "-X", "faulthandler", "-m", "realtime", *args, *extra], cwd=ROOT,
+                                    env=self.env, stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT,
+                                    preexec_fn=_no_core_file)
         try:
             found = subprocess.run([XDOTOOL, "search", "--sync", "--onlyvisible", "--name", f"^{TITLE}$"],
                                    env=self.env, capture_output=True, text=True, timeout=60)
+            if not found.stdout.split():
+                raise RuntimeError(f"xdotool found no window: {found.stderr} {self.output()}")
+            self.window = found.stdout.split()[0]
+            self.wait_ready(size)
         except subprocess.TimeoutExpired:
             self.close()
             raise RuntimeError(f"no visible '{TITLE}' window within 60 s: {self.output()}") from None
-        if not found.stdout.split():
+        except BaseException:
             self.close()
-            raise RuntimeError(f"xdotool found no window: {found.stderr} {self.output()}")
-        self.window = found.stdout.split()[0]
+            raise
 
-    def output(self) -> str:
+    def wait_ready(self, size: tuple[int, int] | None = None, timeout: float = 60.0) -> None:
+        """Wait until the window takes input as a user's would: at `size` (width, height) if given, and
+        showing the app's picture.
+
+        X maps the window before the first image sizes it (OpenCV's Qt window starts about 100x70),
+        and a freshly mapped window is black until Qt has laid it out and painted the image, so a
+        stroke sent on seeing the window alone can land outside it or before the image's widget
+        covers it. Grabbing the window's pixels (what X shows) checks what the stroke needs.
+        """
+        def ready() -> bool:
+            geometry = self.geometry()
+            if size is not None and (geometry["WIDTH"], geometry["HEIGHT"]) != size:
+                return False
+            return float(self.grab_image(geometry).mean()) > 5  # painted: black until then
+
+        what = "the window to show the app's picture" + (f" at {size[0]}x{size[1]}" if size else "")
+        self.wait_for(what, ready, timeout)
+
+    def output(self, tail: int = 4000) -> str:
         self.log.flush()
         self.log.seek(0)
-        return self.log.read().decode(errors="replace")[-2000:]
+        return self.log.read().decode(errors="replace")[-tail:]
+
+    def dump_threads(self) -> None:
+        """If the app still runs, have it print every thread's Python stack to its log and end (SIGABRT,
+        which faulthandler answers; no core file is written)."""
+        if self.app.poll() is None:
+            self.app.send_signal(signal.SIGABRT)
+            try:
+                self.app.wait(10)
+            except subprocess.TimeoutExpired:
+                pass
 
     def xdo(self, *args: object) -> str:
         result = subprocess.run([XDOTOOL, *map(str, args)], env=self.env, capture_output=True, text=True, timeout=60)
@@ -169,13 +222,22 @@ class AppWindow:
         return 100 * (self.cpu_seconds() - cpu) / (time.monotonic() - start)
 
     def grab(self, path: Path) -> None:
-        """The window's pixels as the X server shows them, to a PNG (ffmpeg x11grab)."""
+        """The window's pixels as the X server shows them, to a PNG."""
+        if not cv2.imwrite(str(path), self.grab_image()):
+            raise RuntimeError(f"cannot write {path}")
+
+    def grab_image(self, geometry: dict[str, int] | None = None) -> np.ndarray:
+        """The window's pixels as the X server shows them: uint8 BGR (H, W, 3) (ffmpeg x11grab)."""
         if not FFMPEG:
             raise RuntimeError("ffmpeg is not on PATH")
-        g = self.geometry()
-        subprocess.run([FFMPEG, "-loglevel", "error", "-y", "-f", "x11grab", "-video_size", f"{g['WIDTH']}x{g['HEIGHT']}",
-                        "-i", f"{self.display}+{g['X']},{g['Y']}", "-frames:v", "1", str(path)],
-                       check=True, capture_output=True, timeout=60)
+        g = geometry or self.geometry()
+        done = subprocess.run([FFMPEG, "-loglevel", "error", "-f", "x11grab", "-video_size", f"{g['WIDTH']}x{g['HEIGHT']}",
+                               "-i", f"{self.display}+{g['X']},{g['Y']}", "-frames:v", "1", "-f", "image2pipe",
+                               "-c:v", "png", "-"], check=True, capture_output=True, timeout=60)
+        image = cv2.imdecode(np.frombuffer(done.stdout, np.uint8), cv2.IMREAD_COLOR)
+        if image is None:
+            raise RuntimeError(f"ffmpeg grabbed no picture of the window: {done.stderr.decode(errors='replace')[-300:]}")
+        return image
 
     def close(self) -> None:
         stop(self.app)

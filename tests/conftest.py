@@ -1,5 +1,5 @@
-"""Shared fixtures: the committed MNIST sample, the full MNIST files, the shipped model and a small
-disk to fill.
+"""Shared fixtures: the committed MNIST sample, the full MNIST files, the shipped model, a small
+disk to fill and draw mode in a real window.
 
 Each is skipped with the reason when what it needs is absent.
 """
@@ -93,3 +93,21 @@ def video_frames(path: Path) -> int:
                            "stream=nb_read_frames", "-of", "csv=p=0", str(path)], capture_output=True, text=True)
     assert done.returncode == 0, f"ffprobe cannot open {path}: {done.stderr.strip()}"
     return int(done.stdout.strip())
+
+
+@pytest.fixture
+def draw_session(tmp_path: Path):
+    """Draw mode in a real window on a fresh Xvfb server, ready for input (tests/e2e.py); skipped with
+    the reason without Xvfb, xdotool, ffmpeg or the model; closed after the test."""
+    from e2e import DrawSession, missing
+    from xsession import Xvfb
+
+    reason = missing()
+    if reason:
+        pytest.skip(reason)
+    with Xvfb() as server:
+        session = DrawSession(server.display, tmp_path)
+        try:
+            yield session
+        finally:
+            session.close()

@@ -14,14 +14,14 @@ segment across them, as it would for a user's fast stroke. A straight line is dr
 either way; of a curved stroke only the press and release points are sure to arrive, and the
 ink stays within the stroke's outline. The checks are these, so merging cannot fail them.
 
-Needs Xvfb and xdotool (skipped with the reason if either is missing) and the shipped model.
+Needs Xvfb, xdotool, ffmpeg and the shipped model (skipped with the reason without them): the
+`draw_session` fixture (tests/e2e.py) starts the app and waits until its window is ready for input.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -29,75 +29,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from e2e import BRUSH, CANVAS, WAIT, WINDOW_SIZE, DrawSession, reaches
 
-from conftest import ROOT, SHIPPED_MODEL
-from realtime.layout import DrawLayout
+from conftest import ROOT
 
-sys.path.insert(0, str(ROOT / "scripts"))
-from xsession import AppWindow, Xvfb  # noqa: E402  (scripts/xsession.py)
-
-XVFB = shutil.which("Xvfb")
-XDOTOOL = shutil.which("xdotool")
-needs_x = pytest.mark.skipif(
-    not (XVFB and XDOTOOL),
-    reason=f"end-to-end draw test needs Xvfb and xdotool on PATH (Xvfb: {XVFB or 'missing'}, "
-    f"xdotool: {XDOTOOL or 'missing'}); e.g. apt-get install xvfb xdotool",
-)
-CANVAS = 448
-BRUSH = 20  # realtime.canvas.default_brush(448)
-WINDOW_SIZE = (DrawLayout.for_canvas(CANVAS).width, DrawLayout.for_canvas(CANVAS).height)
 EVENT_KEYS = {"mode", "frame", "time", "number", "digits", "latency_ms"}
 FOUR = "print-digit-4-28"  # a 4 in two strokes in the top-right of the canvas, 63% of its height
-WAIT = 60.0  # seconds for the app to react to one action: only a limit, reached only on failure
-
-
-@pytest.fixture
-def display():
-    """A fresh Xvfb server on a free display number, which it picks and reports once it is ready."""
-    with Xvfb() as server:
-        yield server.display
-
-
-class DrawSession(AppWindow):
-    """The app on `display`, and xdotool to drive it (scripts/xsession.py); a timeout fails the test."""
-
-    def __init__(self, display: str, tmp: Path) -> None:
-        self.save = tmp / "saved"
-        super().__init__(display, ["draw", "--save-dir", str(self.save), "--model", str(SHIPPED_MODEL),
-                                   "--canvas-size", str(CANVAS)], tmp / "app.log", tmp / "events.jsonl")
-        # The window is exactly the app's image: AUTOSIZE | GUI_NORMAL, no toolbar, no status bar. X maps
-        # it before the first image sizes it, and a drag before that misses it: wait for that size.
-        try:
-            self.wait_for(f"the window to be {WINDOW_SIZE[0]}x{WINDOW_SIZE[1]}, the image's size (if it never is, "
-                          "Qt adds or scales something, so window and image pixels differ)",
-                          lambda: self.size() == WINDOW_SIZE)
-        except BaseException:  # pytest.fail's exception too: the test's own clean-up is not reached
-            self.close()
-            raise
-
-    def lines(self) -> list[dict]:
-        return self.readings()
-
-    def wait_for(self, what: str, check, timeout: float = WAIT):
-        try:
-            return super().wait_for(what, check, timeout)
-        except RuntimeError as exc:
-            last = self.lines()[-3:]
-            pytest.fail(f"{exc}; last events {[(e['frame'], e['number'], [d['box'] for d in e['digits']]) for e in last]}")
-
-    def reading(self, after_frame: int, what: str, check) -> dict:
-        """The first reading after `after_frame` for which check(event) holds: the state the test is
-        about to check, whatever readings the app made on the way (it reads while a stroke is drawn)."""
-        return self.wait_for(what, lambda: next(
-            (e for e in self.lines() if e["frame"] > after_frame and check(e)), None))
-
-    def size(self) -> tuple[int, int]:
-        """The window's (width, height) as X has it."""
-        geometry = self.geometry()
-        return geometry["WIDTH"], geometry["HEIGHT"]
-
-    def stop(self) -> None:
-        self.close()
 
 
 def stroke_sample(sample_id: str) -> list[list[tuple[int, int]]]:
@@ -113,22 +50,6 @@ def stroke_sample(sample_id: str) -> list[list[tuple[int, int]]]:
     raise LookupError(sample_id)
 
 
-def last_frame(session: DrawSession) -> int:
-    lines = session.lines()
-    return lines[-1]["frame"] if lines else -1
-
-
-def reaches(event: dict, point: tuple[int, int], side: str) -> bool:
-    """Whether the ink of some digit in `event` reaches `point` on its `side` ("bottom", "right")."""
-    half = BRUSH // 2 - 1
-    for x, y, w, h in (d["box"] for d in event["digits"]):
-        if side == "bottom" and y + h - 1 >= point[1] + half and x <= point[0] < x + w:
-            return True
-        if side == "right" and x + w - 1 >= point[0] + half and y <= point[1] < y + h:
-            return True
-    return False
-
-
 def stroke_outline(strokes: list[list[tuple[int, int]]], margin: int) -> np.ndarray:
     """Where a stroke's ink may be, however the app's mouse moves were merged: each stroke's convex
     hull widened by `margin` px (any chord between two of its points lies in its hull)."""
@@ -138,69 +59,63 @@ def stroke_outline(strokes: list[list[tuple[int, int]]], margin: int) -> np.ndar
     return cv2.dilate(outline, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * margin + 1, 2 * margin + 1)))
 
 
-@needs_x
-def test_draw_with_real_mouse_drags(display: str, tmp_path: Path) -> None:
-    if not SHIPPED_MODEL.is_file():
-        pytest.skip(f"the shipped model {SHIPPED_MODEL} is missing: the app needs a model to read")
-    session = DrawSession(display, tmp_path)  # its window is the image's size, WINDOW_SIZE
+def test_draw_with_real_mouse_drags(draw_session: DrawSession) -> None:
+    session = draw_session  # its window is the image's size, WINDOW_SIZE, and shows the app's picture
+    # 1. A straight line where we know the ink must land: window and image coordinates agree.
+    line_points = [(120, 100 + 20 * k) for k in range(11)]
+    session.drag(line_points)
+    line = session.reading(-1, "a reading of the whole calibration line",
+                           lambda e: len(e["digits"]) == 1 and e["digits"][0]["box"][3] >= 200 + BRUSH - 4)
+    x, y, w, h = line["digits"][0]["box"]
+    centre = (x + (w - 1) / 2, y + (h - 1) / 2)
+    offset = (centre[0] - 120, centre[1] - 200)
+    assert abs(offset[0]) <= 1.5 and abs(offset[1]) <= 1.5 and abs(h - (200 + BRUSH)) <= 4, (
+        f"a drag from (120, 100) to (120, 300) in window coordinates gave an ink box {(x, y, w, h)} centred "
+        f"at {centre} in the image, expected (120, 200) and {200 + BRUSH} px high: window and image "
+        f"coordinates are offset by {offset}")
+
+    # 2. "c" clears: the app reads an empty canvas.
+    frame = session.last_frame()
+    session.key("c")
+    cleared = session.reading(frame, "an empty reading after 'c'", lambda e: not e["digits"])
+    assert cleared["number"] is None
+
+    # 3. A 4 in two strokes (the pen lifted between them) is read as one digit, 4. The second
+    # stroke ends at the drawing's lowest point, so the ink reaches it only once all of it is in.
+    strokes = stroke_sample(FOUR)
+    end = strokes[-1][-1]
+    assert end[1] == max(y for stroke in strokes for _, y in stroke)
+    frame = session.last_frame()
+    for stroke in strokes:
+        session.drag(stroke)
+    four = session.reading(frame, "the reading of the whole 4", lambda e: reaches(e, end, "bottom"))
+    assert four["number"] == "4" and len(four["digits"]) == 1, four
+
+    # 4. A stray stroke left to right, then "u" takes it back.
+    stray_points = [(30 + 8 * k, 420) for k in range(8)]
+    frame = session.last_frame()
+    session.drag(stray_points)
+    stray = session.reading(frame, "a reading with the whole stray stroke",
+                            lambda e: reaches(e, stray_points[-1], "right"))
+    assert len(stray["digits"]) == 2, stray
+    session.key("u")
+    undone = session.reading(stray["frame"], "the reading after 'u'", lambda e: len(e["digits"]) == 1)
+    assert undone["number"] == "4" and undone["digits"] == four["digits"], undone
+
+    # 5. "s" saves a screenshot of the window, "4" saves the drawing as a sample labelled 4.
+    session.key("s")
+    shots = session.wait_for("the screenshot", lambda: sorted((session.save / "screenshots").glob("window-*.png")))
+    session.key("4")
+    samples = session.wait_for("the sample files", lambda: len(list((session.save / "samples" / "4").glob(
+        "4-*.png"))) == 2 and sorted((session.save / "samples" / "4").glob("4-*.png")))
+
+    # 6. "q" quits with exit code 0.
+    session.key("q")
     try:
-        # 1. A straight line where we know the ink must land: window and image coordinates agree.
-        line_points = [(120, 100 + 20 * k) for k in range(11)]
-        session.drag(line_points)
-        line = session.reading(-1, "a reading of the whole calibration line",
-                               lambda e: len(e["digits"]) == 1 and e["digits"][0]["box"][3] >= 200 + BRUSH - 4)
-        x, y, w, h = line["digits"][0]["box"]
-        centre = (x + (w - 1) / 2, y + (h - 1) / 2)
-        offset = (centre[0] - 120, centre[1] - 200)
-        assert abs(offset[0]) <= 1.5 and abs(offset[1]) <= 1.5 and abs(h - (200 + BRUSH)) <= 4, (
-            f"a drag from (120, 100) to (120, 300) in window coordinates gave an ink box {(x, y, w, h)} centred "
-            f"at {centre} in the image, expected (120, 200) and {200 + BRUSH} px high: window and image "
-            f"coordinates are offset by {offset}")
-
-        # 2. "c" clears: the app reads an empty canvas.
-        frame = last_frame(session)
-        session.key("c")
-        cleared = session.reading(frame, "an empty reading after 'c'", lambda e: not e["digits"])
-        assert cleared["number"] is None
-
-        # 3. A 4 in two strokes (the pen lifted between them) is read as one digit, 4. The second
-        # stroke ends at the drawing's lowest point, so the ink reaches it only once all of it is in.
-        strokes = stroke_sample(FOUR)
-        end = strokes[-1][-1]
-        assert end[1] == max(y for stroke in strokes for _, y in stroke)
-        frame = last_frame(session)
-        for stroke in strokes:
-            session.drag(stroke)
-        four = session.reading(frame, "the reading of the whole 4", lambda e: reaches(e, end, "bottom"))
-        assert four["number"] == "4" and len(four["digits"]) == 1, four
-
-        # 4. A stray stroke left to right, then "u" takes it back.
-        stray_points = [(30 + 8 * k, 420) for k in range(8)]
-        frame = last_frame(session)
-        session.drag(stray_points)
-        stray = session.reading(frame, "a reading with the whole stray stroke",
-                                lambda e: reaches(e, stray_points[-1], "right"))
-        assert len(stray["digits"]) == 2, stray
-        session.key("u")
-        undone = session.reading(stray["frame"], "the reading after 'u'", lambda e: len(e["digits"]) == 1)
-        assert undone["number"] == "4" and undone["digits"] == four["digits"], undone
-
-        # 5. "s" saves a screenshot of the window, "4" saves the drawing as a sample labelled 4.
-        session.key("s")
-        shots = session.wait_for("the screenshot", lambda: sorted((session.save / "screenshots").glob("window-*.png")))
-        session.key("4")
-        samples = session.wait_for("the sample files", lambda: len(list((session.save / "samples" / "4").glob(
-            "4-*.png"))) == 2 and sorted((session.save / "samples" / "4").glob("4-*.png")))
-
-        # 6. "q" quits with exit code 0.
-        session.key("q")
-        try:
-            code = session.app.wait(WAIT)
-        except subprocess.TimeoutExpired:
-            pytest.fail(f"the app did not quit on 'q'; output: {session.output()}")
-        assert code == 0, session.output()
-    finally:
-        session.stop()
+        code = session.app.wait(WAIT)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"the app did not quit on 'q'; output: {session.output()}")
+    assert code == 0, session.output()
 
     lines = session.lines()
     assert [e["frame"] for e in lines] == list(range(len(lines)))
@@ -236,21 +151,15 @@ def test_draw_with_real_mouse_drags(display: str, tmp_path: Path) -> None:
 TOUCHING_17 = [[(150, 140), (150, 320)], [(160, 150), (240, 150)], [(240, 150), (190, 335)]]
 
 
-@needs_x
-def test_touching_digits_drawn_with_real_mouse_drags_read_as_a_number(display: str, tmp_path: Path) -> None:
-    if not SHIPPED_MODEL.is_file():
-        pytest.skip(f"the shipped model {SHIPPED_MODEL} is missing: the app needs a model to read")
-    session = DrawSession(display, tmp_path)
-    try:
-        for (x0, y0), (x1, y1) in TOUCHING_17:
-            session.drag([(round(x0 + t * (x1 - x0)), round(y0 + t * (y1 - y0))) for t in np.linspace(0, 1, 6)])
-        end = TOUCHING_17[-1][-1]
-        whole = session.reading(-1, "a reading with the whole 7's stem", lambda e: reaches(e, end, "bottom"))
-        assert whole["number"] == "17" and len(whole["digits"]) == 2, whole
-        session.key("q")
-        assert session.app.wait(WAIT) == 0, session.output()
-    finally:
-        session.stop()
+def test_touching_digits_drawn_with_real_mouse_drags_read_as_a_number(draw_session: DrawSession) -> None:
+    session = draw_session
+    for (x0, y0), (x1, y1) in TOUCHING_17:
+        session.drag([(round(x0 + t * (x1 - x0)), round(y0 + t * (y1 - y0))) for t in np.linspace(0, 1, 6)])
+    end = TOUCHING_17[-1][-1]
+    whole = session.reading(-1, "a reading with the whole 7's stem", lambda e: reaches(e, end, "bottom"))
+    assert whole["number"] == "17" and len(whole["digits"]) == 2, whole
+    session.key("q")
+    assert session.app.wait(WAIT) == 0, session.output()
 
 
 def test_draw_without_a_display_exits_2_with_one_line(tmp_path: Path) -> None:
@@ -270,9 +179,8 @@ EIGHT = "print-digit-8-52"  # an 8 in one stroke, 77 points: 0.31 s at FAST_STEP
 FAST_CIRCLE = [(round(224 + 120 * np.cos(t)), round(224 + 120 * np.sin(t))) for t in np.linspace(0, 2 * np.pi, 81)]
 
 
-@needs_x
 @pytest.mark.parametrize("shape, digit", [("circle", "0"), (EIGHT, "8")])
-def test_a_fast_stroke_is_drawn_whole(display: str, tmp_path: Path, shape: str, digit: str) -> None:
+def test_a_fast_stroke_is_drawn_whole(draw_session: DrawSession, shape: str, digit: str) -> None:
     """Every point of a fast stroke lands in ink, and it is read right: the loop runs the GUI while
     the stroke is drawn.
 
@@ -284,22 +192,17 @@ def test_a_fast_stroke_is_drawn_whole(display: str, tmp_path: Path, shape: str, 
     machine so loaded that it keeps the app off the CPU for longer merges as much, and no code can
     help that.
     """
-    if not SHIPPED_MODEL.is_file():
-        pytest.skip(f"the shipped model {SHIPPED_MODEL} is missing: the app needs a model to read")
     points = FAST_CIRCLE if shape == "circle" else stroke_sample(shape)[0]
-    session = DrawSession(display, tmp_path)
-    try:
-        session.drag(points, step_sleep=FAST_STEP)
-        # The stroke's last reading is the one after its end, once readings stop.
-        drawn = session.settle(-1, f"the reading of the whole {shape}")
-        session.key(digit)
-        folder = session.save / "samples" / digit
-        samples = session.wait_for("the sample files", lambda: len(list(folder.glob("*.png"))) == 2
-                                   and sorted(folder.glob("*-canvas.png")))
-        session.key("q")
-        assert session.app.wait(WAIT) == 0, session.output()
-    finally:
-        session.stop()
+    session = draw_session
+    session.drag(points, step_sleep=FAST_STEP)
+    # The stroke's last reading is the one after its end, once readings stop.
+    drawn = session.settle(-1, f"the reading of the whole {shape}")
+    session.key(digit)
+    folder = session.save / "samples" / digit
+    samples = session.wait_for("the sample files", lambda: len(list(folder.glob("*.png"))) == 2
+                               and sorted(folder.glob("*-canvas.png")))
+    session.key("q")
+    assert session.app.wait(WAIT) == 0, session.output()
     canvas = cv2.imread(str(samples[0]), cv2.IMREAD_UNCHANGED)
     missed = [(x, y) for x, y in points if canvas[y, x] < 128]
     assert not missed, f"no ink at {len(missed)} of the {len(points)} points the mouse went through: {missed}"

@@ -9,44 +9,35 @@ sends the keys 10 ms apart to the app on Xvfb; the effect is read back from what
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import pytest
-from test_draw_e2e import BRUSH, DrawSession, display, last_frame, needs_x, reaches  # noqa: F401  (display: fixture)
-
-from conftest import SHIPPED_MODEL
+from e2e import BRUSH, DrawSession, reaches
 
 PLUS = 10  # '+' presses: 2 px each, from the default brush
 
 
-@needs_x
-def test_every_key_of_a_fast_burst_takes_effect(display: str, tmp_path: Path) -> None:
-    if not SHIPPED_MODEL.is_file():
-        pytest.skip(f"the shipped model {SHIPPED_MODEL} is missing: the app needs a model to read")
-    session = DrawSession(display, tmp_path)
-    try:
-        # The app at work first (a stroke read, then cleared), so that its loop runs when the burst comes.
-        session.drag([(40, 40), (60, 60)])
-        session.reading(-1, "the first stroke's reading", lambda e: reaches(e, (60, 60), "right"))
-        frame = last_frame(session)
-        session.key("c")
-        session.reading(frame, "the empty reading after 'c'", lambda e: not e["digits"])
-        session.xdo("key", "--window", session.window, "--delay", 10, *["plus"] * PLUS)
-        # A vertical line 200 px long: its ink box is 200 px plus the brush (one brush width, half at each end).
-        frame = last_frame(session)
-        session.drag([(120, 100 + 20 * k) for k in range(11)])
-        line = session.reading(frame, "a reading of the whole line drawn after the burst",
-                               lambda e: reaches(e, (120, 300), "bottom"))
-        height = line["digits"][0]["box"][3]
-        expected = 200 + BRUSH + 2 * PLUS
-        assert abs(height - expected) <= 3, (
-            f"after {PLUS} '+' 10 ms apart the line is {height} px high, expected {expected} "
-            f"(brush {BRUSH} + {2 * PLUS}): about {(height - 200 - BRUSH) / 2:.0f} of the {PLUS} keys took effect")
-        session.xdo("key", "--window", session.window, "--delay", 10, *["s"] * 4)
-        shots = session.save / "screenshots"
-        session.wait_for("4 screenshots from 4 's' 10 ms apart", lambda: len(list(shots.glob("window-*.png"))) == 4)
-    finally:
-        session.stop()
+def test_every_key_of_a_fast_burst_takes_effect(draw_session: DrawSession) -> None:
+    session = draw_session
+    # The app at work first (a stroke read, then cleared), so that its loop runs when the burst comes.
+    session.drag([(40, 40), (60, 60)])
+    session.reading(-1, "the first stroke's reading", lambda e: reaches(e, (60, 60), "right"))
+    frame = session.last_frame()
+    session.key("c")
+    session.reading(frame, "the empty reading after 'c'", lambda e: not e["digits"])
+    session.xdo("key", "--window", session.window, "--delay", 10, *["plus"] * PLUS)
+    # A vertical line 200 px long: its ink box is 200 px plus the brush (one brush width, half at each end).
+    frame = session.last_frame()
+    session.drag([(120, 100 + 20 * k) for k in range(11)])
+    line = session.reading(frame, "a reading of the whole line drawn after the burst",
+                           lambda e: reaches(e, (120, 300), "bottom"))
+    height = line["digits"][0]["box"][3]
+    expected = 200 + BRUSH + 2 * PLUS
+    assert abs(height - expected) <= 3, (
+        f"after {PLUS} '+' 10 ms apart the line is {height} px high, expected {expected} "
+        f"(brush {BRUSH} + {2 * PLUS}): about {(height - 200 - BRUSH) / 2:.0f} of the {PLUS} keys took effect")
+    session.xdo("key", "--window", session.window, "--delay", 10, *["s"] * 4)
+    shots = session.save / "screenshots"
+    session.wait_for("4 screenshots from 4 's' 10 ms apart", lambda: len(list(shots.glob("window-*.png"))) == 4)
 
 
 if __name__ == "__main__":  # pragma: no cover
