@@ -1,15 +1,20 @@
 """One way to open every frame source: a webcam index, a stream URL, a video file or an image file.
 
-Each failure a user can cause (no camera at that index, a file that is missing or not a video,
-an image too large to decode, a camera unplugged mid-stream) becomes a one-line UserError or a
-clean end of stream.
+A file is told apart as an image or a video by its content (the signature OpenCV's image decoders
+check), not its name: a PNG called clip.mp4 is an image, an MP4 called photo.jpg a video. Each
+failure a user can cause (no camera at that index, a file that is missing, empty, not a regular
+file or not a video, an image too large to decode, a camera unplugged mid-stream) becomes a
+one-line UserError or a clean end of stream. An image its decoder complains about (a JPEG cut
+short or damaged inside) is read, with one warning line that gives the decoder's reason: what is
+above the damage is the user's own picture (a photo sent cut short is mostly there), so refusing
+would throw it away, while the warning keeps a grey or smeared remainder from passing as fine.
 """
 
 from __future__ import annotations
 
 import math
-import os
 import re
+import stat
 import sys
 import time
 from pathlib import Path
@@ -20,7 +25,6 @@ import numpy as np
 from realtime.errors import UserError, quiet_stderr
 from realtime.pixel_limit import MAX_PIXELS
 
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm"}
 CAMERA_RETRIES = 10
 CAMERA_RETRY_DELAY = 0.1
 MAX_CAMERA_INDEX = 99  # OpenCV reads larger numbers as a backend id plus an index
@@ -51,15 +55,12 @@ class Source:
             self._open_video(self.spec, f"cannot open stream {self.spec}")
         else:
             path = Path(self.spec)
-            if path.is_dir():
-                raise UserError(f"--source {path} is a folder, not a video or image")
-            if not path.is_file():
-                raise UserError(f"source not found: {path} (give a camera index such as 0, a stream URL, "
-                                "a video or an image)")
-            if path.suffix.lower() in IMAGE_SUFFIXES:
-                self.still = self._read_image(path)
-            else:
+            _check_file(path)
+            images = _image_count(path)
+            if images == 0:
                 self._open_video(str(path), f"cannot read video {path}")
+            elif images == 1 or not self._opens_as_video(path):  # an animation FFmpeg cannot play: its first image
+                self.still = self._read_image(path)
         self._still_served = False
 
     @property
@@ -129,20 +130,35 @@ class Source:
         self.capture = capture
 
     def _read_image(self, path: Path) -> np.ndarray:
+        """The image at `path`; UserError if nothing can be decoded, one warning line if its decoder
+        complained (a damaged or cut-short file decodes partly: grey or smeared below the damage)."""
         try:
-            with quiet_stderr():  # libjpeg prints "Premature end of JPEG file" itself; we say it below
+            with quiet_stderr() as said:  # libjpeg and libpng speak for themselves; said in our words below
                 image = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
         except cv2.error as exc:  # OpenCV's pixel limit, checked on the header before decoding
             if "CV_IO_MAX_IMAGE_PIXELS" not in str(exc):
                 raise UserError(f"cannot read image {path}: {str(exc).strip().splitlines()[-1]}") from None
             raise UserError(f"image {path} has more than {self.max_pixels} pixels "
                             "(give --max-pixels to raise the limit)") from None
+        complaint = decoder_complaint(said.text)
         if image is None:
-            raise UserError(f"cannot read image {path}: not an image OpenCV can decode")
+            raise UserError(f"cannot read image {path}: not an image OpenCV can decode"
+                            + (f" ({complaint})" if complaint else ""))
         self._check_pixels(path, image.shape[1], image.shape[0])
-        if _jpeg_cut_short(path):
-            print(f"warning: image {path} is truncated: read what could be decoded", file=sys.stderr)
+        if complaint and "warning" in complaint.lower():  # libpng's "iCCP: known incorrect sRGB profile"
+            print(f"warning: image {path}: {complaint}", file=sys.stderr)
+        elif complaint:
+            print(f"warning: image {path} is damaged ({complaint}): read what could be decoded; "
+                  "digits near the damage may be cut or misread", file=sys.stderr)
         return image
+
+    def _opens_as_video(self, path: Path) -> bool:
+        """Open a file of several images as a video (an animated GIF plays); False if FFmpeg cannot."""
+        try:
+            self._open_video(str(path), f"cannot read video {path}")
+        except UserError:
+            return False
+        return True
 
     def _open_video(self, spec: str, failure: str) -> None:
         capture = cv2.VideoCapture(spec)
@@ -168,16 +184,54 @@ class Source:
                             f"{self.max_pixels} (give --max-pixels to raise it)")
 
 
-def _jpeg_cut_short(path: Path) -> bool:
-    """Whether `path` is a JPEG without its end-of-image marker (FF D9), i.e. cut short.
+def _check_file(path: Path) -> None:
+    """UserError unless `path` is a regular file, not empty, that this user can read.
 
-    libjpeg decodes what is there (grey below the cut) and only says so on stderr.
+    A FIFO, /dev/zero or a socket is never an image or a video file: opening one as a video would
+    wait for a writer or read forever, so each is named for what it is.
     """
     try:
-        with open(path, "rb") as f:
-            if f.read(2) != b"\xff\xd8":  # not a JPEG
-                return False
-            f.seek(-2, os.SEEK_END)
-            return f.read(2) != b"\xff\xd9"
-    except OSError:
-        return False
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise UserError(f"source not found: {path} (give a camera index such as 0, a stream URL, "
+                        "a video or an image)") from None
+    except OSError as exc:
+        raise UserError(f"cannot read --source {path}: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(mode):
+        raise UserError(f"--source {path} is a folder, not a video or image")
+    if not stat.S_ISREG(mode):
+        kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+                else "a block device" if stat.S_ISBLK(mode) else "a character device")
+        hint = " (a camera is given by its index: 0 for /dev/video0)" if stat.S_ISCHR(mode) else ""
+        raise UserError(f"--source {path} is {kind}, not a video or image file{hint}")
+    try:
+        with open(path, "rb") as file:
+            empty = not file.read(1)
+    except OSError as exc:
+        raise UserError(f"cannot read --source {path}: {exc.strerror or exc}") from None
+    if empty:
+        raise UserError(f"--source {path} is empty (0 bytes), not a video or image")
+
+
+def _image_count(path: Path) -> int:
+    """How many images a regular file holds by its content: 0 when no image decoder of OpenCV's
+    knows its signature (a video, or nothing OpenCV reads), 1 for a still image, more for an
+    animation (a GIF, a WebP) or a multi-page TIFF; 1 when the header is too damaged to count."""
+    with quiet_stderr():
+        if not cv2.haveImageReader(str(path)):
+            return 0
+        try:
+            return max(1, cv2.imcount(str(path)))
+        except cv2.error:
+            return 1  # imread says what is wrong
+
+
+def decoder_complaint(text: str) -> str:
+    """The last thing an image decoder wrote to stderr, as one line: OpenCV's log prefix ("[ WARN:0@0.1]
+    global loadsave.cpp:612 imread_ ...:") and its error boilerplate cut away; "" if it said nothing."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        return ""
+    line = re.sub(r"^\[\s*\w+:[^\]]*\]\s+(global\s+)?\S+:\d+\s+\S+\s+", "", lines[-1])
+    error = re.search(r"error: \(-?\d+:[^)]*\) (.*?)(?: in function .*)?$", line)
+    return error.group(1) if error else line

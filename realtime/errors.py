@@ -2,8 +2,8 @@
 
 Anything the user can fix (a missing model, a camera that will not open, a broken data file)
 is raised as `UserError`; everything else is a bug and keeps its traceback. Also the two
-standard-stream helpers that keep it so: C libraries' own stderr lines silenced, and a stdout
-that cannot be written turned into a UserError.
+standard-stream helpers that keep it so: C libraries' own stderr lines silenced (and kept, to be
+said in the app's own words), and a stdout that cannot be written turned into a UserError.
 """
 
 from __future__ import annotations
@@ -11,8 +11,12 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import NoReturn
+
+MAX_SILENCED = 64 * 1024  # bytes of silenced stderr kept: a library's message, not a flood
 
 
 class UserError(Exception):
@@ -23,18 +27,41 @@ class StdoutError(UserError):
     """Standard output cannot be written (a closed pipe, a full disk): the outputs themselves are complete."""
 
 
+@dataclass
+class Silenced:
+    """What C code wrote to stderr while `quiet_stderr` held it: filled in when the block ends."""
+
+    text: str = ""
+
+
 @contextlib.contextmanager
-def quiet_stderr() -> Iterator[None]:
-    """Silence C-level writes to stderr (fd 2) for the duration; Python's own are restored too."""
+def quiet_stderr() -> Iterator[Silenced]:
+    """Silence C-level writes to stderr (fd 2) for the duration; Python's own are restored too.
+
+    What was written is kept (in a temporary file, so a chatty library cannot block on a full
+    pipe) and handed back as the yielded `Silenced.text`, so that the caller can say it in a line
+    of its own: libjpeg's "Premature end of JPEG file" is the only sign that an image is damaged.
+    Where no temporary file can be made, the writes are dropped and the text stays empty.
+    """
+    said = Silenced()
     if sys.stderr is not None:
         sys.stderr.flush()
     saved = os.dup(2)
     try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), 2)
-            yield
+        try:
+            sink, kept = tempfile.TemporaryFile(), True  # noqa: SIM115 - closed below, after fd 2 is back
+        except OSError:
+            sink, kept = open(os.devnull, "wb"), False  # noqa: SIM115
+        with sink:
+            os.dup2(sink.fileno(), 2)
+            try:
+                yield said
+            finally:
+                os.dup2(saved, 2)
+                if kept:
+                    sink.seek(0)
+                    said.text = sink.read(MAX_SILENCED).decode(errors="replace")
     finally:
-        os.dup2(saved, 2)
         os.close(saved)
 
 

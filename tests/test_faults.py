@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -34,7 +35,7 @@ from realtime.segment import find_digits
 from test_camera import FixedPredictor
 
 sys.path.insert(0, str(ROOT / "scripts"))
-from xsession import XDOTOOL, XVFB, AppWindow, Xvfb  # noqa: E402  (scripts/xsession.py)
+from xsession import FFMPEG, XDOTOOL, XVFB, AppWindow, Xvfb  # noqa: E402  (scripts/xsession.py)
 
 CLIP = ROOT / "tests" / "data" / "camera" / "clip_00.mp4"  # 90 frames, 640x480, ~0.5 MB
 TFLITE = SHIPPED_MODEL.with_suffix(".tflite")
@@ -42,7 +43,8 @@ TYPICAL = SHIPPED_MODEL.with_name(SHIPPED_MODEL.stem + "_typical.npz")
 WAIT = 60.0  # seconds for a subprocess to reach a state, generous for a busy CI machine
 
 needs_model = pytest.mark.skipif(not TFLITE.is_file(), reason=f"the shipped model {TFLITE} is missing")
-needs_x = pytest.mark.skipif(not (XVFB and XDOTOOL), reason="needs Xvfb and xdotool on PATH (apt-get install xvfb xdotool)")
+needs_x = pytest.mark.skipif(not (XVFB and XDOTOOL and FFMPEG),
+                             reason="needs Xvfb, xdotool and ffmpeg on PATH (apt-get install xvfb xdotool ffmpeg)")
 
 
 def cli(*args: str) -> list[str]:
@@ -635,22 +637,79 @@ def test_odd_camera_indexes_are_one_line(source) -> None:
 
 
 @pytest.mark.parametrize("source, said", [("", "empty --source"), ("\u0663", "the digits 0-9"),
-                                          ("tests", "is a folder, not a video or image")])
+                                          ("tests", "is a folder, not a video or image"),
+                                          ("/dev/zero", "is a character device, not a video or image file"),
+                                          ("/dev/null", "is a character device, not a video or image file")])
 def test_odd_sources_say_what_is_wrong(source, said) -> None:
     assert_one_line_error(run_cli("camera", "--headless", "--source", source), said)
 
 
-@needs_model
-def test_a_truncated_jpeg_is_read_with_one_warning_of_our_own(tmp_path) -> None:
+def test_a_fifo_or_an_empty_file_as_source_says_what_it_is(tmp_path) -> None:
+    """A named pipe is refused for what it is, before anything opens it (opening it would wait for a
+    writer forever); an empty file is named empty, not an undecodable image."""
+    fifo = tmp_path / "frames.mp4"
+    os.mkfifo(fifo)
+    assert_one_line_error(run_cli("camera", "--headless", "--source", str(fifo), timeout=60),
+                          "is a FIFO (named pipe), not a video or image file")
+    empty = tmp_path / "photo.jpg"
+    empty.touch()
+    assert_one_line_error(run_cli("camera", "--headless", "--source", str(empty)), "is empty (0 bytes)")
+
+
+def _page_of(number: str) -> np.ndarray:
     page = np.full((240, 320), 230, np.uint8)
-    cv2.putText(page, "37", (60, 180), cv2.FONT_HERSHEY_SIMPLEX, 5, 20, 14)
-    ok, data = cv2.imencode(".jpg", page)
-    image = tmp_path / "cut.jpg"
-    image.write_bytes(data.tobytes()[: len(data) * 2 // 3])
+    cv2.putText(page, number, (60, 180), cv2.FONT_HERSHEY_SIMPLEX, 5, 20, 14)
+    return page
+
+
+@needs_model
+def test_a_file_is_read_as_an_image_or_a_video_by_its_content_not_its_name(tmp_path) -> None:
+    """A PNG named .mp4 gets an image's summary (a number read), an MP4 named .jpg is played as a video."""
+    image = tmp_path / "page.mp4"
+    image.write_bytes(cv2.imencode(".png", _page_of("37"))[1].tobytes())
+    result = run_cli("camera", "--headless", "--source", str(image))
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert re.fullmatch(r"1 frame, \d+ digits? read, \d+ unsure, number read: .+\n", result.stdout), result.stdout
+    video = tmp_path / "clip.jpg"
+    video.write_bytes(CLIP.read_bytes())
+    result = run_cli("camera", "--headless", "--source", str(video))
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert re.fullmatch(r"90 frames, \d+ digits read, \d+ unsure, [\d.]+ fps\n", result.stdout), result.stdout
+
+
+def _damaged(data: bytes, how: str) -> bytes:
+    """A JPEG's bytes damaged as files are: cut short, cut and closed with an end marker by a tool
+    that 'repairs' it, or with a run of its entropy-coded data overwritten by stray markers."""
+    middle = len(data) * 2 // 3
+    if how == "cut short":
+        return data[:middle]
+    if how == "cut, end marker kept":
+        return data[:middle] + b"\xff\xd9"
+    return data[:middle] + b"\xff\xd0" * 100 + data[middle + 200:]
+
+
+@needs_model
+@pytest.mark.parametrize("how", ["cut short", "cut, end marker kept", "stray markers"])
+def test_a_damaged_jpeg_is_read_with_one_warning_of_our_own(tmp_path, how) -> None:
+    """libjpeg decodes what it can (grey below the damage) and says why on stderr in its own words,
+    which the app silences: its reason comes back in one warning line, and the run goes on (exit 0).
+    A JPEG cut short but ending in an end marker, or with stray markers inside, decoded silently."""
+    image = tmp_path / "page.jpg"
+    image.write_bytes(_damaged(cv2.imencode(".jpg", _page_of("37"))[1].tobytes(), how))
     result = run_cli("camera", "--headless", "--source", str(image))
     assert result.returncode == 0, result.stderr
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("warning: image") and "is truncated" in lines[0], result.stderr
+    assert len(lines) == 1 and lines[0].startswith(f"warning: image {image} is damaged ("), result.stderr
+    assert "JPEG" in lines[0] and result.stdout.startswith("1 frame, "), (lines, result.stdout)
+
+
+def test_an_image_with_nothing_decodable_is_one_line_with_the_decoders_reason(tmp_path) -> None:
+    data = cv2.imencode(".jpg", _page_of("37"))[1].tobytes()
+    image = tmp_path / "page.jpg"
+    image.write_bytes(data[: data.index(b"\xff\xda")])  # the headers up to the scan (SOS), no image data
+    line = assert_one_line_error(run_cli("camera", "--headless", "--source", str(image)),
+                                 f"cannot read image {image}: not an image OpenCV can decode")
+    assert line.endswith("(Premature end of JPEG file)"), line
 
 
 def test_a_dangling_symlink_as_output_is_an_existing_file(tmp_path) -> None:
