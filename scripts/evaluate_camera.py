@@ -10,11 +10,14 @@ realtime.camera_app.FramePipeline with the Classifier, once with smoothing and o
 (CameraOptions(smoothing=False)); the tracker's clock is the video's own (frame / fps), so the
 flicker rate is per second of video whatever the machine's speed.
 
-- Box recall / precision: accepted candidates only (those the model was asked about,
-  DigitResult.probs is not None), matched one-to-one to ground-truth ink boxes at IoU >= 0.5.
-  Digits the hand covers are left out, with any candidate that overlaps them.
+- Box recall / precision: detections only (`detected`: candidates the model was asked about and
+  did not turn down as "not a digit"; one it is unsure of, shown "?", is a detection), matched
+  one-to-one to ground-truth ink boxes at IoU >= 0.5. Digits the hand covers are left out, with
+  any candidate that overlaps them.
 - Label accuracy: on matched boxes, the digit shown equals the label ("?" counts as wrong).
-- Whole-number accuracy: per frame and written line, the app's line of text equals the number.
+- Whole-number accuracy: per frame and written line, the app's line of text (Reading.lines: "?"
+  for an unsure digit, a candidate turned down as "not a digit" or a digit-sized shape the finder
+  turned down in the line) equals the number.
 - Flicker: label changes per tracked digit per second (Tracker.flicker_rate()), mean over clips.
 - fps: frames / (decode + pipeline time), on this machine, one process.
 """
@@ -130,11 +133,17 @@ def _overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> boo
     return iou(a, b) > 0.0
 
 
+def detected(result: DigitResult) -> bool:
+    """Whether the app shows `result` as a digit found: the model was asked about it and did not turn
+    it down as "not a digit" (a digit it is unsure of, shown "?", is found, its label in doubt)."""
+    return result.probs is not None and result.reason != "not a digit"
+
+
 def score_frame(record: dict, digits: list[DigitResult], tally: Tally) -> None:
     """Add one frame's reading (all of Reading.digits, rejected ones included) to `tally`."""
     visible = [t for t in record["digits"] if not t["occluded"]]
     hidden = [tuple(t["box"]) for t in record["digits"] if t["occluded"]]
-    accepted = [d for d in digits if d.probs is not None and not any(_overlaps(d.box, h) for h in hidden)]
+    accepted = [d for d in digits if detected(d) and not any(_overlaps(d.box, h) for h in hidden)]
     pairs = match(visible, accepted)
     tally.frames += 1
     tally.truths += len(visible)
@@ -165,7 +174,7 @@ def score_frame(record: dict, digits: list[DigitResult], tally: Tally) -> None:
         app_lines = {found[ti].line for ti in members}
         if len(app_lines) == 1:
             (app_line,) = app_lines
-            text = "".join(d.label for d in digits if d.probs is not None and d.line == app_line)
+            text = "".join(d.label for d in digits if d.line == app_line)  # as Reading.lines shows it
             tally.lines_correct += text == number
 
 
@@ -174,7 +183,7 @@ def _why_missed(box: tuple[int, int, int, int], digits: list[DigitResult]) -> st
     best = max(digits, key=lambda d: iou(box, d.box), default=None)
     if best is None or iou(box, best.box) == 0.0:
         return "no candidate: not binarised as ink, or dropped as a speck"
-    status = f"rejected: {best.reason}" if best.probs is None else "accepted"
+    status = "accepted" if detected(best) else f"rejected: {best.reason}"
     if iou(box, best.box) >= MIN_IOU:
         return f"found but {status}"
     if best.box[2] * best.box[3] > box[2] * box[3]:
@@ -254,7 +263,7 @@ def report(on: Tally, off: Tally, per_clip: list[tuple[str, Tally, Tally, str]],
 
     rows = [
         ("box recall (IoU >= 0.5)", mark("recall", on), mark("recall", off), ">= 95 %"),
-        ("box precision (accepted candidates)", mark("precision", on), mark("precision", off), ">= 95 %"),
+        ("box precision (detections)", mark("precision", on), mark("precision", off), ">= 95 %"),
         ("label accuracy on matched boxes", mark("label_accuracy", on), mark("label_accuracy", off), ">= 97 %"),
         ("matched boxes shown as \"?\"", _pct(on.unsure / max(on.matched, 1)), _pct(off.unsure / max(off.matched, 1)), ""),
         ("whole-number accuracy (frame-lines)", _pct(on.number_accuracy), _pct(off.number_accuracy), ""),
@@ -287,7 +296,7 @@ def report(on: Tally, off: Tally, per_clip: list[tuple[str, Tally, Tally, str]],
         )
     lines += ["", "## Where the errors come from (smoothing on)", "", "Missed digits (digit-frames):", ""]
     lines += [f"- {count} x {why}" for why, count in on.misses.most_common()] or ["- none"]
-    lines += ["", "Unmatched accepted candidates (false alarms):", ""]
+    lines += ["", "Unmatched detections (false alarms):", ""]
     lines += [f"- {count} x {what}" for what, count in on.false_alarms.most_common()] or ["- none"]
     lines += ["", "Wrong labels on matched boxes (true -> shown):", ""]
     lines += [f"- {count} x {true} -> {shown}" for (true, shown), count in on.confusions.most_common(15)] or ["- none"]

@@ -131,6 +131,31 @@ def test_digits_on_paper_are_found_and_read_as_numbers(scores) -> None:
     assert smooth.number_accuracy >= MIN_NUMBER_ACCURACY, summary
 
 
+def test_the_clip_scores_count_what_the_app_shows_as_a_digit_found() -> None:
+    """A candidate the model turns down as "not a digit" is no detection: no false alarm off the
+    digits, no hit on one (that digit is missed), and a "?" in its line's text, as the app shows it.
+    A digit it is unsure of ("?", low confidence) is found, with its label wrong."""
+    from realtime.reading import DigitResult
+
+    record = {"digits": [{"box": [10, 10, 20, 30], "label": 4, "occluded": False, "line": 0},
+                         {"box": [40, 10, 20, 30], "label": 2, "occluded": False, "line": 0}],
+              "numbers": ["42"]}
+    nothing = np.full(10, 0.01, np.float32)  # "not a digit" 0.9
+    unsure = np.full(10, 0.1, np.float32)
+
+    def shown(x: int, digit: int | None, probs: np.ndarray, reason: str | None) -> DigitResult:
+        return DigitResult((x, 10, 20, 30), 0, digit, float(probs.max() / probs.sum()), probs, None, reason)
+
+    tally = evaluate_camera.Tally()
+    evaluate_camera.score_frame(record, [shown(10, None, nothing, "not a digit"), shown(40, 2, unsure, None),
+                                         shown(90, None, nothing, "not a digit")], tally)
+    assert (tally.truths, tally.detections, tally.matched, tally.correct) == (2, 1, 1, 1)
+    assert tally.misses == {"found but rejected: not a digit": 1} and not tally.false_alarms
+    evaluate_camera.score_frame(record, [shown(10, None, unsure, "low confidence"), shown(40, 2, unsure, None)], tally)
+    assert (tally.detections, tally.matched, tally.correct, tally.unsure) == (3, 3, 2, 1)
+    assert (tally.lines, tally.lines_correct) == (2, 0)  # "?2" both times: never the number
+
+
 @needs_model
 def test_cli_replays_a_clip_headless_into_a_video_and_events(tmp_path: Path) -> None:
     clip = CLIPS[0]
