@@ -132,3 +132,13 @@ def test_large_digits_in_thick_strokes_close_to_the_camera_all_read(classifier, 
     assert len(written) >= 3
     reading = FramePipeline(classifier, CameraOptions(smoothing=False)).process(frame, 0.0).reading
     assert reading.number == written
+
+
+def test_ink_is_found_by_luminance_so_red_is_ink_and_a_yellow_marker_is_not() -> None:
+    """What binarize.py's docstring says the ink image is: luminance (BT.601 grey), in which a red pen
+    is 30% of white paper's brightness (ink) and a yellow marker 89% (paper, at the default
+    sensitivity of 78%); the darkest channel would make both ink."""
+    red, yellow = sheet(ink=(0, 0, 255), text="1"), sheet(ink=(0, 255, 255), text="1")
+    assert np.array_equal(gray_ink(red), cv2.cvtColor(red, cv2.COLOR_BGR2GRAY))
+    assert len(accepted_boxes(ink_of(red))) == 1
+    assert not ink_of(yellow).any()
