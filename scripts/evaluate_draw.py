@@ -290,9 +290,9 @@ def pen_single_drawings(samples: list[pen.PenDigit]):
 def pen_singles(model: Classifier, samples: list[pen.PenDigit]) -> list[dict]:
     """Each digit alone on the 448 px canvas at the app's brush, read through the app."""
     rows = []
-    for label, writer, strokes in pen_single_drawings(samples):
+    for sample, (label, writer, strokes) in zip(samples, pen_single_drawings(samples)):
         reading, image = read_drawing(model, strokes, PEN_CANVAS)
-        rows.append(_row(label, writer, reading, image))
+        rows.append({**_row(label, writer, reading, image), "damaged": sample.damaged})
     return rows
 
 
@@ -314,8 +314,8 @@ def number_strokes(digits: list[pen.PenDigit], spacing: float, rng: np.random.Ge
 
 
 def pen_number_drawings(samples: list[pen.PenDigit], per_writer: int):
-    """(label, writer, spacing, unit strokes): `per_writer` numbers of 2-4 digits of each writer,
-    at every spacing of SPACINGS (the same digits at each)."""
+    """(label, writer, spacing, unit strokes, whether a digit of it is damaged): `per_writer`
+    numbers of 2-4 digits of each writer, at every spacing of SPACINGS (the same digits at each)."""
     rng = np.random.default_rng(1)
     by_writer: dict[str, list[pen.PenDigit]] = {}
     for sample in samples:
@@ -328,16 +328,16 @@ def pen_number_drawings(samples: list[pen.PenDigit], per_writer: int):
             label = "".join(str(d.label) for d in chosen)
             for spacing, gap in SPACINGS.items():
                 strokes = number_strokes(chosen, gap, np.random.default_rng(rng.integers(1 << 30)))
-                yield label, writer, spacing, unit(strokes, PEN_CANVAS)
+                yield label, writer, spacing, unit(strokes, PEN_CANVAS), any(d.damaged for d in chosen)
 
 
 def pen_numbers(model: Classifier, samples: list[pen.PenDigit], per_writer: int) -> list[dict]:
     """The numbers of `pen_number_drawings`, read through the app."""
     rows = []
-    for label, writer, spacing, strokes in pen_number_drawings(samples, per_writer):
+    for label, writer, spacing, strokes, damaged in pen_number_drawings(samples, per_writer):
         reading, image = read_drawing(model, strokes, PEN_CANVAS)
         rows.append({**_row(label, writer, reading, image), "spacing": spacing, "strokes": len(strokes),
-                     "ms": sum(reading.timings.values())})
+                     "ms": sum(reading.timings.values()), "damaged": damaged})
     return rows
 
 
@@ -385,6 +385,10 @@ def render_pen(singles: list[dict], numbers: list[dict], samples: list[pen.PenDi
         f"**Single digits right: {pct(singles)}**; shown as a wrong digit: {wrong} "
         f"({wrong / max(1, len(singles)):.2%}); called \"not a digit\": {refused} ({refused / max(1, len(singles)):.2%}).",
         "",
+        f"Of the {sum(not r['damaged'] for r in singles)} digits left when the {sum(r['damaged'] for r in singles)} "
+        "audited as damaged (part of the digit missing, `pen.DAMAGED_LINES`, docs/pen_dev_audit.md) are set aside: "
+        f"**{pct([r for r in singles if not r['damaged']])}** right.",
+        "",
         "| digit | " + " | ".join("0123456789") + " |",
         "|---|" + "---|" * 10,
         "| right | " + " | ".join(pct([r for r in singles if r["label"] == d]) for d in "0123456789") + " |",
@@ -399,15 +403,15 @@ def render_pen(singles: list[dict], numbers: list[dict], samples: list[pen.PenDi
         "Numbers of 2-4 digits of one writer side by side (the same digits at each spacing; gap as a "
         "fraction of the digit height: " + ", ".join(f"{k} {v:+.2f}" for k, v in SPACINGS.items()) + "):",
         "",
-        "| spacing | whole number right | 2 digits | 3 digits | 4 digits | wrong number shown |",
-        "|---|---|---|---|---|---|",
+        "| spacing | whole number right | 2 digits | 3 digits | 4 digits | wrong number shown | no damaged digit: right |",
+        "|---|---|---|---|---|---|---|",
     ]
     for spacing in SPACINGS:
         rows = [r for r in numbers if r["spacing"] == spacing]
         by_len = " | ".join(pct([r for r in rows if len(r["label"]) == n]) for n in (2, 3, 4))
         shown_wrong = sum(r["outcome"] in ("wrong", "count") and "?" not in r["read"] and not r["read"].startswith("nothing")
                           for r in rows)
-        out.append(f"| {spacing} | **{pct(rows)}** | {by_len} | {shown_wrong} |")
+        out.append(f"| {spacing} | **{pct(rows)}** | {by_len} | {shown_wrong} | {pct([r for r in rows if not r['damaged']])} |")
     fours = [r for r in numbers if len(r["label"]) == 4]
     if fours:
         ms = [r["ms"] for r in fours]

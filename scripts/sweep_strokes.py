@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     model = Classifier(args.model)
     samples = pen.split(pen.load(args.pen))[1]
     singles = [(label, lattice(model, s)) for label, _, s in pen_single_drawings(samples[:: args.singles_every])]
-    numbers = [(label, spacing, lattice(model, s)) for label, _, spacing, s in pen_number_drawings(samples, args.numbers)]
+    numbers = [(label, spacing, lattice(model, s)) for label, _, spacing, s, _ in pen_number_drawings(samples, args.numbers)]
     others = [lattice(model, s) for _, _, s in non_digit_drawings(args.non_digits)]
 
     def read(built: tuple, costs: Costs | None) -> Reading:

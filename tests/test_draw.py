@@ -279,6 +279,26 @@ def test_one_stroke_across_two_digits_is_never_a_wrong_number(classifier, path) 
     assert app.reading.number in (None, "11"), app.reading.lines
 
 
+def _loops(turns: float, wobble: float, points_per_turn: int = 40) -> np.ndarray:
+    """A path round the canvas middle `turns` times, its radius swinging by `wobble` (0-1) each
+    half turn: a plain ring at 0, a blob scribbled in at 0.8. Canvas units (0-1)."""
+    angle = np.linspace(0, 2 * np.pi * turns, int(points_per_turn * turns))
+    radius = 0.25 * (1 - wobble * (0.5 + 0.5 * np.cos(angle * 7.3)))
+    return np.stack([0.5 + radius * np.cos(angle), 0.5 + 0.8 * radius * np.sin(angle)], axis=1)
+
+
+def test_a_blob_scribbled_in_is_turned_down_and_a_zero_traced_over_still_reads(classifier) -> None:
+    """Shading a spot in with the pen going round and round is crossing out, not a "0" (the model
+    alone reads a filled blob as a bold "0"): the lattice turns a group down by its strokes'
+    total turning. A "0" gone over three times turns three times and is still a "0"."""
+    for turns, wobble, wanted in ((8, 0.8, None), (3, 0.0, "0")):
+        app = DrawApp(classifier, DrawOptions(canvas_size=448, save_dir=Path("/nonexistent")))
+        replay(app, [_loops(turns, wobble)], Clock())
+        assert app.reading.number == wanted, (turns, app.reading.lines, [d.reason for d in app.reading.digits])
+        if wanted is None:
+            assert [d.reason for d in app.reading.digits] == ["scribbled over"]
+
+
 # --- behaviour, with a fake model -----------------------------------------------------------------
 
 

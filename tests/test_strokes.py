@@ -11,7 +11,7 @@ import pytest
 
 from realtime.canvas import Canvas
 from realtime.segment import CANVAS_SETTINGS
-from realtime.strokes import MAX_STROKES, hypotheses, read_strokes, stroke_inks
+from realtime.strokes import MAX_STROKES, MAX_TURNS, hypotheses, read_strokes, stroke_inks, turning
 from realtime.viterbi import best_path
 
 
@@ -83,6 +83,23 @@ def test_a_stroke_erased_then_drawn_over_again_is_gone() -> None:
     draw(canvas, [(100, 30), (100, 170)])
     inks = stroke_inks(canvas.strokes, canvas.image > 127)
     assert [ink.index for ink in inks] == [2]
+
+
+def test_turning_counts_full_turns_whatever_the_size_and_jitter() -> None:
+    angle = np.linspace(0, 2 * np.pi, 200)
+    for size in (30, 300):
+        ring = size * np.stack([np.cos(angle), np.sin(angle)], axis=1)
+        assert turning(ring) == pytest.approx(1.0, abs=0.05)
+        eight = size * np.stack([np.sin(angle), np.sin(2 * angle) / 2], axis=1)  # a figure of eight
+        assert 1.2 < turning(eight) < 2.2  # two loops, less the angle where they cross
+    for radius, most in ((30, 3.0), (15, MAX_TURNS)):  # jitter counts more on a smaller drawing
+        ring = radius * np.stack([np.cos(angle), np.sin(angle)], axis=1)
+        jittery = np.round(ring + np.random.default_rng(0).normal(0, 0.5, ring.shape))  # whole mouse px
+        assert turning(jittery, width=6) < most
+    assert turning(np.array([[0, 0], [0, 50], [0, 100]])) == 0.0
+    assert turning(np.array([[5, 5]])) == 0.0
+    zigzag = np.array([[x, 40 * (x % 2)] for x in range(60)], float)  # 59 reversals, half a turn each
+    assert turning(zigzag) > MAX_TURNS
 
 
 # --- the lattice ----------------------------------------------------------------------------------
