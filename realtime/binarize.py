@@ -23,8 +23,8 @@ black pen in a phone's shadow is darker than sunlit paper without being ink. Thr
 3. *Texture rejection*: where more than half of a neighbourhood is darker than its local bright
    level (wood grain, a rough wall, carpet), there is no paper to write on, so no ink either.
    "More than half" is a local median, computed as the mean of a boolean image, so it costs one
-   box filter. Beside such texture, where the paper's estimate leans on the texture (the strip of
-   wood along the sheet's edge), a quarter is enough.
+   box filter. A wide neighbourhood (a third of the frame) says where texture is; a narrow one
+   (a tenth) draws its border, which must follow a small sheet's edge to keep the digits near it.
 
 `sensitivity` has one meaning: a pixel at most `sensitivity`% as bright as the paper around it
 is ink. Higher finds fainter ink.
@@ -224,23 +224,36 @@ def _binarize(dark: np.ndarray, sensitivity: int, texture: bool = True) -> tuple
             faint = cv2.bitwise_and(shaded, _at_most(ratio, round(255 * SHADED_INK), above=True))
             mask = cv2.bitwise_and(mask, cv2.bitwise_not(faint))
         mask = cv2.bitwise_and(mask, cv2.bitwise_not(off_paper))
-    touching = cv2.bitwise_and(mask, cv2.dilate(off_paper, np.ones((3, 3), np.uint8)))
-    if cv2.countNonZero(touching):
-        count, labels = cv2.connectedComponents(mask, connectivity=8)
-        keep = np.full(count, 255, np.uint8)
-        keep[np.unique(labels[touching > 0])] = 0
-        keep[0] = 0
-        mask = keep.take(labels)
-    # Texture: over half of a window a third of the shorter side wide darker than its paper; and
-    # next to it, a quarter of the window, where the paper's estimate leans on the texture.
+    mask = _drop_touching(mask, off_paper)
+    # Texture: near where over half of a window a third of the shorter side wide is darker than
+    # its paper, the pixels where over half of a window a tenth of the shorter side wide is, grown
+    # by a quarter of that window. The wide window alone blurs the edge of a small sheet on a wall
+    # nearly as bright as the paper 100 px into the sheet, taking the digits near its edge; the
+    # narrow one follows the edge within a few strokes, and the growing covers the strip of wall
+    # along the sheet's edge that it leaves (half paper, half wall: the edge reads "1").
     share = cv2.blur(darker, (window, window))
     textured = _at_most(share, 127, above=True)
     reach = max(15, (short // 10) | 1)  # the strip beside texture where the paper level leans on it
     near = cv2.dilate(textured, cv2.getStructuringElement(cv2.MORPH_RECT, (reach, reach)))
-    textured = cv2.bitwise_or(textured, cv2.bitwise_and(near, _at_most(share, 63, above=True)))
+    fine = _at_most(cv2.blur(darker, (reach, reach)), 127, above=True)
+    grow = reach // 4 | 1
+    textured = cv2.dilate(cv2.bitwise_and(near, fine), cv2.getStructuringElement(cv2.MORPH_RECT, (grow, grow)))
     if texture:
         mask = cv2.bitwise_and(mask, cv2.bitwise_not(textured))
     return _drop_rims(_drop_thick(mask), dark, paper), textured, bool(cv2.countNonZero(dim))
+
+
+def _drop_touching(mask: np.ndarray, region: np.ndarray) -> np.ndarray:
+    """`mask` without its 8-connected components that touch `region` (both uint8 (H, W), 0/255):
+    what starts off the paper is no ink, however far onto the paper it reaches."""
+    touching = cv2.bitwise_and(mask, cv2.dilate(region, np.ones((3, 3), np.uint8)))
+    if not cv2.countNonZero(touching):
+        return mask
+    count, labels = cv2.connectedComponents(mask, connectivity=8)
+    keep = np.full(count, 255, np.uint8)
+    keep[np.unique(labels[touching > 0])] = 0
+    keep[0] = 0
+    return keep.take(labels)
 
 
 def _drop_rims(mask: np.ndarray, dark: np.ndarray, paper: np.ndarray) -> np.ndarray:

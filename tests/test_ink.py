@@ -76,6 +76,24 @@ def test_wood_grain_around_the_sheet_is_not_ink() -> None:
     assert len(boxes) == 3 and all(120 <= x and x + bw <= 540 and 100 <= y and y + bh <= 400 for x, y, bw, bh in boxes)
 
 
+def test_digits_near_the_edge_of_a_small_sheet_on_a_rough_wall_are_ink_and_the_edge_is_not() -> None:
+    """A plaster wall nearly as bright as the paper (no brightness step marks the sheet): the
+    texture window, a third of the frame wide, covers much of a small sheet; digits 15 px from
+    its edge must stay, and the sheet's edge against the wall must not become a "1"."""
+    rng = np.random.default_rng(1)
+    h, w = 480, 640
+    rough = cv2.GaussianBlur(rng.normal(0, 1, (h, w)).astype(np.float32), (0, 0), 1.5)
+    wall = np.clip(150 + 140 * rough, 0, 255).astype(np.uint8)
+    page = cv2.merge([wall, wall, wall])
+    top, left, sh, sw = 130, 170, 220, 300
+    page[top : top + sh, left : left + sw] = sheet(size=(sh, sw), origin=(0, 135), text="471")
+    mask = ink_of(page)
+    boxes = accepted_boxes(mask)
+    assert len(boxes) == 3, boxes
+    assert all(left <= x and x + bw <= left + sw and top <= y and y + bh <= top + sh for x, y, bw, bh in boxes)
+    assert min(x for x, _, _, _ in boxes) - left < 30  # the "4" starts within 30 px of the edge
+
+
 def test_a_thumb_over_the_paper_is_no_pen_stroke() -> None:
     clean = sheet()
     page = clean.copy()
