@@ -25,6 +25,7 @@ from realtime.files import save_images, unique_paths
 from realtime.lifecycle import ExitHook, StopSignals
 from realtime.lines import remove_lines
 from realtime.orientation import AutoTurn, box_to_frame, confidence_score, turn
+from realtime.oversegment import resegment
 from realtime.page import find_page, reject_off_page, reject_on_skin
 from realtime.reading import DigitResult, Predictor, Reading, read_candidates
 from realtime.segment import FinderSettings, find_digits
@@ -125,7 +126,8 @@ class FramePipeline:
         if not self.options.light_ink:
             candidates = reject_on_skin(candidates, binary, turn(colour, degrees))
         results, _, infer_ms = read_candidates(candidates, self.model)
-        return binary, results, infer_ms
+        results, cut_ms = resegment(candidates, results, self.model)  # touching digits, cut
+        return binary, results, infer_ms + cut_ms
 
 
 class CameraApp:

@@ -1,0 +1,367 @@
+"""Touching digits in camera rows: over-segmentation, then the grouping the classifier reads best.
+
+Two neighbouring digits whose strokes touch are one connected component, which the finder
+(realtime/segment.py) hands on as one candidate and the model reads as one digit, often
+confidently wrong. The camera has no strokes to split it by (draw mode has: realtime/strokes.py),
+only ink, so this is segmentation by recognition as OCR engines do it for touching characters
+(R. G. Casey and E. Lecolinet, "A survey of methods and strategies in character segmentation",
+IEEE PAMI 18(7), 1996, "dissection with recognition"; Tesseract's chopper and segmentation search,
+R. Smith, "An overview of the Tesseract OCR engine", ICDAR 2007):
+
+1. Over-segmentation: a candidate clearly wider than one digit of its height, or read unsure, is
+   cut along the top-to-bottom paths that cross the least ink, one ending at each column, found by
+   dynamic programming (the shortest-path cuts of touching characters: J. Wang and J. Jean,
+   "Segmentation of merged characters by neural networks and shortest path", Pattern Recognition
+   27(5), 1994; the same recurrence as seam carving) - the path may step sideways, so it follows a
+   slanted join as the drop-fall cutters do (G. Congedo et al., "Segmentation of numeric strings",
+   ICDAR 1995). The cheapest paths, a piece's width apart and crossing at most a few pen strokes,
+   are the cut candidates: generously many, since a wrong cut costs nothing but a hypothesis.
+2. Recognition: every run of neighbouring pieces that may be one digit goes through the one
+   preprocessing (to_mnist) and the one classifier, all candidates of the frame in ONE batch.
+3. The grouping is the best path through that lattice (realtime/viterbi.py), each group scored as
+   in the canvas's stroke lattice:
+
+       max(log P(best digit) - width prior, log P(not a digit) - Costs.none) - Costs.digit
+
+   less Costs.cut for each pen stroke the cut before it crossed. The whole candidate, read by the
+   frame's first batch, is one of the paths, so it stays whole when it reads best whole.
+
+Ordinary frames pay nothing: only candidates that need it are cut (`needs_cutting`), after the
+frame's first batch has read them whole. A candidate the finder turned down as "too wide" (a chain
+of touching digits) that reads as no digits stays turned down, so its row keeps a "?" and no number.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from realtime.preprocess import stroke_width, to_mnist
+from realtime.reading import DigitResult, Predictor, decide
+from realtime.segment import MASK_MARGIN, Candidate, reading_order
+from realtime.tracking import iou
+from realtime.viterbi import best_path
+
+#: A candidate more than this many of its heights wide may hold two digits whatever it reads
+#: (single digits on the rendered pages: 95% are at most 1.03 of their height wide, 99% 1.37).
+WIDE = 1.2
+#: A candidate more than this many of its heights wide that reads unsure or "not a digit" may hold
+#: two narrower digits ("11", "17").
+UNSURE_WIDE = 0.6
+#: A candidate lower than this share of its row's digit height is a dash, a smudge or a rule, and
+#: one higher than MAX_TALL holds digits one over another (a tail reaching the next line): neither
+#: is a chain of touching digits side by side.
+MIN_CHAIN, MAX_TALL = 0.6, 1.4
+#: Ink along this share of a candidate's top or bottom edge is a printed line (realtime.oversegment._framed).
+FRAMED = 0.6
+#: A chain of touching digits wider than this many of its heights is not cut (a word, a scribble):
+#: the lattice's cost grows with it.
+MAX_WIDE = 8.0
+#: No piece narrower than this many heights is cut off (a "1" is about 0.15-0.35 wide).
+MIN_PIECE = 0.12
+#: A cut crosses at most this many pen strokes.
+MAX_CUT_STROKES = 2.5
+#: The cost of one sideways step of a cut, in ink pixels crossed: cuts run as straight as they can.
+SIDE_STEP = 0.15
+#: A group of pieces wider than this many heights is never one digit (the whole stays a path).
+MAX_GROUP = 1.6
+#: About one cut per this many heights of width is tried, the cheapest first.
+CUT_SPACING = 0.2
+#: At most this many pieces make one digit.
+MAX_PIECES = 4
+#: Why a digit read by a group of pieces (or whole) is not named: another cut reads nearly as well.
+UNSURE = "low confidence"
+#: Log-probability floor: a zero probability is a large but finite cost.
+FLOOR = 1e-6
+
+
+@dataclass(frozen=True)
+class Costs:
+    """The lattice's priors, in log units."""
+
+    #: Each digit on the path: one digit must read e^digit times worse than two before it is split.
+    digit: float = 0.5
+    #: Width prior: beyond `wide` of the candidate's height, each further height of width costs `wide_cost`.
+    wide: float = 1.0
+    wide_cost: float = 3.0
+    #: Height prior: below `low` of the candidate's height, each further height less costs `low_cost`
+    #: (a stroke's end, a bit of grain: digits of one row are about as high as one another).
+    low: float = 0.6
+    low_cost: float = 6.0
+    #: A group read as no digit scores its "not a digit" probability less this.
+    none: float = 4.0
+    #: Each pen stroke a cut crosses.
+    cut: float = 1.0
+    #: A group is named only when the best segmentation without it scores at least this much less:
+    #: a close rival reading of the same ink is "?", never a confident guess.
+    margin: float = 0.5
+
+
+Box = tuple[int, int, int, int]
+
+
+def needs_cutting(cand: Candidate, result: DigitResult, digit_height: float) -> bool:
+    """Whether `cand` (read whole as `result`) may be touching digits of a row whose digits are
+    `digit_height` high (0: not known): clearly wider than one digit of its height (WIDE), or
+    wider than UNSURE_WIDE and not named a digit, or turned down by the finder as "too wide" (a
+    chain of them); between MIN_CHAIN and MAX_TALL of the digit height high (digits one over
+    another, a tail reaching the next line, are not side by side), no wider than MAX_WIDE, and
+    not framed."""
+    _, _, w, h = cand.box
+    if w > MAX_WIDE * h or (digit_height and not MIN_CHAIN * digit_height <= h <= MAX_TALL * digit_height):
+        return False
+    if cand.reason == "too wide":
+        return not _framed(cand.mask)
+    if not cand.accepted or result.probs is None:
+        return False
+    return (w > WIDE * h or (w > UNSURE_WIDE * h and result.digit is None)) and not _framed(cand.mask)
+
+
+def row_heights(candidates: list[Candidate]) -> list[float]:
+    """For each candidate, the digit height of its row: the median height of the other accepted
+    candidates of its line, or else of the frame's accepted candidates (0.0: none)."""
+    accepted = [c for c in candidates if c.accepted]
+    frame = float(np.median([c.box[3] for c in accepted])) if accepted else 0.0
+    lines: dict[int, list[Candidate]] = {}
+    for cand in accepted:
+        lines.setdefault(cand.line, []).append(cand)
+    out = []
+    for cand in candidates:
+        mates = [c.box[3] for c in lines.get(cand.line, []) if c is not cand] if cand.line >= 0 else []
+        out.append(float(np.median(mates)) if mates else frame)
+    return out
+
+
+def _framed(mask: np.ndarray) -> bool:
+    """Whether a candidate's ink (uint8 with a MASK_MARGIN border) runs along its top or bottom edge
+    for most (FRAMED) of its width: a printed box or a rule around or under digits, not digits
+    touching one another (whose tops and bottoms are a few strokes' ends), to be left to the line
+    removal (realtime/lines.py)."""
+    m = MASK_MARGIN
+    ink = mask[m:-m, m:-m] > 0
+    band = max(2, ink.shape[0] // 25)
+    return max(ink[:band].any(axis=0).mean(), ink[-band:].any(axis=0).mean()) >= FRAMED
+
+
+def seams(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every top-to-bottom path of least ink through `ink` (bool, H x W), one ending at each column.
+
+    A path moves one row down and at most one column sideways per step; each ink pixel it crosses
+    costs 1, each sideways step SIDE_STEP. Returns the paths' costs ((W,) float64) and the paths
+    as the column in each row ((W, H) int64).
+    """
+    height, width = ink.shape
+    cost = ink[0].astype(np.float64)
+    moves = np.zeros((height, width), np.int8)
+    pad = np.array([np.inf])
+    for y in range(1, height):
+        stacked = np.stack([np.concatenate([pad, cost[:-1]]) + SIDE_STEP, cost,
+                            np.concatenate([cost[1:], pad]) + SIDE_STEP])
+        choice = stacked.argmin(axis=0)
+        moves[y] = choice - 1
+        cost = stacked[choice, np.arange(width)] + ink[y]
+    paths = np.empty((width, height), np.int64)
+    x = np.arange(width)
+    for y in range(height - 1, -1, -1):
+        paths[:, y] = x
+        x = x + moves[y, x]
+    return cost, paths
+
+
+def cut_paths(ink: np.ndarray, height: float) -> tuple[list[np.ndarray], list[float]]:
+    """Where to cut `ink` (bool, H x W: one candidate's ink): the least-ink paths (seams) run from
+    the top and from the bottom (they fan out differently where digits lean), at least MIN_PIECE
+    heights from the ends and, on average, from each other, crossing at most MAX_CUT_STROKES pen
+    strokes, the cheapest first, up to one per CUT_SPACING heights of width. Returns the paths
+    left to right (the column in each row) and the pen strokes each crosses."""
+    _, width = ink.shape
+    down_cost, down = seams(ink)
+    up_cost, up = seams(ink[::-1])
+    cost = np.concatenate([down_cost, up_cost])
+    paths = np.concatenate([down, up[:, ::-1]])
+    margin = max(1, int(round(MIN_PIECE * height)))
+    pen = max(stroke_width(ink), 1.0)
+    inside = (paths.min(axis=1) >= margin) & (paths.max(axis=1) < width - margin)
+    ends = np.flatnonzero(inside & (cost <= MAX_CUT_STROKES * pen))
+    wanted = max(2, int(round(width / (CUT_SPACING * height))))
+    chosen: list[int] = []
+    for c in ends[np.lexsort((ends, cost[ends]))]:
+        if all(np.abs(paths[c] - paths[other]).mean() >= margin for other in chosen):
+            chosen.append(int(c))
+            if len(chosen) == wanted:
+                break
+    chosen.sort(key=lambda c: paths[c].mean())
+    return [paths[c] for c in chosen], [float(cost[c]) / pen for c in chosen]
+
+
+def _piece(ink: np.ndarray, left: np.ndarray, right: np.ndarray, origin: tuple[int, int]) -> Candidate | None:
+    """The ink of `ink` between the paths `left` and `right` (columns per row; right exclusive) as a
+    Candidate in image coordinates (`origin`: where `ink`'s corner lies), or None when it holds none."""
+    columns = np.arange(ink.shape[1])[None, :]
+    part = ink & (columns >= left[:, None]) & (columns < right[:, None])
+    ys, xs = np.nonzero(part)
+    if ys.size == 0:
+        return None
+    y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    m = MASK_MARGIN
+    mask = np.zeros((y1 - y0 + 2 * m, x1 - x0 + 2 * m), np.uint8)
+    mask[m:-m, m:-m] = part[y0:y1, x0:x1] * np.uint8(255)
+    return Candidate((origin[0] + int(x0), origin[1] + int(y0), int(x1 - x0), int(y1 - y0)), mask)
+
+
+@dataclass
+class _Arc:
+    """Pieces first..last-1 as one group: its ink, its 28x28 input and what the model read."""
+
+    first: int
+    last: int
+    group: Candidate
+    image: np.ndarray | None
+    probs: np.ndarray | None = None
+
+
+@dataclass
+class _Lattice:
+    """One candidate cut into `count` pieces, its groups of pieces as arcs."""
+
+    index: int  # of the candidate, in the frame's list
+    count: int
+    cuts: list[float]  # pen strokes crossed by the cut before piece k (cuts[0] = 0: the candidate's edge)
+    arcs: list[_Arc]
+
+
+def _lattice(index: int, cand: Candidate, result: DigitResult) -> _Lattice | None:
+    """The lattice of one candidate, its groups' crops made (the whole one read already, when the
+    finder accepted it), or None when it has no cut."""
+    m = MASK_MARGIN
+    ink = cand.mask[m:-m, m:-m] > 0
+    height = cand.box[3]
+    paths, crossed = cut_paths(ink, height)
+    if not paths:
+        return None
+    rows = ink.shape[0]
+    bounds = [np.zeros(rows, np.int64), *paths, np.full(rows, ink.shape[1], np.int64)]
+    count = len(bounds) - 1
+    lattice = _Lattice(index, count, [0.0, *crossed], [])
+    if result.probs is not None:  # read whole by the frame's batch
+        lattice.arcs.append(_Arc(0, count, cand, result.image, result.probs))
+    for i in range(count):
+        for j in range(i + 1, min(count, i + MAX_PIECES) + 1):
+            if (i, j) == (0, count):
+                continue
+            group = _piece(ink, bounds[i], bounds[j], cand.box[:2])
+            if group is None:
+                continue
+            if group.box[2] > MAX_GROUP * height:
+                break
+            image = to_mnist(group.mask)
+            if image is not None:
+                lattice.arcs.append(_Arc(i, j, group, image))
+    return lattice
+
+
+def _options(probs: np.ndarray, box: Box, height: float, costs: Costs) -> tuple[float, float]:
+    """A group's two log scores: as its best digit, less the shape prior (wider than Costs.wide
+    or lower than Costs.low of the candidate's `height`), and as no digit (its "not a digit"
+    probability less Costs.none)."""
+    _, _, w, h = box
+    prior = costs.wide_cost * max(0.0, w / height - costs.wide) + costs.low_cost * max(0.0, costs.low - h / height)
+    digit = float(np.log(max(float(probs.max()), FLOOR))) - prior
+    return digit, float(np.log(max(1.0 - float(probs.sum()), FLOOR))) - costs.none
+
+
+def _score(probs: np.ndarray, box: Box, height: float, costs: Costs) -> float:
+    """One group's log score: the better of its two readings (_options), less Costs.digit."""
+    return max(_options(probs, box, height, costs)) - costs.digit
+
+
+def _label(arc: _Arc, height: float, costs: Costs) -> int:
+    """What a group is read as on a path: its best digit, or -1 when "not a digit" scores higher."""
+    digit, other = _options(arc.probs, arc.group.box, height, costs)
+    return int(arc.probs.argmax()) if digit >= other else -1
+
+
+def choose(lattice: _Lattice, height: float, costs: Costs = Costs()) -> list[tuple[_Arc, bool]]:
+    """The arcs on the best path through `lattice` (every arc read), left to right, each with
+    whether it is sure: the best reading of the candidate as other digits (a path of groups read
+    as digits, none of them this digit over mostly the same ink: the same digit cut a little
+    differently) scores at least Costs.margin less. Empty when no path covers every piece (a piece with no ink to_mnist can use makes no arc)."""
+    scores = [_score(a.probs, a.group.box, height, costs) - costs.cut * lattice.cuts[a.first] for a in lattice.arcs]
+    arcs = [(a.first, a.last, score) for a, score in zip(lattice.arcs, scores)]
+    try:
+        path = best_path(lattice.count, arcs)
+    except ValueError:
+        return []
+    total = sum(scores[k] for k in path)
+    labels = [_label(a, height, costs) for a in lattice.arcs]
+    out = []
+    for k in path:
+        chosen = lattice.arcs[k]
+        rivals = [(i, j, -np.inf if labels[n] == -1 or labels[n] == labels[k] and iou(lattice.arcs[n].group.box, chosen.group.box) >= 0.5
+                   else score) for n, (i, j, score) in enumerate(arcs)]
+        try:
+            rival = sum(scores[n] for n in best_path(lattice.count, rivals))
+        except ValueError:
+            rival = -np.inf
+        out.append((chosen, total - rival >= costs.margin))
+    return out
+
+
+def resegment(
+    candidates: list[Candidate], results: list[DigitResult], model: Predictor, costs: Costs = Costs()
+) -> tuple[list[DigitResult], float]:
+    """Cut the candidates that may be touching digits and keep the grouping that reads best.
+
+    `results` are `candidates` read whole (realtime.reading.read_candidates), one for one. Returns
+    the results in reading order (lines found again when a candidate was cut) and the time spent
+    on the extra batch, ms; the same list and 0.0 when no candidate needs cutting. Pieces are named
+    by realtime.reading.decide, as everywhere.
+    """
+    heights = row_heights(candidates)
+    todo = [k for k, (c, r, h) in enumerate(zip(candidates, results, heights)) if needs_cutting(c, r, h)]
+    if not todo:
+        return results, 0.0
+    lattices = [lat for lat in (_lattice(k, candidates[k], results[k]) for k in todo) if lat is not None]
+    unread = [arc for lat in lattices for arc in lat.arcs if arc.probs is None]
+    started = time.perf_counter()
+    if unread:
+        for arc, row in zip(unread, model.predict(np.stack([arc.image for arc in unread]))):
+            arc.probs = row
+    spent = (time.perf_counter() - started) * 1e3
+    replaced: dict[int, list[tuple[_Arc, bool]]] = {}
+    for lattice in lattices:
+        cand, result = candidates[lattice.index], results[lattice.index]
+        path = choose(lattice, cand.box[3], costs)
+        if len(path) == 1 and not path[0][1] and result.digit is not None:
+            result.digit, result.reason = None, UNSURE  # read whole, but a cut reads nearly as well
+        if len(path) < 2:
+            continue  # reads best whole (or could not be cut)
+        if not cand.accepted and any(_label(arc, cand.box[3], costs) < 0 for arc, _ in path):
+            continue  # a "too wide" chain that does not read as digits stays turned down
+        replaced[lattice.index] = path
+    if not replaced:
+        return results, spent
+    out_cands, by_cand, named, rows, unsure = [], {}, [], [], []
+    for k, (cand, result) in enumerate(zip(candidates, results)):
+        if k not in replaced:
+            out_cands.append(cand)
+            by_cand[id(cand)] = result
+            continue
+        for arc, sure in replaced[k]:
+            piece_result = DigitResult(arc.group.box, -1, None, 0.0, None, arc.image)
+            out_cands.append(arc.group)
+            by_cand[id(arc.group)] = piece_result
+            named.append(piece_result)
+            rows.append(arc.probs)
+            if not sure:
+                unsure.append(piece_result)
+    decide(named, np.stack(rows), model)
+    for piece_result in unsure:
+        if piece_result.digit is not None:
+            piece_result.digit, piece_result.reason = None, UNSURE
+    ordered = reading_order(out_cands)
+    for cand in ordered:
+        by_cand[id(cand)].line = cand.line
+    return [by_cand[id(c)] for c in ordered], spent

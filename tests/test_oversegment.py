@@ -1,0 +1,101 @@
+"""Touching digits in camera rows, cut where the classifier reads them best (realtime/oversegment.py).
+
+A stand-in model reads a crop as "0" when its ink has exactly one hole and as "not a digit"
+otherwise, so the tests know what each grouping reads without the shipped model: two touching
+rings joined by a stroke ("00") are one connected component with two holes, which the component finder hands on as
+one candidate that reads as no digit; cut where they touch, each half has one hole.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from realtime.camera_app import CameraOptions, FramePipeline
+from realtime.oversegment import cut_paths, resegment
+from realtime.reading import read_candidates
+from realtime.segment import find_digits
+
+
+class RingReader:
+    """(N, 28, 28) -> (N, 10): "0" at 0.98 for ink with one hole, else 0.95 "not a digit"."""
+
+    def predict(self, images: np.ndarray) -> np.ndarray:
+        out = np.zeros((len(images), 10), np.float32)
+        for row, image in zip(out, images):
+            ink = (image > 0.3).astype(np.uint8)
+            _, hierarchy = cv2.findContours(ink, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+            holes = 0 if hierarchy is None else int(sum(h[3] >= 0 for h in hierarchy[0]))
+            if holes == 1:
+                row[0], row[8] = 0.98, 0.02
+            else:
+                row[0] = 0.05
+        return out
+
+
+def _rings(centres: list[int], joined: tuple[int, ...] = (), axes: tuple[int, int] = (30, 45)) -> np.ndarray:
+    """A 640x480 binary ink image (uint8, 255 ink) of upright rings, 60 x 90 px, centred at (x, 240),
+    with a stroke at mid-height from the ring at each of `joined` to the next one (a pen stroke
+    that runs on into the next digit, as touching digits do)."""
+    binary = np.zeros((480, 640), np.uint8)
+    for x in centres:
+        cv2.ellipse(binary, (x, 240), axes, 0, 0, 360, 255, 8)
+    for k in joined:
+        cv2.line(binary, (centres[k] + axes[0], 240), (centres[k + 1] - axes[0], 240), 255, 8)
+    return binary
+
+
+def test_cut_paths_find_where_two_rings_touch() -> None:
+    binary = _rings([200, 290], joined=(0,))
+    (cand,) = [c for c in find_digits(binary) if c.accepted]
+    ink = cand.mask[2:-2, 2:-2] > 0
+    paths, crossed = cut_paths(ink, cand.box[3])
+    joint = 245 - cand.box[0]  # the middle of the joining stroke, in the candidate's columns
+    cheapest = paths[int(np.argmin(crossed))]
+    assert abs(float(np.median(cheapest)) - joint) <= 12  # anywhere along the 22 px stroke
+    assert min(crossed) <= 1.5
+
+
+def test_touching_rings_are_read_as_two_digits_not_one_shape() -> None:
+    """The component finder's one candidate reads as no digit; cut at the join, "0" and "0"."""
+    binary = _rings([200, 290, 420], joined=(0,))
+    candidates = find_digits(binary)
+    results, _, _ = read_candidates(candidates, RingReader())
+    assert "".join(r.label for r in results if r.line == 0) == "?0"  # today's finder alone
+    cut, _ = resegment(candidates, results, RingReader())
+    line = [r for r in cut if r.line == 0]
+    assert "".join(r.label for r in line) == "000"
+    assert [r.box[0] for r in line] == sorted(r.box[0] for r in line)
+
+
+def test_a_wide_digit_that_reads_best_whole_stays_whole() -> None:
+    """One ring 1.3 times as wide as high reads "0" whole; its halves have no hole, so no cut wins."""
+    binary = _rings([300], axes=(58, 45))
+    candidates = find_digits(binary)
+    results, _, _ = read_candidates(candidates, RingReader())
+    cut, _ = resegment(candidates, results, RingReader())
+    assert [(r.label, r.box) for r in cut if r.line == 0] == [("0", candidates[0].box)]
+
+
+def test_a_frame_without_wide_candidates_costs_no_second_batch() -> None:
+    class Counting(RingReader):
+        calls = 0
+
+        def predict(self, images: np.ndarray) -> np.ndarray:
+            Counting.calls += 1
+            return super().predict(images)
+
+    binary = _rings([150, 300, 450])
+    candidates = find_digits(binary)
+    results, _, _ = read_candidates(candidates, Counting())
+    cut, spent = resegment(candidates, results, Counting())
+    assert Counting.calls == 1 and spent == 0.0 and cut is results
+
+
+def test_camera_frame_of_touching_rings_reads_the_number() -> None:
+    """Through the camera's per-frame pipeline: paper with two joined rings and one apart."""
+    frame = np.full((480, 640, 3), 235, np.uint8)
+    frame[_rings([200, 290, 420], joined=(0,)) > 0] = (40, 40, 40)
+    reading = FramePipeline(RingReader(), CameraOptions()).process(frame, 0.0).reading
+    assert reading.number == "000"
+
