@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from statistics import median  # lists of a few numbers: far cheaper than numpy's
 
 import numpy as np
 
@@ -47,15 +48,16 @@ from realtime.viterbi import best_path
 #: A candidate more than this many of its heights wide may hold two digits whatever it reads
 #: (single digits on the rendered pages: 95% are at most 1.03 of their height wide, 99% 1.37).
 WIDE = 1.2
-#: A candidate more than this many of its heights wide that reads unsure or "not a digit" may hold
-#: two narrower digits ("11", "17").
-UNSURE_WIDE = 0.6
+#: A candidate more than this many of its heights wide that reads unsure (under SURE, or not a
+#: digit) may hold two narrower digits ("11", "14").
+UNSURE_WIDE, SURE = 0.6, 0.9
 #: A candidate lower than this share of its row's digit height is a dash, a smudge or a rule, and
 #: one higher than MAX_TALL holds digits one over another (a tail reaching the next line): neither
 #: is a chain of touching digits side by side.
 MIN_CHAIN, MAX_TALL = 0.6, 1.4
-#: Ink along this share of a candidate's top or bottom edge is a printed line (realtime.oversegment._framed).
-FRAMED = 0.6
+#: Ink along this share of a candidate's top or bottom edge is a printed line; along this share
+#: of its left or right edge, beside ink at most SIDE_REST as high, a box's side (_framed).
+FRAMED, SIDE, SIDE_REST = 0.6, 0.9, 0.85
 #: A chain of touching digits wider than this many of its heights is not cut (a word, a scribble):
 #: the lattice's cost grows with it.
 MAX_WIDE = 8.0
@@ -93,7 +95,7 @@ class Costs:
     #: A group read as no digit scores its "not a digit" probability less this.
     none: float = 4.0
     #: Each pen stroke a cut crosses.
-    cut: float = 1.0
+    cut: float = 0.5
     #: A group is named only when the best segmentation without it scores at least this much less:
     #: a close rival reading of the same ink is "?", never a confident guess.
     margin: float = 0.5
@@ -102,47 +104,61 @@ class Costs:
 Box = tuple[int, int, int, int]
 
 
-def needs_cutting(cand: Candidate, result: DigitResult, digit_height: float) -> bool:
-    """Whether `cand` (read whole as `result`) may be touching digits of a row whose digits are
-    `digit_height` high (0: not known): clearly wider than one digit of its height (WIDE), or
-    wider than UNSURE_WIDE and not named a digit, or turned down by the finder as "too wide" (a
-    chain of them); between MIN_CHAIN and MAX_TALL of the digit height high (digits one over
-    another, a tail reaching the next line, are not side by side), no wider than MAX_WIDE, and
-    not framed."""
+def needs_cutting(cand: Candidate, result: DigitResult, candidates: list[Candidate]) -> bool:
+    """Whether `cand` (one of the frame's `candidates`, read whole as `result`) may be touching
+    digits: clearly wider than one digit of its height (WIDE), or wider than UNSURE_WIDE and not
+    named a digit at SURE, or turned down by the finder as "too wide" (a chain of them); no wider
+    than MAX_WIDE; between MIN_CHAIN and MAX_TALL of its row's digit height high (digits one over
+    another, a tail reaching the next line, are not side by side); and not framed. The cheap
+    tests come first: most frames have no candidate that needs cutting."""
     _, _, w, h = cand.box
-    if w > MAX_WIDE * h or (digit_height and not MIN_CHAIN * digit_height <= h <= MAX_TALL * digit_height):
+    if w > MAX_WIDE * h:
         return False
-    if cand.reason == "too wide":
-        return not _framed(cand.mask)
-    if not cand.accepted or result.probs is None:
-        return False
-    return (w > WIDE * h or (w > UNSURE_WIDE * h and result.digit is None)) and not _framed(cand.mask)
+    if cand.reason != "too wide":
+        if not cand.accepted or result.probs is None:
+            return False
+        unsure = result.digit is None or result.confidence < SURE
+        if not (w > WIDE * h or (w > UNSURE_WIDE * h and unsure)):
+            return False
+    row = row_height(cand, candidates)
+    return (not row or MIN_CHAIN * row <= h <= MAX_TALL * row) and not _framed(cand.mask)
 
 
-def row_heights(candidates: list[Candidate]) -> list[float]:
-    """For each candidate, the digit height of its row: the median height of the other accepted
-    candidates of its line, or else of the frame's accepted candidates (0.0: none)."""
-    accepted = [c for c in candidates if c.accepted]
-    frame = float(np.median([c.box[3] for c in accepted])) if accepted else 0.0
-    lines: dict[int, list[Candidate]] = {}
-    for cand in accepted:
-        lines.setdefault(cand.line, []).append(cand)
-    out = []
-    for cand in candidates:
-        mates = [c.box[3] for c in lines.get(cand.line, []) if c is not cand] if cand.line >= 0 else []
-        out.append(float(np.median(mates)) if mates else frame)
-    return out
+def row_height(cand: Candidate, candidates: list[Candidate]) -> float:
+    """The digit height of `cand`'s row, px: the median height of the other accepted candidates of
+    its line when there are two or more (one may be a piece of a broken digit), or else of all
+    accepted `candidates` (0.0: none)."""
+    mates = [c.box[3] for c in candidates if c.accepted and c is not cand and c.line == cand.line] if cand.line >= 0 else []
+    if len(mates) < 2:
+        mates = [c.box[3] for c in candidates if c.accepted]
+    return float(median(mates)) if mates else 0.0
 
 
 def _framed(mask: np.ndarray) -> bool:
-    """Whether a candidate's ink (uint8 with a MASK_MARGIN border) runs along its top or bottom edge
-    for most (FRAMED) of its width: a printed box or a rule around or under digits, not digits
-    touching one another (whose tops and bottoms are a few strokes' ends), to be left to the line
-    removal (realtime/lines.py)."""
+    """Whether a candidate's ink (uint8 with a MASK_MARGIN border) holds part of a printed box or
+    rule, to be left to the line removal (realtime/lines.py), not cut as touching digits: ink
+    along its top or bottom edge for most (FRAMED) of its width (digits touching one another meet
+    the top and bottom with a few strokes' ends), or a straight side (the outermost ink of nearly
+    all rows, SIDE, on one line, upright or leaning) beside ink that is clearly lower (at most SIDE_REST of it: a
+    box's side is taller than the digit in the box; a "1" is about as tall as its neighbour)."""
     m = MASK_MARGIN
     ink = mask[m:-m, m:-m] > 0
-    band = max(2, ink.shape[0] // 25)
-    return max(ink[:band].any(axis=0).mean(), ink[-band:].any(axis=0).mean()) >= FRAMED
+    height, width = ink.shape
+    band = max(2, height // 25)
+    if max(ink[:band].any(axis=0).mean(), ink[-band:].any(axis=0).mean()) >= FRAMED:
+        return True
+    side = max(3, int(round(2 * stroke_width(ink))))
+    rows = np.flatnonzero(ink.any(axis=1))
+    columns = np.arange(width)[None, :]
+    for flipped in (ink, ink[:, ::-1]):  # the left side, then the right one
+        first = flipped[rows].argmax(axis=1)  # the outermost ink of each row
+        slope, offset = np.polyfit(rows, first, 1)
+        along = np.abs(first - (slope * rows + offset)) <= 2  # rows whose outermost ink is on one straight line
+        beyond = flipped & (columns > (slope * np.arange(height) + offset)[:, None] + side)
+        rest = np.flatnonzero(beyond.any(axis=1))
+        if along.sum() >= SIDE * height and rest.size and rest[-1] - rest[0] + 1 <= SIDE_REST * height:
+            return True
+    return False
 
 
 def seams(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -319,8 +335,7 @@ def resegment(
     on the extra batch, ms; the same list and 0.0 when no candidate needs cutting. Pieces are named
     by realtime.reading.decide, as everywhere.
     """
-    heights = row_heights(candidates)
-    todo = [k for k, (c, r, h) in enumerate(zip(candidates, results, heights)) if needs_cutting(c, r, h)]
+    todo = [k for k, (c, r) in enumerate(zip(candidates, results)) if needs_cutting(c, r, candidates)]
     if not todo:
         return results, 0.0
     lattices = [lat for lat in (_lattice(k, candidates[k], results[k]) for k in todo) if lat is not None]
@@ -334,8 +349,8 @@ def resegment(
     for lattice in lattices:
         cand, result = candidates[lattice.index], results[lattice.index]
         path = choose(lattice, cand.box[3], costs)
-        if len(path) == 1 and not path[0][1] and result.digit is not None:
-            result.digit, result.reason = None, UNSURE  # read whole, but a cut reads nearly as well
+        if len(path) == 1 and not path[0][1] and result.digit is not None and result.confidence < SURE:
+            result.digit, result.reason = None, UNSURE  # read whole, unsure, and a cut reads nearly as well
         if len(path) < 2:
             continue  # reads best whole (or could not be cut)
         if not cand.accepted and any(_label(arc, cand.box[3], costs) < 0 for arc, _ in path):
