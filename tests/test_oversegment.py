@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 
 from realtime.camera_app import CameraOptions, FramePipeline
-from realtime.oversegment import cut_paths, resegment
+from realtime.oversegment import cut_paths, needs_cutting, resegment
 from realtime.reading import read_candidates
 from realtime.segment import find_digits
 
@@ -99,3 +99,16 @@ def test_camera_frame_of_touching_rings_reads_the_number() -> None:
     reading = FramePipeline(RingReader(), CameraOptions()).process(frame, 0.0).reading
     assert reading.number == "000"
 
+
+
+def test_a_printed_box_around_digits_is_left_to_the_line_removal() -> None:
+    """Joined rings are cut; the same rings inside a printed box's outline (its top and bottom run
+    along the candidate's edges) are not: cutting would read the box's sides as "1"s."""
+    open_rings = _rings([200, 290], joined=(0,))
+    boxed = open_rings.copy()
+    cv2.rectangle(boxed, (170, 195), (320, 285), 255, 3)  # through the rings: one component
+    for binary, cut in ((open_rings, True), (boxed, False)):
+        candidates = find_digits(binary)
+        results, _, _ = read_candidates(candidates, RingReader())
+        widest = max(range(len(candidates)), key=lambda k: candidates[k].box[2])
+        assert needs_cutting(candidates[widest], results[widest], candidates) is cut
