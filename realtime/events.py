@@ -76,6 +76,7 @@ class EventLog:
             "time": round(time.time(), 4),
             "number": reading.number,
             "digits": [d.to_json() for d in reading.digits],
+            "lines": reading.rows,
             **extra,
         }
         try:

@@ -88,6 +88,22 @@ class Reading:
         return [by_line[k] for k in sorted(by_line)]
 
     @property
+    def rows(self) -> list[dict]:
+        """Each line as {"box": [x, y, w, h] around its candidates, "text": as in `lines`}, top to
+        bottom: which digits make which row of `number`, where a page is slanted or crowded."""
+        by_line: dict[int, list[DigitResult]] = {}
+        for d in (d for d in self.digits if d.line >= 0):
+            by_line.setdefault(d.line, []).append(d)
+        rows = []
+        for key in sorted(by_line):
+            members = by_line[key]
+            x0, y0 = min(d.box[0] for d in members), min(d.box[1] for d in members)
+            x1 = max(d.box[0] + d.box[2] for d in members)
+            y1 = max(d.box[1] + d.box[3] for d in members)
+            rows.append({"box": [int(x0), int(y0), int(x1 - x0), int(y1 - y0)], "text": "".join(d.label for d in members)})
+        return rows
+
+    @property
     def number(self) -> str | None:
         """The number read (lines joined by spaces), or None if nothing or anything unsure."""
         lines = self.lines

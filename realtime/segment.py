@@ -17,6 +17,8 @@ import cv2
 import numpy as np
 
 from realtime.checks import numeric_array
+from realtime.rows import TWO_ROWS, cut, seam, spans_two_rows
+from realtime.textlines import group_lines
 
 
 MASK_MARGIN = 2
@@ -95,7 +97,10 @@ def find_digits(binary: np.ndarray, settings: FinderSettings = FinderSettings())
     # border) must not swallow the digits inside its bounding box: it stays a candidate of its own.
     alone = {i for i, box in boxes.items() if reject(box, 0, (height, width), settings) in ALONE_REASONS}
     speck = max(settings.min_height_px, settings.min_height_frac * height)
-    groups = _merge_parts({i: b for i, b in boxes.items() if i not in alone}, settings, speck)
+    parts = {i: b for i, b in boxes.items() if i not in alone}
+    typical = _typical_height(parts.values(), speck)
+    contours = list(contours)
+    groups = _cut_rows(_merge_parts(parts, settings, speck, typical), contours, boxes, ink, settings, speck, typical)
     groups += [[i] for i in sorted(alone)]
 
     candidates = []
@@ -118,17 +123,17 @@ def find_digits(binary: np.ndarray, settings: FinderSettings = FinderSettings())
 ALONE_REASONS = ("too large", "cut by border", "line")
 
 
-def _merge_parts(boxes: dict[int, tuple[int, int, int, int]], settings: FinderSettings, speck: float) -> list[list[int]]:
+def _merge_parts(boxes: dict[int, tuple[int, int, int, int]], settings: FinderSettings, speck: float,
+                 typical: float) -> list[list[int]]:
     """Union the components that belong to one digit, until nothing more merges.
 
     A group's reach grows with what it collects (the parts of a digit broken in three, in pencil),
     but only up to a digit's: `_same_digit` measures it from at most MAX_DIGIT of the page's
-    digit height, so one stroke touching the next line no longer chains a dense page into one
-    "too large" candidate."""
+    digit height (`typical`, px), so one stroke touching the next line no longer chains a dense
+    page into one "too large" candidate."""
     groups = {i: [i] for i in boxes}
     group_box = dict(boxes)
     reach = 0.2 * max((b[3] for b in boxes.values()), default=0)  # the widest gap any rule bridges
-    typical = _typical_height(boxes.values(), speck)
     merged = True
     while merged:
         merged = False
@@ -145,6 +150,44 @@ def _merge_parts(boxes: dict[int, tuple[int, int, int, int]], settings: FinderSe
             if merged:
                 break
     return list(groups.values())
+
+
+def _cut_rows(groups: list[list[int]], contours: list[np.ndarray], boxes: dict[int, tuple[int, int, int, int]],
+              ink: np.ndarray, settings: FinderSettings, speck: float, typical: float) -> list[list[int]]:
+    """`groups` with each group that is two rows touching (realtime.rows: a tail reaching a digit
+    of the next row) cut along the seam between the rows; the pieces on each side merged again
+    (never across the seam) and cut again if they still span two rows. Pieces are added to
+    `contours` and `boxes` under new indices."""
+    if typical <= 0:
+        return groups
+    group_boxes = [union([boxes[i] for i in members]) for members in groups]
+    result = []
+    for members, box in zip(groups, group_boxes):
+        if box[3] < TWO_ROWS * typical:
+            result.append(members)
+            continue
+        x, y, w, h = box
+        mask = np.zeros((h, w), np.uint8)
+        cv2.drawContours(mask, [contours[i] for i in members], -1, 255, cv2.FILLED, offset=(-x, -y))
+        mask &= ink[y : y + h, x : x + w] * np.uint8(255)
+        path = seam(mask, typical)
+        if path is None or not spans_two_rows(box, path, [b for b in group_boxes if b is not box], typical):
+            result.append(members)
+            continue
+        sides: dict[bool, dict[int, tuple[int, int, int, int]]] = {True: {}, False: {}}
+        pieces, _ = cv2.findContours(cut(mask, path), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        for piece in pieces:
+            px, py, pw, ph = cv2.boundingRect(piece)
+            if pw * ph < settings.noise_area_px:
+                continue
+            boxes[len(contours)] = (px + x, py + y, pw, ph)
+            contours.append(piece + np.array([x, y], np.int32))
+            sides[py + ph / 2 < path[min(px + pw // 2, w - 1)]][len(contours) - 1] = boxes[len(contours) - 1]
+        for side in sides.values():
+            if side:
+                result += _cut_rows(_merge_parts(side, settings, speck, typical), contours, boxes, ink,
+                                    settings, speck, typical)
+    return result
 
 
 #: A piece at least WHOLE_DIGIT of the page's digit height is a whole digit, not a part of one; a
@@ -252,8 +295,8 @@ IN_ROW_REASONS, IN_ROW = ("blob", "too wide"), 0.5
 
 def reading_order(candidates: list[Candidate], shape: tuple[int, int] | None = None,
                   settings: FinderSettings | None = None) -> list[Candidate]:
-    """Group accepted candidates into lines by vertical overlap, then order each line by x: the
-    candidates in lines in reading order, then the rest.
+    """Group accepted candidates into lines (realtime.textlines: chains of level neighbours), then
+    order each line by x: the candidates in lines in reading order, then the rest.
 
     Then a digit-sized rejection between a line's first and last digit (IN_ROW_REASONS) gets that
     line's index, still rejected, so that the line reads "?" there. Given the image's `shape` and
@@ -262,7 +305,7 @@ def reading_order(candidates: list[Candidate], shape: tuple[int, int] | None = N
     (SPECK_OF_ROW), is first judged again as a digit of that line.
     """
     lowest = settings.min_height_px if settings is not None else 0
-    lines = _lines([c for c in candidates if c.accepted])
+    lines = group_lines([c for c in candidates if c.accepted])
     # each line's top, bottom, left, right, digit height (its members' median height) and size
     spans = [(min(c.box[1] for c in ln), max(c.box[1] + c.box[3] for c in ln), min(c.box[0] for c in ln),
               max(c.box[0] + c.box[2] for c in ln), float(median([c.box[3] for c in ln])), len(ln)) for ln in lines]
@@ -292,41 +335,3 @@ def reading_order(candidates: list[Candidate], shape: tuple[int, int] | None = N
             ordered.append(cand)
     placed = {id(c) for c in ordered}
     return ordered + [c for c in candidates if id(c) not in placed]
-
-
-def _lines(accepted: list[Candidate]) -> list[list[Candidate]]:
-    """Accepted candidates grouped into lines, top to bottom: each joins the first line it overlaps
-    vertically by half the smaller height (the line's span growing as it does), or whose member
-    beside it (the nearest in x, at most two digit heights away) it overlaps so: a row photographed
-    at a slant climbs from digit to digit, and its first digit may share too little height with
-    the whole row's span while sharing most of it with its neighbour."""
-    lines: list[list[Candidate]] = []
-    spans: list[list[int]] = []  # top, bottom of each line so far
-    for cand in sorted(accepted, key=lambda c: c.box[1] + c.box[3] / 2):
-        for line, span in zip(lines, spans):
-            if _overlaps(cand.box, span[0], span[1]) or _beside(cand.box, line):
-                line.append(cand)
-                span[0], span[1] = min(span[0], cand.box[1]), max(span[1], cand.box[1] + cand.box[3])
-                break
-        else:
-            lines.append([cand])
-            spans.append([cand.box[1], cand.box[1] + cand.box[3]])
-    return lines
-
-
-def _overlaps(box: tuple[int, int, int, int], top: int, bottom: int) -> bool:
-    """Whether `box` and the rows top..bottom share half the smaller of their heights."""
-    _, y, _, h = box
-    return min(bottom, y + h) - max(top, y) >= 0.5 * min(h, bottom - top)
-
-
-def _beside(box: tuple[int, int, int, int], line: list[Candidate]) -> bool:
-    """Whether `box` overlaps, by half the smaller height, the member of `line` nearest to it in x,
-    when that one is at most two digit heights away."""
-    x, _, w, h = box
-
-    def gap(other: Candidate) -> int:
-        return max(other.box[0] - (x + w), x - (other.box[0] + other.box[2]), 0)
-
-    nearest = min(line, key=gap)
-    return gap(nearest) <= 2 * max(h, nearest.box[3]) and _overlaps(box, nearest.box[1], nearest.box[1] + nearest.box[3])

@@ -30,7 +30,7 @@ import evaluate_camera  # noqa: E402  (scripts/evaluate_camera.py)
 
 CLIPS_DIR = ROOT / "tests" / "data" / "camera"
 CLIPS = sorted(CLIPS_DIR.glob("clip_*.mp4"))
-EVENT_KEYS = {"mode", "frame", "time", "number", "digits"}
+EVENT_KEYS = {"mode", "frame", "time", "number", "digits", "lines"}
 DIGIT_KEYS = {"box", "digit", "confidence", "probs"}
 SUMMARY = re.compile(r"^(\d+) frames?, (\d+) digits? read, (\d+) unsure, [\d.]+ fps$", re.MULTILINE)
 

@@ -31,7 +31,7 @@ STROKES = ROOT / "tests" / "data" / "strokes"
 EVENT_DT = 0.012  # fake seconds between two mouse events (~80 Hz, a coalesced mouse)
 START = 1000.0  # the fake clock starts here, as time.monotonic() is never near 0
 DOWN, MOVE, UP = cv2.EVENT_LBUTTONDOWN, cv2.EVENT_MOUSEMOVE, cv2.EVENT_LBUTTONUP
-EVENT_KEYS = {"mode", "frame", "time", "number", "digits", "latency_ms"}
+EVENT_KEYS = {"mode", "frame", "time", "number", "digits", "lines", "latency_ms"}
 DIGIT_KEYS = {"box", "digit", "confidence", "probs"}
 #: Floors for the shipped model on the stroke set at the default 448 px canvas. Measured (see
 #: docs/draw_eval.md): 98.0% of single digits (target 98%), 100% of numbers; the floors leave a few

@@ -33,7 +33,7 @@ from e2e import BRUSH, CANVAS, WAIT, WINDOW_SIZE, DrawSession, reaches
 
 from conftest import ROOT
 
-EVENT_KEYS = {"mode", "frame", "time", "number", "digits", "latency_ms"}
+EVENT_KEYS = {"mode", "frame", "time", "number", "digits", "lines", "latency_ms"}
 FOUR = "print-digit-4-28"  # a 4 in two strokes in the top-right of the canvas, 63% of its height
 
 

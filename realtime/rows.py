@@ -1,0 +1,91 @@
+"""Text rows kept apart: a group of ink that spans two rows is cut along the gap between them.
+
+On a dense page (rows 1.2-1.5 digit heights apart) a "7"'s or a "9"'s tail reaches down into the
+next row and touches a digit there: the two digits, and whatever touches them, are one connected
+component two rows high, which no merge rule can take apart and no classifier can read. Such a
+group is cut along the path of least ink between the rows, a seam from its left edge to its right
+(dynamic programming over the columns, one pixel up or down per column: the seam carving of
+text-line segmentation, R. Saabni, A. Asi, J. El-Sana, "Text line extraction for historical
+document images", Pattern Recognition Letters 35, 2014; S. Avidan, A. Shamir, "Seam carving for
+content-aware image resizing", SIGGRAPH 2007). A tail crossing the gap costs a stroke's width;
+any path through a digit's body costs more. The seam is drawn 4-connected, so no 8-connected
+component crosses it.
+
+Only a group two digits high with rows of digits beside both its halves is cut (`spans_two_rows`):
+a lone large digit among small ones has no row beside it at both heights.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+#: A group at least this many of the page's digit heights high spans two rows: digits are at
+#: most ~1.6 high with a long tail, and two rows touching through a tail are at least 2.2 high.
+TWO_ROWS = 1.8
+#: The seam keeps at least this share of a digit height of the group on each side of it.
+BODY = 0.6
+#: Each step up or down costs this much against one ink pixel: the seam runs straight through
+#: clear paper, and bends only to go round ink.
+STEP_COST = 0.05
+
+
+def seam(mask: np.ndarray, typical: float) -> np.ndarray | None:
+    """The path of least ink across `mask` from left to right, BODY digit heights clear of its top
+    and bottom: (W,) int row of the seam in each column, or None when the mask is too low for two
+    rows of `typical` px digits.
+
+    `mask`: (H, W) uint8 or bool, the group's own ink (non-zero) cut to its box. Raises ValueError
+    for anything but a 2-D array.
+    """
+    if mask.ndim != 2:
+        raise ValueError(f"mask: expected a 2-D array, got shape {mask.shape}")
+    lo, hi = round(BODY * typical), mask.shape[0] - round(BODY * typical)
+    if hi - lo < 1 or mask.shape[1] == 0:
+        return None
+    cost = (mask[lo:hi] > 0).astype(np.float32)
+    rows, width = cost.shape
+    total = cost[:, 0].copy()
+    moves = np.zeros((rows, width), np.int8)  # -1, 0, +1: where each cell's best path came from
+    for col in range(1, width):
+        up = np.concatenate(([np.inf], total[:-1])) + STEP_COST  # from the row above
+        down = np.concatenate((total[1:], [np.inf])) + STEP_COST  # from the row below
+        stacked = np.stack((up, total, down))
+        choice = stacked.argmin(axis=0)
+        total = stacked[choice, np.arange(rows)] + cost[:, col]
+        moves[:, col] = choice.astype(np.int8) - 1
+    path = np.empty(width, np.int64)
+    path[-1] = int(total.argmin())
+    for col in range(width - 1, 0, -1):
+        path[col - 1] = path[col] + moves[path[col], col]
+    return path + lo
+
+
+def cut(mask: np.ndarray, path: np.ndarray) -> np.ndarray:
+    """`mask` (H, W) uint8 0/255 with the seam `path` ((W,) rows) cleared, drawn 4-connected so that
+    no 8-connected piece crosses it. A copy; the input is not modified."""
+    line = np.zeros_like(mask)
+    points = np.stack((np.arange(len(path)), path), axis=1).astype(np.int32).reshape(-1, 1, 2)
+    cv2.polylines(line, [points], False, 255, 1, cv2.LINE_4)
+    return cv2.bitwise_and(mask, cv2.bitwise_not(line))
+
+
+def spans_two_rows(box: tuple[int, int, int, int], path: np.ndarray, others: list[tuple[int, int, int, int]],
+                   typical: float) -> bool:
+    """Whether the group in `box` (x, y, w, h) is two rows touching: it is TWO_ROWS digit heights
+    high, and both above and below its seam (`path`, rows in the box) some other digit-sized box of
+    `others` (0.5-1.5 digit heights high, within three digit heights to the left or right) has its
+    centre, level with the seam's side at its nearest column."""
+    x, y, w, h = box
+    if h < TWO_ROWS * typical:
+        return False
+    sides = set()
+    for ox, oy, ow, oh in others:
+        if not 0.5 * typical <= oh <= 1.5 * typical or max(ox - (x + w), x - (ox + ow)) > 3 * typical:
+            continue
+        centre = oy + oh / 2
+        if not y <= centre <= y + h:
+            continue
+        column = min(max(round(ox + ow / 2) - x, 0), w - 1)
+        sides.add(centre < y + path[column])
+    return sides == {True, False}
