@@ -1,0 +1,141 @@
+"""Printed frames in an ink mask: one box, or a row of boxes sharing their edges (a comb on a form).
+
+A digit written in a printed box touches it, and boxes side by side share their edges: box,
+edges and digits make one connected component that the finder cannot read. `frame_lines` says
+which pixels of such a component are the frame's lines, for `realtime.lines` to remove (and to
+give back where a stroke crosses them).
+
+A frame's outline fills most (80%) of its rotated bounding box, even in perspective, which no
+digit or pair of touching digits does. Turned square to that box, its lines are the runs of ink
+at least 60% of a box's side long along the rows or the columns (a morphological opening with a
+line of that length: the classic way forms lose their lines, e.g. the line removal of
+Leptonica's form processing, or Y. Zheng, H. Li, D. Doermann, "A parallel-line detection
+algorithm based on HMM decoding", IEEE PAMI 27(5), 2005, for its survey), allowing a tilt of a few
+pixels (perspective; boxes of a comb that are not all of one height). The frame's long way, only
+its two outer sides count (within a quarter of its short side from its edge); across it, its two
+ends and the edges its boxes share, which span 80% of its short side at least. Each is kept when both its ends meet lines the other way. So a
+digit's own straight stroke, however long, stays: it meets no frame line at both ends, lies along
+the comb's long way inside it (a "6"'s stroke from one edge of its box to the other), or runs
+across it short of a box's height (a "7"'s bar, a "4"'s stem). A frame
+has two lines each way at least, and ink away from them: a "0" written as a rectangle holds none.
+A grid of boxes in rows and columns is not taken for one (its runs are a cell long, not a side).
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+#: A frame's outline fills at least this share of its rotated bounding box.
+FILL = 0.8
+#: A line is a run of ink at least this share of the frame's short side.
+RUN = 0.6
+#: A line across a comb (its ends, the edges its boxes share) spans at least this share of its
+#: short side.
+SPAN = 0.8
+#: A line lies within a band this many pixels across (a side a few degrees off square:
+#: perspective, a comb's boxes not all of one height).
+TILT = 5
+
+
+def frame_lines(mask: np.ndarray, contour: np.ndarray, rect: tuple[int, int, int, int],
+                width: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """The lines of the printed frame that `contour` (one outer contour of `mask`, uint8 (H, W),
+    non-zero = ink) outlines, or None when it is no frame: (more horizontal, more vertical) uint8
+    0/255 masks of the component's bounding box `rect` (x, y, w, h), each line drawn a pixel
+    thicker on each side than its ink. `width` (px) is how far apart two segments of one line may lie."""
+    x, y, w, h = rect
+    centre, (a, b), angle = cv2.minAreaRect(contour)
+    if cv2.contourArea(contour) < FILL * a * b:
+        return None
+    own = np.zeros((h, w), np.uint8)
+    cv2.drawContours(own, [contour], -1, 255, cv2.FILLED, offset=(-x, -y))
+    own &= mask[y : y + h, x : x + w]
+    matrix, (width_sq, height_sq) = _squaring(contour, rect, centre, angle)
+    square = cv2.warpAffine(own, matrix, (width_sq, height_sq), flags=cv2.INTER_NEAREST)
+    run = int(RUN * min(width_sq, height_sq))
+    if run < 2 * width:
+        return None
+    rows = width_sq >= height_sq  # the frame's long way: along the rows (a comb) or the columns
+    along, across = _runs(square, run, rows), _runs(square, run, not rows)
+    short = height_sq if rows else width_sq
+    # the long way, only the outer sides: within a quarter of the short side from the frame's edge
+    along = [s for s in along if min(s[1 if rows else 0], short - 1 - s[3 if rows else 2]) <= short / 4]
+    # across it, only lines from one outer side to the other (an end, an edge two boxes share)
+    across = [s for s in across if abs(s[3 if rows else 2] - s[1 if rows else 0]) >= SPAN * short]
+    for _ in range(2):  # a line is kept when both its ends meet a kept line the other way
+        along, across = _meeting(along, across, rows, 2 * width), _meeting(across, along, not rows, 2 * width)
+    if len(along) < 2 or len(across) < 2:
+        return None
+    masks = [np.zeros_like(square), np.zeros_like(square)]
+    for drawn, kept in zip(masks, (along, across)):
+        for x0, y0, x1, y1, thickness in kept:
+            cv2.line(drawn, (round(x0), round(y0)), (round(x1), round(y1)), 255, round(thickness) + 2)
+    if np.count_nonzero(square & ~(masks[0] | masks[1])) < 2 * run:
+        return None
+    back = cv2.invertAffineTransform(matrix)
+    masks = [cv2.warpAffine(m, back, (w, h), flags=cv2.INTER_NEAREST) for m in masks]
+    return (masks[0], masks[1]) if rows else (masks[1], masks[0])
+
+
+def _squaring(contour: np.ndarray, rect: tuple[int, int, int, int], centre: tuple[float, float],
+              angle: float) -> tuple[np.ndarray, tuple[int, int]]:
+    """The affine map (2x3) from the component's box to its rotated bounding box turned square
+    (the smaller turn that does it), and the size (w, h) of the squared box."""
+    x, y, _, _ = rect
+    points = (contour.reshape(-1, 2) - (x, y)).astype(np.float32)
+    turn = (angle + 45) % 90 - 45
+    best = None
+    for degrees in (turn, -turn):  # OpenCV's sense of the angle: whichever squares it
+        matrix = cv2.getRotationMatrix2D((centre[0] - x, centre[1] - y), degrees, 1.0)
+        turned = points @ matrix[:, :2].T + matrix[:, 2]
+        low, high = turned.min(axis=0), turned.max(axis=0)
+        if best is None or np.prod(high - low) < best[0]:
+            matrix[:, 2] -= low
+            best = (np.prod(high - low), matrix, (int(high[0] - low[0]) + 1, int(high[1] - low[1]) + 1))
+    return best[1], best[2]
+
+
+def _runs(square: np.ndarray, length: int, rows: bool) -> list[tuple[float, float, float, float, float]]:
+    """Straight lines of ink at least `length` px long along the rows (or the columns) of
+    `square`, TILT - 1 pixels of tilt allowed: each as its two ends and its thickness (x0, y0, x1,
+    y1, px). The line is fitted through the middle of its run where the run is no thicker than the
+    line's usual thickness (the median), so that a digit's stroke lying along it (a "7"'s bar on
+    the box's top edge) neither bends it nor widens it."""
+    tilt = np.ones((TILT, 1) if rows else (1, TILT), np.uint8)
+    line = np.ones((1, length) if rows else (length, 1), np.uint8)
+    kept = cv2.morphologyEx(cv2.dilate(square, tilt), cv2.MORPH_OPEN, line) & square
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(kept, connectivity=8)
+    found = []
+    for label in range(1, count):
+        left, top, w, h = stats[label, :4]
+        if (w if rows else h) < length:
+            continue
+        ys, xs = np.nonzero(labels[top : top + h, left : left + w] == label)
+        along, off = (xs, ys) if rows else (ys, xs)
+        thickness = np.bincount(along)
+        usual = float(np.median(thickness[thickness > 0]))
+        plain = thickness[along] <= usual + 1
+        if np.ptp(along[plain]) < 1:
+            continue
+        fit = np.polyfit(along[plain], off[plain], 1)
+        a0, a1 = float(along.min()), float(along.max())
+        o0, o1 = float(np.polyval(fit, a0)), float(np.polyval(fit, a1))
+        found.append((left + a0, top + o0, left + a1, top + o1, usual) if rows
+                     else (left + o0, top + a0, left + o1, top + a1, usual))
+    return found
+
+
+def _meeting(lines: list, others: list, rows: bool, reach: int) -> list:
+    """The `lines` (along the rows when `rows`, else the columns) whose two ends each lie within
+    `reach` px of one of `others` (segments the other way)."""
+
+    def near(px: float, py: float) -> bool:
+        for x0, y0, x1, y1, _ in others:
+            if rows and min(y0, y1) - reach <= py <= max(y0, y1) + reach and abs(px - (x0 + x1) / 2) <= reach:
+                return True
+            if not rows and min(x0, x1) - reach <= px <= max(x0, x1) + reach and abs(py - (y0 + y1) / 2) <= reach:
+                return True
+        return False
+
+    return [s for s in lines if near(s[0], s[1]) and near(s[2], s[3])]
