@@ -28,6 +28,9 @@ BODY = 0.6
 #: Each step up or down costs this much against one ink pixel: the seam runs straight through
 #: clear paper, and bends only to go round ink.
 STEP_COST = 0.05
+#: A path one row higher costs this much more a column, up to one row over the whole band: the
+#: lowest of paths through as much ink wins.
+LOW_BIAS = 0.01
 
 
 def seam(mask: np.ndarray, typical: float) -> np.ndarray | None:
@@ -45,6 +48,9 @@ def seam(mask: np.ndarray, typical: float) -> np.ndarray | None:
         return None
     cost = (mask[lo:hi] > 0).astype(np.float32)
     rows, width = cost.shape
+    # Of paths through as much ink, the lowest: tails hang down from a row into the next, so the
+    # cut goes just over the lower row's digits and a tail stays with the digit it belongs to.
+    cost += LOW_BIAS * np.linspace(1.0, 0.0, rows, dtype=np.float32)[:, None]
     total = cost[:, 0].copy()
     moves = np.zeros((rows, width), np.int8)  # -1, 0, +1: where each cell's best path came from
     for col in range(1, width):
@@ -73,19 +79,24 @@ def cut(mask: np.ndarray, path: np.ndarray) -> np.ndarray:
 def spans_two_rows(box: tuple[int, int, int, int], path: np.ndarray, others: list[tuple[int, int, int, int]],
                    typical: float) -> bool:
     """Whether the group in `box` (x, y, w, h) is two rows touching: it is TWO_ROWS digit heights
-    high, and both above and below its seam (`path`, rows in the box) some other digit-sized box of
-    `others` (0.5-1.5 digit heights high, within three digit heights to the left or right) has its
-    centre, level with the seam's side at its nearest column."""
+    high, and rows of digits lie beside it (in `others`, within three digit heights to the left or
+    right): a digit's centre level with its part above the seam (`path`, rows in the box, at the
+    column nearest that digit) and one level with its part below. A digit-sized box (0.5-1.5 digit
+    heights high) is one digit; another group TWO_ROWS high is a digit at its top and one at its
+    bottom, a digit height each (where rows touch all along, the next digits touch too)."""
     x, y, w, h = box
     if h < TWO_ROWS * typical:
         return False
     sides = set()
     for ox, oy, ow, oh in others:
-        if not 0.5 * typical <= oh <= 1.5 * typical or max(ox - (x + w), x - (ox + ow)) > 3 * typical:
+        if max(ox - (x + w), x - (ox + ow)) > 3 * typical:
             continue
-        centre = oy + oh / 2
-        if not y <= centre <= y + h:
+        if 0.5 * typical <= oh <= 1.5 * typical:
+            centres = [oy + oh / 2]
+        elif oh >= TWO_ROWS * typical:
+            centres = [oy + typical / 2, oy + oh - typical / 2]
+        else:
             continue
         column = min(max(round(ox + ow / 2) - x, 0), w - 1)
-        sides.add(centre < y + path[column])
+        sides.update(centre < y + path[column] for centre in centres if y <= centre <= y + h)
     return sides == {True, False}
