@@ -71,9 +71,10 @@ def remove_lines(mask: np.ndarray) -> np.ndarray:
         before = cv2.dilate(kept, kernel, anchor=(0, reach - 1) if horizontal else (reach - 1, 0))
         after = cv2.dilate(kept, kernel, anchor=(0, 0))
         crossing = band & mask & before & after
-        # A stroke crosses the line in a short run; a run along it as long as `reach` is the line
-        # itself between digits close on both sides (an edge two printed boxes share).
-        along = np.ones((1, reach) if horizontal else (reach, 1), np.uint8)
+        # A stroke crosses the line in a short run (a 6 px stroke crossing at 20 degrees: 18 px);
+        # a run along it twice `reach` long is the line itself between digits close on both sides
+        # (an edge two printed boxes share).
+        along = np.ones((1, 2 * reach) if horizontal else (2 * reach, 1), np.uint8)
         kept |= crossing & ~cv2.morphologyEx(crossing, cv2.MORPH_OPEN, along)
     return kept
 
