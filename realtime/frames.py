@@ -36,14 +36,18 @@ SPAN = 0.8
 #: A line lies within a band this many pixels across (a side a few degrees off square:
 #: perspective, a comb's boxes not all of one height).
 TILT = 5
+#: A line is removed this many pixels wider than its ink (its blurred edge, a pixel of perspective).
+MARGIN = 4
+#: The squared frame is drawn with this many pixels of margin on each side.
+PAD = 4
 
 
 def frame_lines(mask: np.ndarray, contour: np.ndarray, rect: tuple[int, int, int, int],
                 width: int) -> tuple[np.ndarray, np.ndarray] | None:
     """The lines of the printed frame that `contour` (one outer contour of `mask`, uint8 (H, W),
     non-zero = ink) outlines, or None when it is no frame: (more horizontal, more vertical) uint8
-    0/255 masks of the component's bounding box `rect` (x, y, w, h), each line drawn a pixel
-    thicker on each side than its ink. `width` (px) is how far apart two segments of one line may lie."""
+    0/255 masks of the component's bounding box `rect` (x, y, w, h), each line drawn MARGIN px
+    thicker than its ink. `width` (px) is how far apart two segments of one line may lie."""
     x, y, w, h = rect
     centre, (a, b), angle = cv2.minAreaRect(contour)
     if cv2.contourArea(contour) < FILL * a * b:
@@ -53,14 +57,15 @@ def frame_lines(mask: np.ndarray, contour: np.ndarray, rect: tuple[int, int, int
     own &= mask[y : y + h, x : x + w]
     matrix, (width_sq, height_sq) = _squaring(contour, rect, centre, angle)
     square = cv2.warpAffine(own, matrix, (width_sq, height_sq), flags=cv2.INTER_NEAREST)
-    run = int(RUN * min(width_sq, height_sq))
+    inner_w, inner_h = width_sq - 2 * PAD, height_sq - 2 * PAD
+    run = int(RUN * min(inner_w, inner_h))
     if run < 2 * width:
         return None
-    rows = width_sq >= height_sq  # the frame's long way: along the rows (a comb) or the columns
+    rows = inner_w >= inner_h  # the frame's long way: along the rows (a comb) or the columns
     along, across = _runs(square, run, rows), _runs(square, run, not rows)
-    short = height_sq if rows else width_sq
+    short = inner_h if rows else inner_w
     # the long way, only the outer sides: within a quarter of the short side from the frame's edge
-    along = [s for s in along if min(s[1 if rows else 0], short - 1 - s[3 if rows else 2]) <= short / 4]
+    along = [s for s in along if min(s[1 if rows else 0] - PAD, short + PAD - 1 - s[3 if rows else 2]) <= short / 4]
     # across it, only lines from one outer side to the other (an end, an edge two boxes share)
     across = [s for s in across if abs(s[3 if rows else 2] - s[1 if rows else 0]) >= SPAN * short]
     for _ in range(2):  # a line is kept when both its ends meet a kept line the other way
@@ -70,7 +75,7 @@ def frame_lines(mask: np.ndarray, contour: np.ndarray, rect: tuple[int, int, int
     masks = [np.zeros_like(square), np.zeros_like(square)]
     for drawn, kept in zip(masks, (along, across)):
         for x0, y0, x1, y1, thickness in kept:
-            cv2.line(drawn, (round(x0), round(y0)), (round(x1), round(y1)), 255, round(thickness) + 2)
+            cv2.line(drawn, (round(x0), round(y0)), (round(x1), round(y1)), 255, round(thickness) + MARGIN)
     if np.count_nonzero(square & ~(masks[0] | masks[1])) < 2 * run:
         return None
     back = cv2.invertAffineTransform(matrix)
@@ -81,7 +86,7 @@ def frame_lines(mask: np.ndarray, contour: np.ndarray, rect: tuple[int, int, int
 def _squaring(contour: np.ndarray, rect: tuple[int, int, int, int], centre: tuple[float, float],
               angle: float) -> tuple[np.ndarray, tuple[int, int]]:
     """The affine map (2x3) from the component's box to its rotated bounding box turned square
-    (the smaller turn that does it), and the size (w, h) of the squared box."""
+    (the smaller turn that does it), and the size (w, h) of the squared box with PAD px round it."""
     x, y, _, _ = rect
     points = (contour.reshape(-1, 2) - (x, y)).astype(np.float32)
     turn = (angle + 45) % 90 - 45
@@ -91,8 +96,8 @@ def _squaring(contour: np.ndarray, rect: tuple[int, int, int, int], centre: tupl
         turned = points @ matrix[:, :2].T + matrix[:, 2]
         low, high = turned.min(axis=0), turned.max(axis=0)
         if best is None or np.prod(high - low) < best[0]:
-            matrix[:, 2] -= low
-            best = (np.prod(high - low), matrix, (int(high[0] - low[0]) + 1, int(high[1] - low[1]) + 1))
+            matrix[:, 2] -= low - PAD  # a margin round it: the lines' edges, blurred, stay inside
+            best = (np.prod(high - low), matrix, (int(high[0] - low[0]) + 1 + 2 * PAD, int(high[1] - low[1]) + 1 + 2 * PAD))
     return best[1], best[2]
 
 
