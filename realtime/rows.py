@@ -23,14 +23,17 @@ import numpy as np
 #: A group at least this many of the page's digit heights high spans two rows: digits are at
 #: most ~1.6 high with a long tail, and two rows touching through a tail are at least 2.2 high.
 TWO_ROWS = 1.8
+#: A digit cut by a seam is read again without its ink this share of a digit height from the seam
+#: (a neighbour's tail left with it, or its own top cut short): both readings must agree.
+TRIM = 0.2
 #: The seam keeps at least this share of a digit height of the group on each side of it.
 BODY = 0.6
 #: Each step up or down costs this much against one ink pixel: the seam runs straight through
 #: clear paper, and bends only to go round ink.
 STEP_COST = 0.05
-#: A path one row higher costs this much more a column, up to one row over the whole band: the
-#: lowest of paths through as much ink wins.
-LOW_BIAS = 0.01
+#: A path at the top or bottom of the band costs this much more a column than one in its middle:
+#: of paths through as much ink, the one nearest the middle of the gap wins.
+MIDDLE_BIAS = 0.01
 
 
 def seam(mask: np.ndarray, typical: float) -> np.ndarray | None:
@@ -48,9 +51,12 @@ def seam(mask: np.ndarray, typical: float) -> np.ndarray | None:
         return None
     cost = (mask[lo:hi] > 0).astype(np.float32)
     rows, width = cost.shape
-    # Of paths through as much ink, the lowest: tails hang down from a row into the next, so the
-    # cut goes just over the lower row's digits and a tail stays with the digit it belongs to.
-    cost += LOW_BIAS * np.linspace(1.0, 0.0, rows, dtype=np.float32)[:, None]
+    # Of paths through as much ink, the one nearest the middle of the gap between the rows (the
+    # upper row's digits end a digit height below the group's top, the lower row's begin one
+    # above its bottom): crossing a tail there, not the stem of the digit it touches, whose top
+    # would go with the row above.
+    middle = (rows - 1) / 2
+    cost += MIDDLE_BIAS * (np.abs(np.arange(rows, dtype=np.float32) - middle) / max(middle, 1.0))[:, None]
     total = cost[:, 0].copy()
     moves = np.zeros((rows, width), np.int8)  # -1, 0, +1: where each cell's best path came from
     for col in range(1, width):

@@ -9,7 +9,6 @@ but still returned, with the reason, so that the overlay can show it dimmed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from statistics import median  # lists of a few numbers: far cheaper than numpy's
 
@@ -17,8 +16,8 @@ import cv2
 import numpy as np
 
 from realtime.checks import numeric_array
-from realtime.rows import TWO_ROWS, cut, seam, spans_two_rows
-from realtime.textlines import group_lines
+from realtime.rows import TRIM, TWO_ROWS, cut, seam, spans_two_rows
+from realtime.textlines import group_lines, typical_height
 
 
 MASK_MARGIN = 2
@@ -31,12 +30,16 @@ class Candidate:
     `mask` is the candidate's own ink (uint8, 0/255) cut to `box` plus a MASK_MARGIN border of
     background, without strokes of neighbouring digits that reach into the box: even a "1" cut
     tight to its box then shows background around it. `reason` is None for a plausible digit.
+    `split` is True when its ink was cut from a digit of another row (realtime.rows): where the
+    cut went is a guess, so such a digit is named only when the model is sure of it.
     """
 
     box: tuple[int, int, int, int]  # x, y, w, h
     mask: np.ndarray = field(repr=False)
     line: int = -1
     reason: str | None = None
+    split: bool = False
+    trimmed: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def accepted(self) -> bool:
@@ -98,9 +101,15 @@ def find_digits(binary: np.ndarray, settings: FinderSettings = FinderSettings())
     alone = {i for i, box in boxes.items() if reject(box, 0, (height, width), settings) in ALONE_REASONS}
     speck = max(settings.min_height_px, settings.min_height_frac * height)
     parts = {i: b for i, b in boxes.items() if i not in alone}
-    typical = _typical_height(parts.values(), speck)
+    typical = typical_height(parts.values(), speck)
     contours = list(contours)
-    groups = _cut_rows(_merge_parts(parts, settings, speck, typical), contours, boxes, ink, settings, speck, typical)
+    split: set[int] = set()
+    seams: list[np.ndarray] = []
+    groups = _cut_rows(_merge_parts(parts, settings, speck, typical), contours, boxes, ink, settings, speck, typical, split, seams)
+    near = None
+    if seams:
+        near = np.zeros_like(ink)
+        cv2.polylines(near, seams, False, 1, 2 * round(TRIM * typical) + 1)
     groups += [[i] for i in sorted(alone)]
 
     candidates = []
@@ -114,7 +123,11 @@ def find_digits(binary: np.ndarray, settings: FinderSettings = FinderSettings())
         cv2.drawContours(mask, [contours[i] for i in members], -1, 255, cv2.FILLED, offset=(m - x, m - y))
         mask[m : m + h, m : m + w] &= ink[y : y + h, x : x + w] * np.uint8(255)
         reason = reject(box, int(np.count_nonzero(mask)), (height, width), settings)
-        candidates.append(Candidate(box=box, mask=mask, reason=reason))
+        cand = Candidate(box=box, mask=mask, reason=reason, split=not split.isdisjoint(members))
+        if cand.split and near is not None:
+            cand.trimmed = mask.copy()
+            cand.trimmed[m : m + h, m : m + w] &= (1 - near[y : y + h, x : x + w]) * np.uint8(255)
+        candidates.append(cand)
     return reading_order(candidates, (height, width), settings)[: settings.max_candidates]
 
 
@@ -153,11 +166,12 @@ def _merge_parts(boxes: dict[int, tuple[int, int, int, int]], settings: FinderSe
 
 
 def _cut_rows(groups: list[list[int]], contours: list[np.ndarray], boxes: dict[int, tuple[int, int, int, int]],
-              ink: np.ndarray, settings: FinderSettings, speck: float, typical: float) -> list[list[int]]:
+              ink: np.ndarray, settings: FinderSettings, speck: float, typical: float, split: set[int],
+              seams: list[np.ndarray]) -> list[list[int]]:
     """`groups` with each group that is two rows touching (realtime.rows: a tail reaching a digit
     of the next row) cut along the seam between the rows; the pieces on each side merged again
     (never across the seam) and cut again if they still span two rows. Pieces are added to
-    `contours` and `boxes` under new indices."""
+    `contours` and `boxes` under new indices; those the seam went through, to `split`."""
     if typical <= 0:
         return groups
     group_boxes = [union([boxes[i] for i in members]) for members in groups]
@@ -175,37 +189,30 @@ def _cut_rows(groups: list[list[int]], contours: list[np.ndarray], boxes: dict[i
             result.append(members)
             continue
         sides: dict[bool, dict[int, tuple[int, int, int, int]]] = {True: {}, False: {}}
-        pieces, _ = cv2.findContours(cut(mask, path), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        parted = cut(mask, path)
+        seams.append(np.stack((np.arange(w) + x, path + y), axis=1).astype(np.int32).reshape(-1, 1, 2))
+        cleared = cv2.dilate(mask & ~parted, np.ones((3, 3), np.uint8))  # the ink the seam took, and beside it
+        pieces, _ = cv2.findContours(parted, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
         for piece in pieces:
             px, py, pw, ph = cv2.boundingRect(piece)
             if pw * ph < settings.noise_area_px:
                 continue
-            boxes[len(contours)] = (px + x, py + y, pw, ph)
+            index = len(contours)
+            boxes[index] = (px + x, py + y, pw, ph)
             contours.append(piece + np.array([x, y], np.int32))
-            sides[py + ph / 2 < path[min(px + pw // 2, w - 1)]][len(contours) - 1] = boxes[len(contours) - 1]
+            sides[py + ph / 2 < path[min(px + pw // 2, w - 1)]][index] = boxes[index]
+            if (parted[py : py + ph, px : px + pw] & cleared[py : py + ph, px : px + pw]).any():
+                split.add(index)
         for side in sides.values():
             if side:
                 result += _cut_rows(_merge_parts(side, settings, speck, typical), contours, boxes, ink,
-                                    settings, speck, typical)
+                                    settings, speck, typical, split, seams)
     return result
 
 
 #: A piece at least WHOLE_DIGIT of the page's digit height is a whole digit, not a part of one; a
 #: group's reach and size are measured from at most MAX_DIGIT of it (a tall digit).
 WHOLE_DIGIT, MAX_DIGIT = 0.7, 1.3
-
-
-def _typical_height(boxes: Iterable[tuple[int, int, int, int]], speck: float = 0.0) -> float:
-    """The height of a whole digit here: the median of the parts at least `speck` px high (noise
-    and paper grain left out) that are at least half as high as the 90th percentile of those (not
-    the tallest: a few strokes reaching into the next line of a dense page are twice a digit's
-    height). Falls back to all parts when none is that high; 0.0 for none."""
-    heights = sorted(b[3] for b in boxes)
-    heights = [h for h in heights if h >= speck] or heights
-    if not heights:
-        return 0.0
-    p90 = heights[min(len(heights) - 1, int(0.9 * len(heights)))]  # lists of tens: no numpy call
-    return float(median([h for h in heights if h >= 0.5 * p90]))
 
 
 def _same_digit(

@@ -8,15 +8,19 @@ neighbours follows a row photographed at a slant (it climbs from digit to digit)
 the row is, where one vertical span grown over the whole row takes in the next row of a dense page
 (rows 1.2 digit heights apart, a slope of 5%: the span of a 600 px row is then 1.9 heights high).
 
-A digit's *body* is its box cut to MAX_BODY of the page's digit height from the top: a "7"'s or a
+A digit's *body* is its box cut to MAX_BODY of the page's digit height (`typical_height`: specks
+and grain accepted as small digits must not make it small) from the top: a "7"'s or a
 "9"'s tail reaching down into the next row does not make the digit level with that row.
-Two chains that lie one after the other in x, their facing ends level, are one line with a wide
-gap ("12      34"); a chain level with no other stays a line of its own.
+Two chains that lie one after the other in x are one line when the facing end of one is level with
+the other's digits near it taken together (a small "0" low in a row between two tall digits
+higher up links to neither alone), or with its facing end when it is far ("12      34"); a chain
+level with no other stays a line of its own.
 """
 
 from __future__ import annotations
 
-from statistics import median
+from collections.abc import Iterable
+from statistics import median  # lists of a few numbers: far cheaper than numpy's
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -36,7 +40,7 @@ def group_lines(accepted: list[Candidate]) -> list[list[Candidate]]:
     facing ends are level joined."""
     if not accepted:
         return []
-    typical = float(median(c.box[3] for c in accepted))
+    typical = typical_height(c.box for c in accepted)
     bodies = [body(c.box, typical) for c in accepted]
     parent = list(range(len(accepted)))
 
@@ -59,14 +63,15 @@ def group_lines(accepted: list[Candidate]) -> list[list[Candidate]]:
         chains.setdefault(root(i), []).append(i)
     lines = sorted(chains.values(), key=lambda chain: min(bodies[i][0] for i in chain))
     joined = True
-    while joined:  # a wide gap inside one row: chains one after the other, facing ends level
+    while joined:  # chains one after the other in x whose facing ends are level: one line
         joined = False
         for a in lines:
             last = max(a, key=lambda i: bodies[i][0] + bodies[i][2])
             for b in lines:
                 first = min(b, key=lambda i: bodies[i][0])
-                if b is not a and bodies[first][0] >= bodies[last][0] + bodies[last][2] \
-                        and level(bodies[last], bodies[first]):
+                if b is not a and bodies[first][0] >= bodies[last][0] + bodies[last][2] and (
+                        level(_near_span(a, bodies[first], bodies, typical), bodies[first])
+                        or level(_near_span(b, bodies[last], bodies, typical), bodies[last])):
                     a += b
                     lines.remove(b)
                     joined = True
@@ -74,6 +79,34 @@ def group_lines(accepted: list[Candidate]) -> list[list[Candidate]]:
             if joined:
                 break
     return [[accepted[i] for i in line] for line in lines]
+
+
+def _near_span(chain: list[int], box: Box, bodies: list[Box], typical: float) -> Box:
+    """The union of the bodies of `chain` within REACH digit heights of `box` in x (the nearest
+    one when none is): where the chain's row runs beside `box`, a small digit and a tall one
+    together (a small "0" between two "2"s of a row photographed at a slant)."""
+    x, _, w, _ = box
+
+    def gap(i: int) -> int:
+        return max(bodies[i][0] - (x + w), x - (bodies[i][0] + bodies[i][2]), 0)
+
+    near = [i for i in chain if gap(i) <= REACH * typical] or [min(chain, key=gap)]
+    top = min(bodies[i][1] for i in near)
+    bottom = max(bodies[i][1] + bodies[i][3] for i in near)
+    return x, top, w, bottom - top
+
+
+def typical_height(boxes: Iterable[tuple[int, int, int, int]], speck: float = 0.0) -> float:
+    """The height of a whole digit here: the median of the parts at least `speck` px high (noise
+    and paper grain left out) that are at least half as high as the 90th percentile of those (not
+    the tallest: a few strokes reaching into the next line of a dense page are twice a digit's
+    height). Falls back to all parts when none is that high; 0.0 for none."""
+    heights = sorted(b[3] for b in boxes)
+    heights = [h for h in heights if h >= speck] or heights
+    if not heights:
+        return 0.0
+    p90 = heights[min(len(heights) - 1, int(0.9 * len(heights)))]  # lists of tens: no numpy call
+    return float(median([h for h in heights if h >= 0.5 * p90]))
 
 
 def body(box: Box, typical: float) -> Box:

@@ -178,3 +178,16 @@ def test_a_slanted_dense_page_keeps_its_rows_apart(mnist_test, classifier) -> No
         rows_right, rows = _rows_read(page, turned, classifier)
         right, total = right + rows_right, total + rows
     assert right >= 0.8 * total, f"{right}/{total} rows read whole"
+
+
+def test_only_digits_the_seam_went_through_are_marked_split(mnist_test) -> None:
+    """Candidates cut from a digit of another row carry `split` (named only when the model is
+    sure); on a page whose rows are apart, none does."""
+    from realtime.segment import find_digits
+
+    touching, _ = dense_page(mnist_test, 0, spacing=1.2, tails=9)
+    found = find_digits(touching, FinderSettings(reject_border=False))
+    marked = [c for c in found if c.split]
+    assert marked and len(marked) < 0.5 * len([c for c in found if c.accepted])
+    apart, _ = dense_page(mnist_test, 0, spacing=1.9, tails=0, rows=6)
+    assert not any(c.split for c in find_digits(apart, FinderSettings(reject_border=False)))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from realtime.reading import MIN_CONFIDENCE, NOT_A_DIGIT, DigitResult, decide
+from realtime.reading import MIN_CONFIDENCE, NOT_A_DIGIT, SPLIT_CONFIDENCE, DigitResult, decide, read_candidates
+from realtime.segment import Candidate
 
 
 class NoModel:
@@ -32,3 +33,46 @@ def test_a_ten_way_model_is_never_called_not_a_digit_by_the_sum() -> None:
     results = _results(10)
     decide(results, rows, NoModel())
     assert [r.digit for r in results] == list(range(10))
+
+
+def _sure_of(digit: int, share: float) -> np.ndarray:
+    row = np.full(10, (1 - share) / 9, np.float32)
+    row[digit] = share
+    return row
+
+
+def test_a_digit_cut_from_another_row_is_named_only_when_sure() -> None:
+    """The same reading, 85% sure: a digit found whole is named, one whose ink the finder cut from
+    a digit of another row (Candidate.split) is shown "?" below SPLIT_CONFIDENCE."""
+    mask = np.zeros((40, 24), np.uint8)
+    mask[4:36, 10:14] = 255  # a "1"
+
+    class Model:
+        def predict(self, images: np.ndarray) -> np.ndarray:
+            return np.repeat(_sure_of(1, 0.85)[None], len(images), axis=0)
+
+    whole = Candidate(box=(0, 0, 20, 36), mask=mask, line=0)
+    cut = Candidate(box=(30, 0, 20, 36), mask=mask, line=0, split=True, trimmed=mask)
+    results, _, _ = read_candidates([whole, cut], Model())
+    assert results[0].confidence < SPLIT_CONFIDENCE
+    assert [r.digit for r in results] == [1, None] and results[1].reason == "low confidence"
+
+
+def test_a_cut_digit_read_otherwise_without_the_ink_by_the_cut_is_unsure() -> None:
+    """Sure of a "7" with the piece of tail the cut left it, of a "1" without: "?" (recognition says
+    the cut went wrong); sure of it both ways: named."""
+    seven = np.zeros((40, 24), np.uint8)
+    seven[4:8, 2:22] = 255  # the bar: beside the cut
+    seven[8:36, 16:20] = 255
+    stem = seven.copy()
+    stem[:8] = 0
+
+    class Model:  # a "7" when the ink is wide (the bar is there), else a "1"
+        def predict(self, images: np.ndarray) -> np.ndarray:
+            return np.stack([_sure_of(7 if (image.max(axis=0) > 0.3).sum() > 8 else 1, 0.97) for image in images])
+
+    disagree = Candidate(box=(0, 0, 24, 36), mask=seven, line=0, split=True, trimmed=stem)
+    agree = Candidate(box=(30, 0, 24, 36), mask=seven, line=0, split=True, trimmed=seven)
+    results, _, _ = read_candidates([disagree, agree], Model())
+    assert [r.digit for r in results] == [None, 7]
+    assert results[0].reason == "low confidence" and results[0].confidence >= SPLIT_CONFIDENCE

@@ -85,3 +85,19 @@ def test_groups_two_rows_high_are_digits_of_both_rows() -> None:
     assert spans_two_rows((100, 100, 60, 100), path, [(170, 104, 55, 94)], 40.0)
     assert spans_two_rows((100, 100, 60, 100), path, [(170, 60, 55, 90), (20, 150, 55, 90)], 40.0)
     assert not spans_two_rows((100, 100, 60, 100), path, [(170, 140, 55, 94)], 40.0), "below its top half only"
+
+
+def test_specks_taken_for_small_digits_do_not_cut_the_digits_bodies() -> None:
+    """A frame of the real-dev video (hualili_digits2_outdoor, frame 58): "2021" over "2019",
+    photographed at a slant (the small "0" low between two "2"s higher up), and grain at the
+    sheet's edge accepted by the finder (later turned down as off the page). The page's digit
+    height is that of the digits, not the median of everything (26 px here): the bodies stay
+    whole and "2021" one line (it was read "21 20 2019")."""
+    rows = [[(321, 190, 75, 82), (409, 210, 47, 44), (481, 181, 80, 79), (597, 177, 12, 70)],
+            [(315, 345, 96, 62), (428, 352, 46, 34), (528, 329, 12, 62), (586, 322, 37, 76)]]
+    grain = [(15, 220, 5, 19), (140, 271, 16, 26), (141, 238, 9, 22), (105, 474, 4, 26), (149, 362, 3, 18),
+             (146, 336, 16, 23), (158, 503, 12, 28)]
+    cands = {box: Candidate(box=box, mask=np.zeros((3, 3), np.uint8)) for box in [*rows[0], *rows[1], *grain]}
+    lines = group_lines(list(cands.values()))
+    for row in rows:
+        assert any({id(cands[b]) for b in row} <= {id(c) for c in line} for line in lines), row
