@@ -162,6 +162,20 @@ def test_touching_digits_drawn_with_real_mouse_drags_read_as_a_number(draw_sessi
     assert session.app.wait(WAIT) == 0, session.output()
 
 
+def test_a_timeout_says_whether_the_input_reached_the_app_and_where_the_app_was(draw_session: DrawSession) -> None:
+    """What a failing end-to-end test reports: every mouse event Qt received from X and the stack of
+    each of the app's threads, so that a stroke lost on the way and an app stuck somewhere tell
+    themselves apart (a flaky start once left only "no reading after the first drag")."""
+    session = draw_session
+    session.drag([(120, 100), (120, 200)])
+    session.reading(-1, "the stroke's reading", lambda e: reaches(e, (120, 200), "bottom"))
+    with pytest.raises(pytest.fail.Exception) as failed:
+        session.wait_for("something that never comes", lambda: False, timeout=1)
+    message = str(failed.value)
+    assert "XI2 mouse press, button 1" in message and "XI2 mouse release, button 1" in message, message
+    assert "draw_app.py" in message and " in _loop" in message, message  # where the main thread was
+
+
 def test_draw_without_a_display_exits_2_with_one_line(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     result = subprocess.run([sys.executable, "-m", "realtime", "draw", "--save-dir", str(tmp_path)], cwd=ROOT,
