@@ -3,7 +3,7 @@
 Used by scripts/screenshots.py (the README's pictures), scripts/idle_cpu.py (what an open
 window costs) and the end-to-end tests. `Xvfb` starts a server on a free display number (it picks
 and reports it, -displayfd); `AppWindow` starts `python -m realtime ...` on it, finds its window,
-waits until it is ready for input (painted with the app's image, at its size), sends real pointer
+waits until it is ready for input (viewable, at the app's image's size), sends real pointer
 and key events through XTEST (xdotool), grabs the window's pixels as X shows them (ffmpeg's
 x11grab) and reads the process's CPU time from /proc.
 """
@@ -20,9 +20,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-
-import cv2
-import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 TITLE = "Digit Recognizer"
@@ -84,9 +81,8 @@ def stop(process: subprocess.Popen) -> None:
 class AppWindow:
     """`python -m realtime <args>` on `display`, with its window found, ready, and xdotool to drive it.
 
-    Ready means what a user's first stroke needs (`wait_ready`): the window viewable, at the size of
-    the app's image when the caller knows it, and painted with that image, i.e. Qt has laid the
-    window out at 1:1 and drawn the app's first picture. `trace_input` has the app log every mouse
+    Ready means what a user's first stroke needs (`wait_ready`): the window viewable and, when the
+    caller knows the size of the app's image, at that size. `trace_input` has the app log every mouse
     event Qt receives from X (Qt's qt.qpa.input.events category), and `dump_threads` makes a stuck
     app print where each of its threads is (faulthandler): so that an end-to-end test that times
     out says whether the input reached the app and what the app was doing.
@@ -119,22 +115,21 @@ class AppWindow:
             raise
 
     def wait_ready(self, size: tuple[int, int] | None = None, timeout: float = 60.0) -> None:
-        """Wait until the window takes input as a user's would: at `size` (width, height) if given, and
-        showing the app's picture.
+        """Wait until the window is at `size` (width, height), when the caller knows it.
 
-        X maps the window before the first image sizes it (OpenCV's Qt window starts about 100x70),
-        and a freshly mapped window is black until Qt has laid it out and painted the image, so a
-        stroke sent on seeing the window alone can land outside it or before the image's widget
-        covers it. Grabbing the window's pixels (what X shows) checks what the stroke needs.
+        X maps the window before the first image sizes it (OpenCV's Qt window starts about 98x69),
+        and a stroke sent then lands outside it. Whether it is painted is not waited for: on a
+        loaded machine Qt can leave the window black (it misses the window's MapNotify and never
+        takes it as exposed) while it still takes mouse and keys, so a wait for pixels could hang.
         """
-        def ready() -> bool:
-            geometry = self.geometry()
-            if size is not None and (geometry["WIDTH"], geometry["HEIGHT"]) != size:
-                return False
-            return float(self.grab_image(geometry).mean()) > 5  # painted: black until then
+        if size is None:
+            return
 
-        what = "the window to show the app's picture" + (f" at {size[0]}x{size[1]}" if size else "")
-        self.wait_for(what, ready, timeout)
+        def sized() -> bool:
+            geometry = self.geometry()
+            return (geometry["WIDTH"], geometry["HEIGHT"]) == size
+
+        self.wait_for(f"the window to be {size[0]}x{size[1]}, the app's image's size", sized, timeout)
 
     def output(self, tail: int = 4000) -> str:
         self.log.flush()
@@ -222,22 +217,13 @@ class AppWindow:
         return 100 * (self.cpu_seconds() - cpu) / (time.monotonic() - start)
 
     def grab(self, path: Path) -> None:
-        """The window's pixels as the X server shows them, to a PNG."""
-        if not cv2.imwrite(str(path), self.grab_image()):
-            raise RuntimeError(f"cannot write {path}")
-
-    def grab_image(self, geometry: dict[str, int] | None = None) -> np.ndarray:
-        """The window's pixels as the X server shows them: uint8 BGR (H, W, 3) (ffmpeg x11grab)."""
+        """The window's pixels as the X server shows them, to a PNG (ffmpeg x11grab)."""
         if not FFMPEG:
             raise RuntimeError("ffmpeg is not on PATH")
-        g = geometry or self.geometry()
-        done = subprocess.run([FFMPEG, "-loglevel", "error", "-f", "x11grab", "-video_size", f"{g['WIDTH']}x{g['HEIGHT']}",
-                               "-i", f"{self.display}+{g['X']},{g['Y']}", "-frames:v", "1", "-f", "image2pipe",
-                               "-c:v", "png", "-"], check=True, capture_output=True, timeout=60)
-        image = cv2.imdecode(np.frombuffer(done.stdout, np.uint8), cv2.IMREAD_COLOR)
-        if image is None:
-            raise RuntimeError(f"ffmpeg grabbed no picture of the window: {done.stderr.decode(errors='replace')[-300:]}")
-        return image
+        g = self.geometry()
+        subprocess.run([FFMPEG, "-loglevel", "error", "-y", "-f", "x11grab", "-video_size", f"{g['WIDTH']}x{g['HEIGHT']}",
+                        "-i", f"{self.display}+{g['X']},{g['Y']}", "-frames:v", "1", str(path)],
+                       check=True, capture_output=True, timeout=60)
 
     def close(self) -> None:
         stop(self.app)

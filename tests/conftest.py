@@ -98,7 +98,7 @@ def video_frames(path: Path) -> int:
 @pytest.fixture
 def draw_session(tmp_path: Path):
     """Draw mode in a real window on a fresh Xvfb server, ready for input (tests/e2e.py); skipped with
-    the reason without Xvfb, xdotool, ffmpeg or the model; closed after the test."""
+    the reason without Xvfb, xdotool or the model; closed after the test."""
     from e2e import DrawSession, missing
     from xsession import Xvfb
 

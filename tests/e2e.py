@@ -2,9 +2,8 @@
 
 The `draw_session` fixture (conftest.py) gives each test a fresh Xvfb server and `python -m realtime
 draw` on it (scripts/xsession.py), started the one way every end-to-end test of draw mode starts
-it: the window found, at the size of the app's image and painted with it before the test's first
-stroke, so that a stroke cannot land before Qt has laid the window out. A timeout fails the test
-with what is needed to tell why: the app's last events, every mouse event Qt received from X (did
+it: the window found and at the size of the app's image before the test's first stroke (X maps it
+smaller first). A timeout fails the test with what is needed to tell why: the app's last events, every mouse event Qt received from X (did
 the stroke reach the app?) and where each of the app's threads was (was it stuck?).
 """
 
@@ -26,15 +25,15 @@ CANVAS = 448
 BRUSH = 20  # realtime.canvas.default_brush(448)
 WINDOW_SIZE = (DrawLayout.for_canvas(CANVAS).width, DrawLayout.for_canvas(CANVAS).height)
 WAIT = 60.0  # seconds for the app to react to one action: only a limit, reached only on failure
-TOOLS = {name: shutil.which(name) for name in ("Xvfb", "xdotool", "ffmpeg")}
+TOOLS = {name: shutil.which(name) for name in ("Xvfb", "xdotool")}
 
 
 def missing() -> str | None:
     """Why draw mode cannot run end to end here (a tool or the model missing), or None."""
     absent = [name for name, path in TOOLS.items() if path is None]
     if absent:
-        return (f"end-to-end window tests need Xvfb, xdotool and ffmpeg on PATH ({', '.join(absent)} missing); "
-                "e.g. apt-get install xvfb xdotool ffmpeg")
+        return (f"end-to-end window tests need Xvfb and xdotool on PATH ({', '.join(absent)} missing); "
+                "e.g. apt-get install xvfb xdotool")
     if not SHIPPED_MODEL.is_file():
         return f"the shipped model {SHIPPED_MODEL} is missing: the app needs a model to read"
     return None

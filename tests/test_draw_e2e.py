@@ -14,7 +14,7 @@ segment across them, as it would for a user's fast stroke. A straight line is dr
 either way; of a curved stroke only the press and release points are sure to arrive, and the
 ink stays within the stroke's outline. The checks are these, so merging cannot fail them.
 
-Needs Xvfb, xdotool, ffmpeg and the shipped model (skipped with the reason without them): the
+Needs Xvfb, xdotool and the shipped model (skipped with the reason without them): the
 `draw_session` fixture (tests/e2e.py) starts the app and waits until its window is ready for input.
 """
 
