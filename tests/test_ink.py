@@ -51,6 +51,27 @@ def test_higher_sensitivity_finds_fainter_ink() -> None:
         binarize(gray_ink(page), SENSITIVITY_RANGE[1] + 1)
 
 
+def test_a_pencil_stroke_fading_in_places_stays_one_stroke_and_faint_grain_is_no_ink() -> None:
+    """Hysteresis: pencil (70% of the paper) pressed lightly for a short stretch (86%, fainter than
+    the sensitivity's 78%) is ink where it continues faint clear ink, as in Canny's edge linking;
+    grain as faint, touching no stroke, is not. Without it the "0" is a "C". Dark pen does not
+    grow: a faint smudge between two dark strokes (a tail brushing the next row) joins nothing."""
+    page = np.full((240, 320, 3), 220, np.uint8)
+    cv2.ellipse(page, (110, 120), (40, 60), 0, 0, 360, (154,) * 3, 4)  # 70%: pencil
+    cv2.ellipse(page, (110, 120), (40, 60), 0, 84, 96, (189,) * 3, 6)  # 86%, 9 px: pressed lightly
+    rng = np.random.default_rng(0)
+    for x, y in rng.integers((200, 20), (250, 220), (30, 2)):  # grain as faint, away from ink
+        cv2.circle(page, (int(x), int(y)), 2, (189,) * 3, -1)
+    cv2.line(page, (275, 30), (275, 100), (90,) * 3, 4)  # dark pen: 41%
+    cv2.line(page, (275, 108), (275, 200), (90,) * 3, 4)
+    cv2.line(page, (275, 100), (275, 108), (189,) * 3, 4)  # a faint smudge between them
+    mask = binarize(gray_ink(page))
+    contours, hierarchy = cv2.findContours(mask[:, :190], cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    assert len(contours) == 2 and hierarchy[0][1][3] == 0, "one ring with its hole"
+    assert not mask[:, 190:255].any()
+    assert cv2.connectedComponents(mask[:, 255:])[0] - 1 == 2
+
+
 def test_light_ballpoint_on_yellow_paper_under_a_hard_shadow() -> None:
     clean = sheet(paper=(150, 225, 240), ink=(215, 150, 90))  # light-blue ink, yellow paper
     page = clean.copy()

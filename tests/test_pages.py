@@ -35,6 +35,7 @@ READINGS = [
     ("ruled_00.jpg", "90184 97967", ()),
     ("yellow_00.jpg", "93692 7877 50172", ()),
     ("textured_00.jpg", "458036 61041 72239", ()),
+    ("ballpoint_00.jpg", "128092 03099 318 1034", ()),
     ("rotated_00.jpg", "3317 6661 3729 023", ("--rotate", "auto")),
     ("14-pencil-faint-931.png", "931", ()),
     ("08-digits-in-boxes-2413.png", "2413", ()),
