@@ -215,7 +215,11 @@ def _binarize(dark: np.ndarray, sensitivity: int, texture: bool = True) -> tuple
     mask = _at_most(ratio, round(2.55 * sensitivity))
     # Faint ink's broken strokes joined (see HYSTERESIS).
     kernel = np.ones((5, 5), np.uint8)
-    grown = cv2.bitwise_and(mask, _at_most(cv2.erode(ratio, kernel), round(2.55 * FAINT_CORE), above=True))
+    # Seeds: ink with a faint core, on a stroke (5 ink pixels in its 7x7 neighbourhood), not a speck
+    # (where two faint ruled lines cross, a few pixels pass the sensitivity).
+    strokes = _at_most(cv2.blur(mask, (7, 7)), 5 * 255 // 49, above=True)
+    grown = cv2.bitwise_and(cv2.bitwise_and(mask, strokes),
+                            _at_most(cv2.erode(ratio, kernel), round(2.55 * FAINT_CORE), above=True))
     if cv2.countNonZero(grown):
         weak = _at_most(ratio, round(2.55 * min(99, sensitivity + HYSTERESIS)))
         for _ in range(HYSTERESIS_STEPS):
