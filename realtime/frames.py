@@ -62,7 +62,7 @@ def frame_lines(mask: np.ndarray, contour: np.ndarray, rect: tuple[int, int, int
     if run < 2 * width:
         return None
     rows = inner_w >= inner_h  # the frame's long way: along the rows (a comb) or the columns
-    along, across = _runs(square, run, rows), _runs(square, run, not rows)
+    (along_labels, along), (across_labels, across) = _runs(square, run, rows), _runs(square, run, not rows)
     short = inner_h if rows else inner_w
     # the long way, only the outer sides: within a quarter of the short side from the frame's edge
     along = [s for s in along if min(s[1 if rows else 0] - PAD, short + PAD - 1 - s[3 if rows else 2]) <= short / 4]
@@ -73,8 +73,9 @@ def frame_lines(mask: np.ndarray, contour: np.ndarray, rect: tuple[int, int, int
     if len(along) < 2 or len(across) < 2:
         return None
     masks = [np.zeros_like(square), np.zeros_like(square)]
-    for drawn, kept in zip(masks, (along, across)):
-        for x0, y0, x1, y1, thickness in kept:
+    for drawn, labels, kept, way in ((masks[0], along_labels, along, rows), (masks[1], across_labels, across, not rows)):
+        for *_, label in kept:
+            x0, y0, x1, y1, thickness = _fit(labels, label, way)
             cv2.line(drawn, (round(x0), round(y0)), (round(x1), round(y1)), 255, round(thickness) + MARGIN)
     if np.count_nonzero(square & ~(masks[0] | masks[1])) < 2 * run:
         return None
@@ -101,34 +102,39 @@ def _squaring(contour: np.ndarray, rect: tuple[int, int, int, int], centre: tupl
     return best[1], best[2]
 
 
-def _runs(square: np.ndarray, length: int, rows: bool) -> list[tuple[float, float, float, float, float]]:
-    """Straight lines of ink at least `length` px long along the rows (or the columns) of
-    `square`, TILT - 1 pixels of tilt allowed: each as its two ends and its thickness (x0, y0, x1,
-    y1, px). The line is fitted through the middle of its run where the run is no thicker than the
-    line's usual thickness (the median), so that a digit's stroke lying along it (a "7"'s bar on
-    the box's top edge) neither bends it nor widens it."""
+def _runs(square: np.ndarray, length: int, rows: bool) -> tuple[np.ndarray, list[tuple[float, float, float, float, int]]]:
+    """Straight runs of ink at least `length` px long along the rows (or the columns) of
+    `square`, TILT - 1 pixels of tilt allowed: a label image of them and each as its ends, roughly
+    (through the middle of its box), and its label (x0, y0, x1, y1, label)."""
     tilt = np.ones((TILT, 1) if rows else (1, TILT), np.uint8)
     line = np.ones((1, length) if rows else (length, 1), np.uint8)
     kept = cv2.morphologyEx(cv2.dilate(square, tilt), cv2.MORPH_OPEN, line) & square
     count, labels, stats, _ = cv2.connectedComponentsWithStats(kept, connectivity=8)
     found = []
     for label in range(1, count):
-        left, top, w, h = stats[label, :4]
-        if (w if rows else h) < length:
-            continue
-        ys, xs = np.nonzero(labels[top : top + h, left : left + w] == label)
-        along, off = (xs, ys) if rows else (ys, xs)
-        thickness = np.bincount(along)
-        usual = float(np.median(thickness[thickness > 0]))
-        plain = thickness[along] <= usual + 1
-        if np.ptp(along[plain]) < 1:
-            continue
-        fit = np.polyfit(along[plain], off[plain], 1)
-        a0, a1 = float(along.min()), float(along.max())
-        o0, o1 = float(np.polyval(fit, a0)), float(np.polyval(fit, a1))
-        found.append((left + a0, top + o0, left + a1, top + o1, usual) if rows
-                     else (left + o0, top + a0, left + o1, top + a1, usual))
-    return found
+        left, top, w, h = (int(v) for v in stats[label, :4])
+        if (w if rows else h) >= length:
+            found.append((left, top + h / 2, left + w - 1, top + h / 2, label) if rows
+                         else (left + w / 2, top, left + w / 2, top + h - 1, label))
+    return labels, found
+
+
+def _fit(labels: np.ndarray, label: int, rows: bool) -> tuple[float, float, float, float, float]:
+    """The run `label` of `labels` as a straight line: its two ends and its thickness (x0, y0, x1,
+    y1, px). The line is fitted (least squares) through the middle of the run where the run is
+    no thicker than its usual thickness (the median), so that a digit's stroke lying along it (a
+    "7"'s bar on the box's top edge) neither bends it nor widens it."""
+    ys, xs = np.nonzero(labels == label)
+    along, off = (xs, ys) if rows else (ys, xs)
+    thickness = np.bincount(along)
+    usual = float(np.median(thickness[thickness > 0]))
+    plain = thickness[along] <= usual + 1
+    a, o = along[plain].astype(np.float64), off[plain].astype(np.float64)
+    spread = float(((a - a.mean()) ** 2).sum())
+    slope = float(((a - a.mean()) * (o - o.mean())).sum()) / spread if spread > 0 else 0.0
+    a0, a1 = float(along.min()), float(along.max())
+    o0, o1 = o.mean() + slope * (a0 - a.mean()), o.mean() + slope * (a1 - a.mean())
+    return (a0, o0, a1, o1, usual) if rows else (o0, a0, o1, a1, usual)
 
 
 def _meeting(lines: list, others: list, rows: bool, reach: int) -> list:
@@ -136,7 +142,7 @@ def _meeting(lines: list, others: list, rows: bool, reach: int) -> list:
     `reach` px of one of `others` (segments the other way)."""
 
     def near(px: float, py: float) -> bool:
-        for x0, y0, x1, y1, _ in others:
+        for x0, y0, x1, y1, *_ in others:
             if rows and min(y0, y1) - reach <= py <= max(y0, y1) + reach and abs(px - (x0 + x1) / 2) <= reach:
                 return True
             if not rows and min(x0, x1) - reach <= px <= max(x0, x1) + reach and abs(py - (y0 + y1) / 2) <= reach:

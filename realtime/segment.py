@@ -21,6 +21,8 @@ from realtime.textlines import group_lines, typical_height
 
 
 MASK_MARGIN = 2
+#: A group of components: their indices and the box around them (x, y, w, h).
+Group = tuple[list[int], tuple[int, int, int, int]]
 
 
 @dataclass
@@ -110,11 +112,10 @@ def find_digits(binary: np.ndarray, settings: FinderSettings = FinderSettings())
     if seams:
         near = np.zeros_like(ink)
         cv2.polylines(near, seams, False, 1, 2 * round(TRIM * typical) + 1)
-    groups += [[i] for i in sorted(alone)]
+    groups += [([i], boxes[i]) for i in sorted(alone)]
 
     candidates = []
-    for members in groups:
-        box = union([boxes[i] for i in members])
+    for members, box in groups:
         x, y, w, h = box
         # The members' filled outlines, and-ed with the ink: the holes of a 0 or an 8 stay
         # open, and strokes of a neighbour that reach into the box stay out.
@@ -137,8 +138,9 @@ ALONE_REASONS = ("too large", "cut by border", "line")
 
 
 def _merge_parts(boxes: dict[int, tuple[int, int, int, int]], settings: FinderSettings, speck: float,
-                 typical: float) -> list[list[int]]:
-    """Union the components that belong to one digit, until nothing more merges.
+                 typical: float) -> list[Group]:
+    """Union the components that belong to one digit, until nothing more merges: each group as
+    its members and its box.
 
     A group's reach grows with what it collects (the parts of a digit broken in three, in pencil),
     but only up to a digit's: `_same_digit` measures it from at most MAX_DIGIT of the page's
@@ -162,23 +164,23 @@ def _merge_parts(boxes: dict[int, tuple[int, int, int, int]], settings: FinderSe
                     break
             if merged:
                 break
-    return list(groups.values())
+    return [(groups[k], group_box[k]) for k in groups]
 
 
-def _cut_rows(groups: list[list[int]], contours: list[np.ndarray], boxes: dict[int, tuple[int, int, int, int]],
+def _cut_rows(groups: list[Group], contours: list[np.ndarray], boxes: dict[int, tuple[int, int, int, int]],
               ink: np.ndarray, settings: FinderSettings, speck: float, typical: float, split: set[int],
-              seams: list[np.ndarray]) -> list[list[int]]:
+              seams: list[np.ndarray]) -> list[Group]:
     """`groups` with each group that is two rows touching (realtime.rows: a tail reaching a digit
     of the next row) cut along the seam between the rows; the pieces on each side merged again
     (never across the seam) and cut again if they still span two rows. Pieces are added to
     `contours` and `boxes` under new indices; those the seam went through, to `split`."""
-    if typical <= 0:
+    if typical <= 0 or all(box[3] < TWO_ROWS * typical for _, box in groups):
         return groups
-    group_boxes = [union([boxes[i] for i in members]) for members in groups]
+    group_boxes = [box for _, box in groups]
     result = []
-    for members, box in zip(groups, group_boxes):
+    for members, box in groups:
         if box[3] < TWO_ROWS * typical:
-            result.append(members)
+            result.append((members, box))
             continue
         x, y, w, h = box
         mask = np.zeros((h, w), np.uint8)
@@ -186,7 +188,7 @@ def _cut_rows(groups: list[list[int]], contours: list[np.ndarray], boxes: dict[i
         mask &= ink[y : y + h, x : x + w] * np.uint8(255)
         path = seam(mask, typical)
         if path is None or not spans_two_rows(box, path, [b for b in group_boxes if b is not box], typical):
-            result.append(members)
+            result.append((members, box))
             continue
         sides: dict[bool, dict[int, tuple[int, int, int, int]]] = {True: {}, False: {}}
         parted = cut(mask, path)

@@ -36,6 +36,7 @@ READINGS = [
     ("yellow_00.jpg", "93692 7877 50172", ()),
     ("textured_00.jpg", "458036 61041 72239", ()),
     ("ballpoint_00.jpg", "128092 03099 318 1034", ()),
+    ("boxes_00.jpg", "378 3382 148", ()),
     ("rotated_00.jpg", "3317 6661 3729 023", ("--rotate", "auto")),
     ("14-pencil-faint-931.png", "931", ()),
     ("08-digits-in-boxes-2413.png", "2413", ()),
