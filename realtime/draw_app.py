@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -56,8 +57,12 @@ class DrawOptions:
 class DrawApp:
     """Draw-mode state machine: feed it mouse events, keys and clock ticks; ask it for a picture."""
 
-    def __init__(self, model: Predictor, options: DrawOptions, events: EventLog | None = None) -> None:
+    def __init__(self, model: Predictor, options: DrawOptions, events: EventLog | None = None,
+                 timer: Callable[[], float] = time.perf_counter) -> None:
+        """`timer` (seconds) measures how long a reading takes, which sets how often readings are made
+        while drawing (`read_interval`); tests give one that does not depend on the machine's load."""
         self.model = model
+        self._timer = timer
         self.options = options
         self.canvas = Canvas(options.canvas_size)
         self.events = events or EventLog(None, "draw")
@@ -123,7 +128,7 @@ class DrawApp:
             return False
         if not self._read_now and now - self._last_read < read_interval(self.latency_ms / 1e3):
             return False
-        started = time.perf_counter()
+        started = self._timer()
         if self.canvas.empty:
             self.reading = Reading([], {})
             self._memo.clear()  # nothing drawn is left to remember
@@ -132,7 +137,7 @@ class DrawApp:
                                         memo=self._memo)
         else:  # ink without a stroke history: the component finder
             self.reading = read_binary(self.canvas.image > 127, self.model, CANVAS_SETTINGS)
-        self.latency_ms = (time.perf_counter() - started) * 1e3
+        self.latency_ms = (self._timer() - started) * 1e3
         self._read_version = self.canvas.version
         self._last_read = now
         self._read_now = False

@@ -67,9 +67,15 @@ class Clock:
         self.now += seconds
         return self.now
 
+    def tick_ms(self) -> float:
+        return self.tick(0.001)  # each call 1 ms later: a reading takes 1 ms
+
 
 def make_app(tmp_path: Path, model=None, size: int = 280, events: EventLog | None = None) -> DrawApp:
-    return DrawApp(model or FakePredictor(), DrawOptions(canvas_size=size, save_dir=tmp_path / "saved"), events)
+    """A DrawApp whose readings take 1 ms by its clock, however loaded the machine: how often it reads
+    while drawing depends on that (read_interval), and these tests give it the time by a Clock."""
+    return DrawApp(model or FakePredictor(), DrawOptions(canvas_size=size, save_dir=tmp_path / "saved"), events,
+                   timer=Clock(0.0).tick_ms)
 
 
 def drag(app: DrawApp, points, clock: Clock | None = None, button: str = "left") -> int:
