@@ -42,8 +42,11 @@ WORK_SIDE = 128
 SEED_LEVEL = 0.6
 #: The sheet grows over pixels at least this share of the brightest pixel within a WINDOW-wide
 #: square around them: a shadow's or a light's gradient over an eighth of the frame stays above
-#: it, the step from a sheet to a wooden door (a third to a half as bright) does not.
-GROW_LEVEL = 0.5
+#: it, the step from a sheet to a wooden door or a brown table (a third to 60% as bright) does
+#: not. At half, a yellow sheet on a mid-brown table (its wood 50-60% of the sheet) grew over the
+#: table, no sheet was found and the wood's grain was read beside the rows (yellow pages, seed 5:
+#: whole rows 87% -> 100% at 0.6; real-dev the same to the digit).
+GROW_LEVEL = 0.6
 WINDOW = 1 / 8  # of the shrunk frame's longer side
 #: A sheet covers at least this share of the frame (a smaller bright patch is a lamp or a window,
 #: and digits on a sheet that small are specks), and at most MAX_AREA of it (else the rest is a

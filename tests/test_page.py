@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from conftest import ROOT
+from realtime.binarize import gray_ink
 from realtime.camera_app import CameraOptions, FramePipeline
 from realtime.page import REASON, SKIN_REASON, find_page, reject_off_page, reject_on_skin
 from realtime.segment import Candidate
@@ -76,6 +77,21 @@ def test_grain_beside_the_sheet_is_off_the_page_and_the_digits_on_it_read(classi
     assert named_off == [], f"grain off the sheet read as digits at {named_off}"
     assert [d.label for d in reading.read] == list(number) and reading.number == number
     assert any(d.reason == REASON for d in reading.digits), "no grain strip was even a candidate"
+
+
+def test_a_sheet_twice_as_bright_as_the_table_is_found(three_digits) -> None:
+    """A yellow sheet on a brown table: the sheet (grey 200) is only 1.75 times as bright as the
+    table's brightest wood (115, its mean 92), so the step at its edge must still stop the sheet
+    from growing over the table."""
+    images, _ = three_digits
+    frame = grain_door(np.random.default_rng(5))
+    digits_on_sheet(frame, images, paper=200.0)
+    outline = find_page(gray_ink(frame))
+    assert outline is not None, "no sheet found"
+    x, y, w, h = cv2.boundingRect(outline.astype(np.float32))
+    rows, cols = SHEET
+    assert abs(x - cols.start) <= 8 and abs(y - rows.start) <= 8, (x, y, w, h)
+    assert abs(x + w - cols.stop) <= 8 and abs(y + h - rows.stop) <= 8, (x, y, w, h)
 
 
 def test_the_sheet_is_found_on_the_door_under_a_deep_shadow() -> None:
