@@ -134,7 +134,10 @@ class Source:
         complained (a damaged or cut-short file decodes partly: grey or smeared below the damage)."""
         try:
             with quiet_stderr() as said:  # libjpeg and libpng speak for themselves; said in our words below
-                image = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+                # Any depth and colour (16-bit, grey), turned as its Exif Orientation says: a
+                # phone stores a portrait photo's pixels sideways (IMREAD_UNCHANGED ignores that;
+                # an alpha channel, which it would keep, is dropped by to_bgr anyway).
+                image = cv2.imread(str(path), cv2.IMREAD_ANYDEPTH | cv2.IMREAD_ANYCOLOR)
         except cv2.error as exc:  # OpenCV's pixel limit, checked on the header before decoding
             if "CV_IO_MAX_IMAGE_PIXELS" not in str(exc):
                 raise UserError(f"cannot read image {path}: {str(exc).strip().splitlines()[-1]}") from None

@@ -676,6 +676,30 @@ def test_a_file_is_read_as_an_image_or_a_video_by_its_content_not_its_name(tmp_p
     assert re.fullmatch(r"90 frames, \d+ digits read, \d+ unsure, [\d.]+ fps\n", result.stdout), result.stdout
 
 
+def _with_exif_orientation(jpeg: bytes, orientation: int) -> bytes:
+    """A JPEG's bytes with an Exif APP1 segment holding only the Orientation tag (0x0112), as a
+    phone writes it when it stores the sensor's pixels and says how to turn them for display."""
+    tiff = (b"MM\x00\x2a\x00\x00\x00\x08" + b"\x00\x01"
+            + b"\x01\x12\x00\x03\x00\x00\x00\x01" + orientation.to_bytes(2, "big") + b"\x00\x00"
+            + b"\x00\x00\x00\x00")
+    payload = b"Exif\x00\x00" + tiff
+    return jpeg[:2] + b"\xff\xe1" + (len(payload) + 2).to_bytes(2, "big") + payload + jpeg[2:]
+
+
+@needs_model
+def test_a_phone_photo_is_read_the_way_its_exif_orientation_shows_it(tmp_path) -> None:
+    """A phone stores a portrait photo's pixels sideways and an Exif Orientation of 6 ("turn 90
+    degrees clockwise to show"): every viewer shows it upright, and so must the app read it."""
+    page = cv2.imread(str(ROOT / "tests" / "data" / "pages" / "marker_00.jpg"))  # tests/test_pages.py reads it
+    sideways = cv2.rotate(page, cv2.ROTATE_90_COUNTERCLOCKWISE)
+    image = tmp_path / "phone.jpg"
+    jpeg = cv2.imencode(".jpg", sideways, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes()
+    image.write_bytes(_with_exif_orientation(jpeg, 6))
+    result = run_cli("camera", "--headless", "--source", str(image))
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert result.stdout.endswith("number read: 966581 058914 255500\n"), result.stdout
+
+
 def _damaged(data: bytes, how: str) -> bytes:
     """A JPEG's bytes damaged as files are: cut short, cut and closed with an end marker by a tool
     that 'repairs' it, or with a run of its entropy-coded data overwritten by stray markers."""
