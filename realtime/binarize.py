@@ -216,10 +216,11 @@ def _binarize(dark: np.ndarray, sensitivity: int, texture: bool = True) -> tuple
     # Faint ink's broken strokes joined (see HYSTERESIS).
     kernel = np.ones((5, 5), np.uint8)
     # Seeds: ink with a faint core, on a stroke (5 ink pixels in its 7x7 neighbourhood), not a speck
-    # (where two faint ruled lines cross, a few pixels pass the sensitivity).
-    strokes = _at_most(cv2.blur(mask, (7, 7)), 5 * 255 // 49, above=True)
-    grown = cv2.bitwise_and(cv2.bitwise_and(mask, strokes),
-                            _at_most(cv2.erode(ratio, kernel), round(2.55 * FAINT_CORE), above=True))
+    # (where two faint ruled lines cross, a few pixels pass the sensitivity). Dark ink has no
+    # faint core: the stroke test is not even made.
+    grown = cv2.bitwise_and(mask, _at_most(cv2.erode(ratio, kernel), round(2.55 * FAINT_CORE), above=True))
+    if cv2.countNonZero(grown):
+        grown = cv2.bitwise_and(grown, _at_most(cv2.blur(mask, (7, 7)), 5 * 255 // 49, above=True))
     if cv2.countNonZero(grown):
         weak = _at_most(ratio, round(2.55 * min(99, sensitivity + HYSTERESIS)))
         for _ in range(HYSTERESIS_STEPS):
@@ -258,13 +259,14 @@ def _binarize(dark: np.ndarray, sensitivity: int, texture: bool = True) -> tuple
     # along the sheet's edge that it leaves (half paper, half wall: the edge reads "1").
     share = cv2.blur(darker, (window, window))
     textured = _at_most(share, 127, above=True)
-    reach = max(15, (short // 10) | 1)  # the strip beside texture where the paper level leans on it
-    near = cv2.dilate(textured, cv2.getStructuringElement(cv2.MORPH_RECT, (reach, reach)))
-    fine = _at_most(cv2.blur(darker, (reach, reach)), 127, above=True)
-    grow = reach // 4 | 1
-    textured = cv2.dilate(cv2.bitwise_and(near, fine), cv2.getStructuringElement(cv2.MORPH_RECT, (grow, grow)))
-    if texture:
-        mask = cv2.bitwise_and(mask, cv2.bitwise_not(textured))
+    if cv2.countNonZero(textured):  # most frames of a page have none: no border to draw
+        reach = max(15, (short // 10) | 1)  # the strip beside texture where the paper level leans on it
+        near = cv2.dilate(textured, cv2.getStructuringElement(cv2.MORPH_RECT, (reach, reach)))
+        fine = _at_most(cv2.blur(darker, (reach, reach)), 127, above=True)
+        grow = reach // 4 | 1
+        textured = cv2.dilate(cv2.bitwise_and(near, fine), cv2.getStructuringElement(cv2.MORPH_RECT, (grow, grow)))
+        if texture:
+            mask = cv2.bitwise_and(mask, cv2.bitwise_not(textured))
     return _drop_rims(_drop_thick(mask), dark, paper), textured, bool(cv2.countNonZero(dim))
 
 
