@@ -80,15 +80,15 @@ def build_parser() -> argparse.ArgumentParser:
     modes = parser.add_subparsers(dest="mode", required=True, metavar="{draw,camera}")
 
     common = _Parser(add_help=False)
-    common.add_argument("--model", type=Path, default=DEFAULT_MODEL, metavar="PATH",
+    common.add_argument("--model", type=_path, default=DEFAULT_MODEL, metavar="PATH",
                         help="a .keras model; a .tflite beside it is used for speed "
                         "(default: the shipped model, %(default)s)")
     common.add_argument("--backend", choices=["auto", "litert", "keras"], default="auto",
                         help="inference runtime; auto: litert when a .tflite exists, else keras")
-    common.add_argument("--events", type=Path, metavar="PATH",
+    common.add_argument("--events", type=_path, metavar="PATH",
                         help="append one JSON line per new reading to this file, or - for standard output "
                         "(default: no log)")
-    common.add_argument("--save-dir", type=Path, default=Path("saved"), metavar="DIR",
+    common.add_argument("--save-dir", type=_path, default=Path("saved"), metavar="DIR",
                         help="folder for screenshots, samples and recordings, relative to the current folder")
 
     draw = modes.add_parser("draw", parents=[common], formatter_class=_HelpFormatter,
@@ -108,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "image file")
     camera.add_argument("--headless", action="store_true",
                         help="no window (no keys); on a file, stop at its end and print a summary")
-    camera.add_argument("--output", type=Path, metavar="PATH",
+    camera.add_argument("--output", type=_path, metavar="PATH",
                         help="write the annotated video here (.mp4; default: none); it appears only when "
                         "complete, and an existing file is kept unless --overwrite is given")
     camera.add_argument("--overwrite", action="store_true", help="replace an existing --output file")
@@ -133,8 +133,16 @@ def _size(text: str) -> tuple[int, int]:
     """'1280x800' -> (1280, 800); argparse turns the ValueError into one line, exit 2."""
     width, _, height = text.lower().partition("x")
     if not (width.isdigit() and height.isdigit() and 160 <= int(width) <= 16384 and 120 <= int(height) <= 16384):
-        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT, at least 160x120, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT, from 160x120 to 16384x16384, got {text!r}")
     return int(width), int(height)
+
+
+def _path(text: str) -> Path:
+    """A path argument; an empty one ('', as an unset shell variable gives) is refused, where
+    Path('') would quietly be the current folder."""
+    if not text:
+        raise argparse.ArgumentTypeError("expected a path, got an empty string")
+    return Path(text)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -216,6 +224,8 @@ def _run(args: argparse.Namespace) -> int:
         raise UserError(f"--rotate: {exc}") from None
     if args.events is not None and os.fspath(args.events) != STDOUT and _same_file(args.events, Path(args.source)):
         raise UserError(f"--events {args.events} is the --source file: the log would be appended to the input")
+    if args.overwrite and args.output is None:
+        raise UserError("--overwrite replaces the --output video: give --output too")
     if args.output is not None:
         _check_output(args.output, args.source, args.overwrite)
         if args.events is not None and os.fspath(args.events) != STDOUT and _same_file(args.events, args.output):

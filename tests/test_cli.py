@@ -94,6 +94,10 @@ def test_bad_options() -> None:
     assert_one_line_error(run_cli("draw", "--canvas-size", "5"), "--canvas-size")
     assert_one_line_error(run_cli("draw", "--canvas-size", "641"), "between 128 and 640")  # 1:1 must fit a screen
     assert_one_line_error(run_cli("camera", "--display-size", "big"), "--display-size")
+    assert_one_line_error(run_cli("camera", "--display-size", "99999x99999"), "to 16384x16384")
+    for option in ("--events", "--output", "--save-dir", "--model"):  # an unset shell variable
+        assert_one_line_error(run_cli("camera", "--headless", option, ""), "empty string")
+    assert_one_line_error(run_cli("camera", "--headless", "--overwrite"), "give --output too")
 
 
 @pytest.mark.skipif(not SHIPPED_MODEL.is_file(), reason="the shipped model is missing")
