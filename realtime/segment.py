@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from realtime.checks import numeric_array
+from realtime.frames import straight_runs
 from realtime.rows import TRIM, TWO_ROWS, cut, seam, spans_two_rows
 from realtime.textlines import group_lines, typical_height
 
@@ -296,10 +297,32 @@ def reject(
 #: "0" among tall digits, under the image-relative height of a speck, is not.
 SPECK_OF_ROW = 0.4
 #: Rejections of a digit-sized shape (at least IN_ROW of its line's digit height high) between a
-#: line's first and last digit, around none of them: the line shows "?" in its place and has no
-#: number, rather than a number with a digit left out ("510006" read "516" when "000" touched
-#: and was too wide).
+#: line's first and last digit, around none of them or around some with ink that no printed box or
+#: rule explains (`_only_lines`): the line shows "?" in its place and has no number, rather than
+#: a number with a digit left out ("510006" read "516" when "000" touched and was too wide; "48122"
+#: read "482" when a "2" over its box's edge joined two printed boxes).
 IN_ROW_REASONS, IN_ROW = ("blob", "too wide"), 0.5
+#: Pieces of a stroke this many px apart are one, where a straight line through them was taken away
+#: (a printed line and its blur, realtime.lines.LINE_WIDTH, and a few px of tilt).
+JOIN = 8
+
+
+def _only_lines(cand: Candidate, around: list[Candidate], row_height: float) -> bool:
+    """Whether a rejected candidate lying around digits of its line (`around`) is a printed box or
+    a rule and nothing else: its ink, the digits' boxes and straight runs a digit high or longer
+    (realtime.frames.straight_runs) taken away, holds no piece IN_ROW of a digit high (pieces
+    JOIN px apart counted as one). Digits
+    that went with the frame (a stroke over a box's edge joined two boxes) are such a piece."""
+    bx, by = cand.box[0] - MASK_MARGIN, cand.box[1] - MASK_MARGIN
+    rest = cand.mask & ~straight_runs(cand.mask, max(3, round(row_height)))
+    for c in around:
+        x, y, w, h = c.box
+        rest[max(0, y - by - MASK_MARGIN) : max(0, y - by + h + MASK_MARGIN),
+             max(0, x - bx - MASK_MARGIN) : max(0, x - bx + w + MASK_MARGIN)] = 0
+    # pieces of one stroke that a removed line cut apart count as one (JOIN px bridged)
+    rest = cv2.dilate(rest, np.ones((JOIN + 1, JOIN + 1), np.uint8))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(rest, connectivity=8)
+    return not any(stats[k, cv2.CC_STAT_HEIGHT] - JOIN >= IN_ROW * row_height for k in range(1, count))
 
 
 def reading_order(candidates: list[Candidate], shape: tuple[int, int] | None = None,
@@ -332,9 +355,10 @@ def reading_order(candidates: list[Candidate], shape: tuple[int, int] | None = N
                 if cand.accepted:
                     members.append(cand)
                     break
+            around = [c for c in members if x <= c.box[0] + c.box[2] / 2 <= x + w]
             if (cand.reason in IN_ROW_REASONS and h >= IN_ROW * row_height and left < x + w / 2 < right
-                    and not any(x <= c.box[0] + c.box[2] / 2 <= x + w for c in members)):
-                in_line.append((cand, members))  # (one around digits of the line is a printed box or rule)
+                    and not (around and _only_lines(cand, around, row_height))):
+                in_line.append((cand, members))
             break
     standing = {id(members): [cand for cand, line in in_line if line is members] for members in lines}
     ordered = []

@@ -359,3 +359,35 @@ def test_bool_and_empty_images() -> None:
 def test_not_2d_raises_value_error(binary: np.ndarray) -> None:
     with pytest.raises(ValueError):
         find_digits(binary)  # type: ignore[arg-type]
+
+
+def _boxes_row(bridge: bool) -> np.ndarray:
+    """A row "1 0 [ ][ 7] 1": a printed box and, 10 px right of it, two boxes sharing an edge with
+    a "7" in the second; with `bridge`, a "3" in the first box reaches over its right edge to the
+    next box, so the boxes, the "3" and the edge make one shape around the "7"; without, a printed
+    tie joins the empty box to the others."""
+    canvas = _canvas(300, 640)
+    _draw(canvas, "1", 40, 100, 60)
+    _draw(canvas, "0", 100, 100, 60)
+    cv2.rectangle(canvas, (200, 90), (280, 170), 255, 2)
+    cv2.rectangle(canvas, (290, 96), (370, 176), 255, 2)
+    cv2.rectangle(canvas, (370, 96), (450, 176), 255, 2)
+    if bridge:
+        _draw(canvas, "3", 256, 105, 60, thickness=6)
+    else:
+        cv2.line(canvas, (280, 130), (290, 136), 255, 2)  # a printed tie: the boxes are one shape
+    _draw(canvas, "7", 395, 108, 60, thickness=6)
+    _draw(canvas, "1", 490, 100, 60)
+    return canvas
+
+
+def test_a_digit_joined_to_printed_boxes_leaves_its_row_without_a_number() -> None:
+    """A rejected shape around a digit of its row is taken for a printed box or rule and not read
+    as part of the row; but one holding digit-sized ink that no straight line explains (a digit
+    over a box's edge joined two boxes) stands in the row as "?" (main before: the row read "1071",
+    the "3" left out)."""
+    found = find_digits(_boxes_row(bridge=True), FinderSettings(reject_border=False))
+    joined = [c for c in found if c.reason == "too wide"]
+    assert len(joined) == 1 and joined[0].line == 0, [(c.box, c.reason, c.line) for c in found]
+    empty = find_digits(_boxes_row(bridge=False), FinderSettings(reject_border=False))
+    assert [c.line for c in empty if c.reason == "too wide"] == [-1], "printed boxes stood in the row"
