@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pytest
 
 from realtime.camera_app import CameraOptions, FramePipeline
 from realtime.oversegment import cut_paths, needs_cutting, resegment
@@ -112,3 +113,36 @@ def test_a_printed_box_around_digits_is_left_to_the_line_removal() -> None:
         results, _, _ = read_candidates(candidates, RingReader())
         widest = max(range(len(candidates)), key=lambda k: candidates[k].box[2])
         assert needs_cutting(candidates[widest], results[widest], candidates) is cut
+
+
+
+class HoleReader(RingReader):
+    """As RingReader, but ink with two holes reads as "8" at `confidence` (the rest "3"), as the
+    model reads two touching rounded digits ("00", "90") as one."""
+
+    def __init__(self, confidence: float) -> None:
+        self.confidence = confidence
+
+    def predict(self, images: np.ndarray) -> np.ndarray:
+        out = super().predict(images)
+        for row, image in zip(out, images):
+            _, hierarchy = cv2.findContours((image > 0.3).astype(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+            if hierarchy is not None and sum(h[3] >= 0 for h in hierarchy[0]) == 2:
+                row[:] = 0.0
+                row[8], row[3] = self.confidence, 1.0 - self.confidence
+        return out
+
+
+@pytest.mark.parametrize(("confidence", "join", "reading"), [(0.7, 4, "0000"), (0.8, 8, "00??")])
+def test_a_pair_read_as_one_digit_is_cut_when_wider_than_the_digits_of_its_row(confidence: float, join: int, reading: str) -> None:
+    """Two narrow joined rings make a shape 1.14 of its height wide (not wide for a digit, so it
+    was never cut) that the reader names "8"; beside single rings of the same height it is wider
+    than a digit of its row, so it is cut: the halves read "0" "0", or, where the whole reads
+    nearly as well, "?" "?" - never the wrong "8"."""
+    binary = _rings([100, 200, 400, 460], axes=(22, 45))
+    cv2.line(binary, (422, 240), (438, 240), 255, join)
+    candidates = find_digits(binary)
+    results, _, _ = read_candidates(candidates, HoleReader(confidence))
+    assert "".join(r.label for r in results if r.line == 0) == "008"  # read whole
+    cut, _ = resegment(candidates, results, HoleReader(confidence))
+    assert "".join(r.label for r in cut if r.line == 0) == reading
