@@ -78,6 +78,25 @@ def test_a_wide_digit_that_reads_best_whole_stays_whole() -> None:
     assert [(r.label, r.box) for r in cut if r.line == 0] == [("0", candidates[0].box)]
 
 
+def test_a_wide_shape_the_model_half_turns_down_is_not_named() -> None:
+    """A ring 1.3 times as wide as high, read "0" at 0.45 with 0.55 "not a digit": named "0" as a
+    lone candidate (its digit probabilities all go to "0"), but examined as wide it is "?": a group
+    the model half turns down is as likely two digits or a bad cut as the digit."""
+
+    class HalfReader(RingReader):
+        def predict(self, images: np.ndarray) -> np.ndarray:
+            out = super().predict(images)
+            out[out[:, 0] > 0.9] = np.eye(10, dtype=np.float32)[0] * 0.45
+            return out
+
+    binary = _rings([300], axes=(58, 45))
+    candidates = find_digits(binary)
+    results, _, _ = read_candidates(candidates, HalfReader())
+    assert [r.label for r in results] == ["0"]
+    cut, _ = resegment(candidates, results, HalfReader())
+    assert [(r.label, r.box) for r in cut if r.line == 0] == [("?", candidates[0].box)]
+
+
 def test_a_frame_without_wide_candidates_costs_no_second_batch() -> None:
     class Counting(RingReader):
         calls = 0
