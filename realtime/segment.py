@@ -239,7 +239,10 @@ def _same_digit(
     ux, uy, uw, uh = union([a, b])
     if uw > 1.3 * uh or uh > 2.2 * tall:
         return False
-    stacked = x_overlap >= 0.5 * max(aw, bw) and y_gap <= 0.35 * tall
+    # (a piece under SPECK_OF_ROW of the digit's height over a wide digit, its faint top broken
+    # off, overlaps it by half its own width: half the digit's would make it a "1" of its own)
+    small = min(ah, bh) <= SPECK_OF_ROW * tall
+    stacked = x_overlap >= 0.5 * (min(aw, bw) if small else max(aw, bw)) and y_gap <= 0.35 * tall
     # Two tall pieces side by side, mostly level, are two digits ("10"), however close: people's
     # baselines wander, so "level" is a vertical overlap of 70% of the shorter one.
     side_by_side = min(ah, bh) >= 0.8 * tall and -y_gap >= 0.7 * min(ah, bh)

@@ -147,6 +147,21 @@ def test_wide_five_with_its_bar_off_to_the_right_is_one_digit() -> None:
     assert found[0].box[2] > found[0].box[3]
 
 
+def test_a_small_piece_over_a_wide_digit_is_part_of_it() -> None:
+    """A camera frame: the faint top of a "6" broke off and sits over its wide, flat body, level
+    with the row. A piece under 40% of the digit's height (SPECK_OF_ROW) over a digit is stacked
+    on it when it overlaps it by half its own width, not half the digit's: it was read as a "1"
+    of its own ("1662" read "16612")."""
+    canvas = _canvas(300, 640)
+    _draw(canvas, "1", 100, 110, 70)
+    cv2.ellipse(canvas, (260, 150), (43, 30), 0, 0, 360, 255, 7)  # a body wider than tall
+    cv2.line(canvas, (262, 98), (265, 110), 255, 6)  # its top: 19 px high, 3 px over it
+    _draw(canvas, "7", 400, 110, 70)
+    found = _accepted(find_digits(canvas, FinderSettings(reject_border=False)))
+    assert len(found) == 3, [c.box for c in found]
+    assert found[1].box[1] < 100 and found[1].box[1] + found[1].box[3] > 178
+
+
 def test_digit_broken_into_halves_beside_whole_digits_is_one_digit() -> None:
     """A thin "7" broken mid-stroke, next to whole digits: two half-height pieces, one digit."""
     canvas = _canvas(280, 640)
