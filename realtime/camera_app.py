@@ -24,7 +24,7 @@ from realtime.events import EventLog, EventLogError
 from realtime.files import save_images, unique_paths
 from realtime.lifecycle import ExitHook, StopSignals
 from realtime.lines import remove_lines
-from realtime.orientation import AutoTurn, box_to_frame, confidence_score, turn
+from realtime.orientation import AutoTurn, TurnScore, box_to_frame, turn, turn_score
 from realtime.oversegment import resegment
 from realtime.page import find_page, reject_off_page, reject_on_skin
 from realtime.reading import DigitResult, Predictor, Reading, read_candidates
@@ -93,10 +93,10 @@ class FramePipeline:
         tried: dict[int, tuple[np.ndarray, list[DigitResult], float]] = {}
         if degrees is None:
             if self.auto.due(self._index):
-                def score(turned: int) -> float:
+                def score(turned: int) -> TurnScore:
                     tried[turned] = self._read(dark, colour, turned)
-                    return confidence_score(r.confidence if r.digit is not None else None for r in tried[turned][1]
-                                            if r.probs is not None)
+                    return turn_score(r.confidence if r.digit is not None else None for r in tried[turned][1]
+                                      if r.probs is not None)
 
                 degrees = self.auto.choose(self._index, score)
             else:

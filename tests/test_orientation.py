@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from realtime.camera_app import CameraOptions, FramePipeline
-from realtime.orientation import TURNS, AutoTurn, box_to_frame, confidence_score, parse_turn, turn
+from realtime.orientation import TURNS, AutoTurn, TurnScore, box_to_frame, parse_turn, turn, turn_score
 from test_camera import assert_one_line_error, run_cli
 
 PAGES = Path(__file__).resolve().parent / "data" / "pages"
@@ -41,13 +41,20 @@ def test_turn_names_are_checked() -> None:
     assert_one_line_error(run_cli("camera", "--headless", "--source", str(PENCIL), "--rotate", "45"), "--rotate")
 
 
-def test_auto_turn_tries_now_and_then_and_does_not_flip_on_a_small_difference() -> None:
+def test_auto_turn_tries_now_and_then_and_leaves_upright_only_for_a_clearly_better_turn() -> None:
+    """Upright is kept unless another turn reads a clearly larger share of its candidates sure
+    (SHARE_MARGIN) and more digits sure (MIN_GAIN): a wrong turn cuts digits into more pieces, some
+    of them read sure (a real 4-digit photo: 4 sure of 4 upright, 4 of 7 turned 270 degrees)."""
     auto = AutoTurn(every=10)
-    assert auto.due(0) and auto.choose(0, {0: 1.0, 90: 2.0, 180: 0.0, 270: 0.0}.get) == 90  # first: the best
+    upright = TurnScore(sure=3, asked=4)
+    assert auto.choose(0, {0: upright, 90: TurnScore(4, 7), 180: TurnScore(2, 4), 270: TurnScore(1, 4)}.get) == 0
     assert not auto.due(9) and auto.due(10)
-    assert auto.choose(10, {0: 2.3, 90: 2.0, 180: 0.0, 270: 0.0}.get) == 90  # 0.3 better: not enough
-    assert auto.choose(20, {0: 3.0, 90: 2.0, 180: 0.0, 270: 0.0}.get) == 0
-    assert confidence_score([0.9, None, 1.0]) == pytest.approx(0.9)
+    assert auto.choose(10, {0: TurnScore(1, 4), 90: TurnScore(2, 4), 180: TurnScore(0, 4), 270: TurnScore(0, 4)}.get) == 0  # one more: not enough
+    assert auto.choose(20, {0: TurnScore(1, 4), 90: TurnScore(4, 4), 180: TurnScore(0, 4), 270: TurnScore(0, 4)}.get) == 90
+    assert auto.choose(30, {0: TurnScore(3, 4), 90: TurnScore(2, 4), 180: TurnScore(0, 4), 270: TurnScore(0, 4)}.get) == 90  # stays
+    assert auto.choose(40, {0: TurnScore(4, 4), 90: TurnScore(1, 5), 180: TurnScore(0, 4), 270: TurnScore(0, 4)}.get) == 0
+    assert turn_score([0.95, None, 0.6, 1.0]) == TurnScore(sure=2, asked=4)
+    assert TurnScore(0, 0).share == 0.0
 
 
 @pytest.mark.parametrize("degrees", sorted(SIDEWAYS))
