@@ -123,9 +123,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="a pixel at most N%% as bright as the paper around it is ink; higher finds "
                         "fainter ink (50-95, default 78; keys [ and ] in the window)")
     camera.add_argument("--no-smoothing", action="store_true", help="show raw per-frame labels")
-    camera.add_argument("--rotate", default="0", metavar="0|90|180|270|auto",
+    camera.add_argument("--rotate", default="auto", metavar="0|90|180|270|auto",
                         help="turn frames this many degrees clockwise before reading (a sheet held sideways "
-                        "or upside down); auto tries all four now and then and keeps the most confident")
+                        "or upside down); auto tries all four now and then and leaves upright only for a "
+                        "turn read clearly more confidently (default: auto)")
     return parser
 
 

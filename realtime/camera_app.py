@@ -54,7 +54,7 @@ class CameraOptions:
     light_ink: bool = False
     smoothing: bool = True
     save_dir: Path = Path("saved")
-    rotate: int | None = 0  # degrees clockwise the frame is turned before reading; None: auto
+    rotate: int | None = None  # degrees clockwise the frame is turned before reading; None: auto
 
 
 @dataclass

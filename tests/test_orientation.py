@@ -62,9 +62,9 @@ def test_auto_turn_tries_now_and_then_and_leaves_upright_only_for_a_clearly_bett
 def test_a_turned_sheet_reads_with_its_turn_and_with_auto(classifier, page: Path, degrees: int) -> None:
     upright = cv2.imread(str(page))
     number = page.stem.rsplit("-", 1)[1]
-    expected = FramePipeline(classifier, CameraOptions(smoothing=False)).process(upright, 0.0).reading
+    expected = FramePipeline(classifier, CameraOptions(smoothing=False, rotate=0)).process(upright, 0.0).reading
     sideways = cv2.rotate(upright, SIDEWAYS[degrees])
-    assert FramePipeline(classifier, CameraOptions(smoothing=False)).process(sideways, 0.0).reading.number != number
+    assert FramePipeline(classifier, CameraOptions(smoothing=False, rotate=0)).process(sideways, 0.0).reading.number != number
     for rotate in (degrees, None):
         reading = FramePipeline(classifier, CameraOptions(smoothing=False, rotate=rotate)).process(sideways, 0.0).reading
         assert reading.number == number, rotate
@@ -73,10 +73,11 @@ def test_a_turned_sheet_reads_with_its_turn_and_with_auto(classifier, page: Path
         assert sorted(d.box for d in reading.read) == upright_boxes
 
 
-def test_cli_reads_a_sheet_held_sideways(tmp_path: Path) -> None:
+def test_cli_reads_a_sheet_held_sideways_by_default(tmp_path: Path) -> None:
+    """`auto` is the default: a sheet held sideways reads without any option."""
     image = tmp_path / "sideways.png"
     cv2.imwrite(str(image), cv2.rotate(cv2.imread(str(BOXES)), cv2.ROTATE_90_CLOCKWISE))
     events = tmp_path / "events.jsonl"
-    done = run_cli("camera", "--headless", "--source", str(image), "--rotate", "auto", "--events", str(events))
+    done = run_cli("camera", "--headless", "--source", str(image), "--events", str(events))
     assert done.returncode == 0, done.stderr
     assert json.loads(events.read_text().splitlines()[0])["number"] == "2413"
