@@ -2,7 +2,8 @@
 
 Each line stands alone, so another program can follow the file with `tail -f`, and a crash, a
 pulled plug or a full disk never leaves half a line: every line goes to the file with
-append-mode write(2), and a line that cannot be written whole is cut back to the previous end.
+append-mode write(2), and a line that cannot be written whole is cut back to the previous end
+(a log this run created and could not write one line to is removed: no empty file left behind).
 A failed write raises EventLogError (a UserError): a headless run ends with it, a window shows it;
 its message gives the reason before the path, which a window may cut. The path "-" is standard
 output, for a pipe into another program (the camera's summary line then goes to standard error).
@@ -55,11 +56,13 @@ class EventLog:
         self.to_stdout = path is not None and os.fspath(path) == STDOUT
         self.path = None if path is None else Path(path)
         self._fd: int | None = None
+        self._created = False  # this run made the file: one it could not write a line to goes again
         if self.to_stdout:
             self._fd = sys.stdout.fileno()  # written with write(2) as a file is; never closed here
         elif self.path is not None:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._created = not self.path.exists()
                 self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
                 if _ends_mid_line(self.path):  # an earlier run was cut mid-line: ours start on a line of their own
                     os.write(self._fd, b"\n")
@@ -92,6 +95,8 @@ class EventLog:
             if not self.to_stdout:
                 try:
                     os.ftruncate(self._fd, end)  # no half line: the log ends after the last whole reading
+                    if self._created and end == 0:  # nothing logged: no empty file left behind either
+                        self.path.unlink()
                 except OSError:
                     pass
             where = "standard output" if self.to_stdout else self.path

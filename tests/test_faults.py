@@ -295,6 +295,26 @@ def test_events_on_a_full_disk_end_a_headless_run_with_whole_lines(small_disk, t
     assert video_frames(out) == logged  # the video is finished, up to the last logged frame
 
 
+def test_an_events_log_that_could_not_take_one_line_is_not_left_behind(small_disk) -> None:
+    """A log this run created and could not write a single line to goes (the fresh user found an
+    empty file beside the one-line error); one that was there before is kept as it was."""
+    from realtime.events import EventLogError
+    from realtime.reading import Reading
+    from test_outputs import result
+
+    existing = small_disk / "kept.jsonl"
+    existing.write_bytes(b"")
+    fill(small_disk)
+    reading = Reading([result((1, 2, 3, 4), np.full(10, 0.1, np.float32))], {})
+    for path in (small_disk / "new.jsonl", existing):
+        log = EventLog(path, "camera")
+        with pytest.raises(EventLogError, match="No space left"):
+            log.write(0, reading)
+        log.close()
+    assert not (small_disk / "new.jsonl").exists()
+    assert existing.read_bytes() == b""
+
+
 def test_a_reading_with_nan_is_never_written_as_json(tmp_path) -> None:
     from realtime.events import EventLogError
     from realtime.reading import Reading
