@@ -194,7 +194,14 @@ def draw_bars(
     origin: tuple[int, int],
     size: tuple[int, int],
 ) -> np.ndarray:
-    """A horizontal bar per class 0-9 with its probability, in a `size` (w, h) box at `origin`."""
+    """A horizontal bar per class 0-9 with its probability, in a `size` (w, h) box at `origin`.
+
+    `probs` (10,) may sum to less than 1 (the rest is the model's "not a digit"): each bar shows
+    its digit's share of the ten, the measure a digit's label gives (`DigitResult.confidence`),
+    so that the label's "6 71%" and the bar of 6 agree.
+    """
+    if probs is not None:
+        probs = probs / max(float(np.sum(probs)), 1e-9)
     x0, y0 = origin
     width, height = size
     row = height / 10

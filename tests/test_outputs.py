@@ -149,6 +149,19 @@ def test_overlay_draws_on_any_frame_size() -> None:
     assert overlay.hit_test(reading, (10, 10)) == 0 and overlay.hit_test(reading, (300, 300)) is None
 
 
+def test_a_bar_says_what_the_label_says() -> None:
+    """A reading the model gives half to "not a digit": the label shows the digit's share of the
+    ten digit probabilities (0.45 of 0.5: 90%), and so does its bar (it showed 45%)."""
+    probs = np.zeros(10, np.float32)
+    probs[3], probs[5] = 0.45, 0.05
+    image = np.zeros((200, 300, 3), np.uint8)
+    overlay.draw_bars(image, probs, (0, 0), (300, 200))
+    track = np.all(image == overlay.BAR_BG, axis=2) | np.all(image == overlay.GREEN, axis=2)
+    green = np.nonzero(np.all(image == overlay.GREEN, axis=2).any(axis=0))[0]
+    full = np.nonzero(track.any(axis=0))[0]
+    assert abs((green.max() - full.min() + 1) / (full.max() - full.min() + 1) - 0.9) < 0.02
+
+
 def test_bars_show_the_probabilities() -> None:
     image = np.zeros((200, 300, 3), np.uint8)
     overlay.draw_bars(image, onehot(3, 0.9), (0, 0), (300, 200))
