@@ -83,6 +83,16 @@ RIM_MARGIN = 1.15
 HYSTERESIS = 10
 HYSTERESIS_STEPS = 3
 FAINT_CORE = 62
+#: Dark ink's blurred rim is no ink: a pixel is ink only when it is at least halfway from its paper
+#: to the darkest ink within a CORE_SIDE-th of the paper level's square around it (the stroke's
+#: edge at half its contrast, as Bernsen's threshold takes the middle of a window's range: J.
+#: Bernsen, "Dynamic thresholding of grey-level images", ICPR 1986). A defocused or bleeding pen
+#: (a core 15-30% of its paper) is 78% of its paper 2-3 px beyond its edge: at the sensitivity's
+#: level alone its strokes came out twice as thick, the loops of "0", "6", "8" and "9" filled
+#: (dropped as solid blobs) and the tails of a dense page's rows touched the next row (seed-7
+#: dense pages: whole rows 53 -> 64%, the other kinds and real-dev as good or better). Faint
+#: ink (a core fainter than 56% of its paper, halfway to which is over 78%) is not affected.
+CORE_SIDE = 5
 
 
 def to_bgr(frame: np.ndarray) -> np.ndarray:
@@ -213,6 +223,11 @@ def _binarize(dark: np.ndarray, sensitivity: int, texture: bool = True) -> tuple
     paper = paper_level(dark)
     ratio = cv2.divide(dark, cv2.max(paper, 1), scale=255)
     mask = _at_most(ratio, round(2.55 * sensitivity))
+    # Dark ink's blurred rim left out (see CORE_SIDE): ink where the ratio is at most halfway
+    # from the darkest ratio near it to paper's 255.
+    side = max(3, (closing_side(dark.shape) // CORE_SIDE) | 1)
+    core = cv2.erode(ratio, cv2.getStructuringElement(cv2.MORPH_RECT, (side, side)))
+    mask = cv2.bitwise_and(mask, cv2.compare(ratio, cv2.addWeighted(core, 0.5, core, 0.0, 127.5), cv2.CMP_LE))
     # Faint ink's broken strokes joined (see HYSTERESIS).
     kernel = np.ones((5, 5), np.uint8)
     # Seeds: ink with a faint core, on a stroke (5 ink pixels in its 7x7 neighbourhood), not a speck
@@ -337,7 +352,9 @@ def _drop_thick(mask: np.ndarray) -> np.ndarray:
     mean stroke width of a shape is twice its area over its perimeter (holes count in both), the
     measure realtime.preprocess uses to bring strokes to MNIST's width. A piece of a digit can be
     as thick for its size (the loop of a "5" whose bar is apart) but is not solid; a bold "1" is
-    as thick and solid, but long.
+    as thick and solid, but long; a thick "0" or "8" is as thick and nearly solid, but has a hole
+    (a blob with a hole is kept: no fingertip has one; rendered dense pages of blurred marker lost
+    whole "0"s and "8"s of a row, which then read as a number without them).
     """
     contours, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     if hierarchy is None:
@@ -356,8 +373,8 @@ def _drop_thick(mask: np.ndarray) -> np.ndarray:
             area -= cv2.contourArea(contours[hole])
             perimeter += cv2.arcLength(contours[hole], True)
             hole = links[hole][0]
-        if 2 * area <= MAX_STROKE_WIDTH * max(w, h) * perimeter:
-            continue
+        if links[index][2] != -1 or 2 * area <= MAX_STROKE_WIDTH * max(w, h) * perimeter:
+            continue  # a loop of a "0", "6", "8" or "9" (no fingertip has a hole), or a pen's stroke
         (_, _), (a, b), _ = cv2.minAreaRect(contour)
         if area >= 0.85 * cv2.contourArea(cv2.convexHull(contour)) and max(a, b) < 3 * min(a, b):
             thick.append(contour)
