@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from realtime.reading import MIN_CONFIDENCE, NOT_A_DIGIT, SPLIT_CONFIDENCE, DigitResult, decide, read_candidates
+from realtime.reading import (
+    MIN_CONFIDENCE, NOT_A_DIGIT, SPLIT_ALONE, SPLIT_CONFIDENCE, SPLIT_VETO, DigitResult, decide, read_candidates,
+)
 from realtime.segment import Candidate
 
 
@@ -76,3 +78,28 @@ def test_a_cut_digit_read_otherwise_without_the_ink_by_the_cut_is_unsure() -> No
     results, _, _ = read_candidates([disagree, agree], Model())
     assert [r.digit for r in results] == [None, 7]
     assert results[0].reason == "low confidence" and results[0].confidence >= SPLIT_CONFIDENCE
+
+
+def test_a_sure_cut_digit_is_named_when_its_trimmed_reading_is_itself_unsure() -> None:
+    """A "9" whose tail ends by the cut: without the ink there it is a loop the model cannot name
+    (a "4" at 45%); that is no evidence against the cut, read SPLIT_ALONE sure: named. A trimmed
+    reading SPLIT_VETO sure of another digit still makes it "?"."""
+    nine = np.zeros((40, 24), np.uint8)
+    nine[4:20, 4:20] = 255  # the loop
+    nine[20:36, 16:20] = 255  # the tail, beside the cut below
+    loop = nine.copy()
+    loop[28:] = 0
+
+    def model(trimmed_share: float):
+        class Model:  # a "9" when the tail is whole (the ink narrow for its height), else a "4"
+            def predict(self, images: np.ndarray) -> np.ndarray:
+                return np.stack([_sure_of(9, 0.99) if (image.max(axis=0) > 0.3).sum() <= 11 else _sure_of(4, trimmed_share)
+                                 for image in images])
+        return Model()
+
+    cut = Candidate(box=(0, 0, 24, 36), mask=nine, line=0, split=True, trimmed=loop)
+    assert SPLIT_ALONE <= 0.99
+    unsure, _, _ = read_candidates([cut], model(SPLIT_VETO - 0.25))
+    sure, _, _ = read_candidates([cut], model(SPLIT_VETO + 0.05))
+    assert unsure[0].digit == 9
+    assert sure[0].digit is None and sure[0].reason == "low confidence"
