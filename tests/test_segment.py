@@ -406,3 +406,16 @@ def test_a_digit_joined_to_printed_boxes_leaves_its_row_without_a_number() -> No
     assert len(joined) == 1 and joined[0].line == 0, [(c.box, c.reason, c.line) for c in found]
     empty = find_digits(_boxes_row(bridge=False), FinderSettings(reject_border=False))
     assert [c.line for c in empty if c.reason == "too wide"] == [-1], "printed boxes stood in the row"
+
+
+def test_a_five_whose_bar_is_longer_than_its_body_is_one_digit_in_a_camera_frame() -> None:
+    """A "5" whose bar, written apart, runs on past its body to the right (over half the bar
+    beyond it): bar and body are one digit, not a body read "6" and a bar turned down as a speck."""
+    canvas = _canvas()
+    body = [(0.25, 0.2), (0.15, 0.45), (0.6, 0.4), (0.9, 0.6), (0.9, 0.85), (0.6, 1.0), (0.1, 0.95)]
+    points = np.array([(100 + px * 60, 80 + py * 100) for px, py in body], np.int32)
+    cv2.polylines(canvas, [points], False, 255, 8)
+    cv2.line(canvas, (125, 88), (215, 84), 255, 8)  # the bar: 90 px long over a 60 px body
+    assert _number_of_parts(canvas) == 2
+    found = find_digits(canvas)
+    assert len(found) == 1 and found[0].accepted
