@@ -227,7 +227,7 @@ def _binarize(dark: np.ndarray, sensitivity: int, texture: bool = True) -> tuple
     # from the darkest ratio near it to paper's 255.
     side = max(3, (closing_side(dark.shape) // CORE_SIDE) | 1)
     core = cv2.erode(ratio, cv2.getStructuringElement(cv2.MORPH_RECT, (side, side)))
-    mask = cv2.bitwise_and(mask, cv2.compare(ratio, cv2.addWeighted(core, 0.5, core, 0.0, 127.5), cv2.CMP_LE))
+    mask = cv2.bitwise_and(mask, cv2.compare(ratio, cv2.convertScaleAbs(core, alpha=0.5, beta=127.5), cv2.CMP_LE))
     # Faint ink's broken strokes joined (see HYSTERESIS).
     kernel = np.ones((5, 5), np.uint8)
     # Seeds: ink with a faint core, on a stroke (5 ink pixels in its 7x7 neighbourhood), not a speck
