@@ -12,8 +12,10 @@ against the truth JSON beside it (`../shared/data/real-dev/README.md` gives the 
 glyph, not scored). Files named `NN-what-DIGITS.png` without a JSON (the real-dev `cases/`) are
 scored on the number alone.
 
-Per frame, candidates the model was asked about (a `probs` row that is not all zeros: finder
-rejections are left out) are matched one-to-one to truth boxes, best IoU first, at IoU >= 0.5:
+Per frame, the candidates the app offers as digits are matched one-to-one to truth boxes, best IoU
+first, at IoU >= 0.5: those the model was asked about (a `probs` row that is not all zeros: finder
+rejections are left out) and did not call "not a digit" (the app's answer there is that no digit
+is there, so such a candidate over a truth digit is a miss); a "?" (unsure) candidate is offered.
 
 - recall: scored truth digits matched by a candidate / scored truth digits;
 - precision: digits the app names (digit not null) that match a truth box / digits it names;
@@ -23,6 +25,10 @@ rejections are left out) are matched one-to-one to truth boxes, best IoU first, 
   app's text is its own row (`lines[].text` in the event, when the event has rows) overlapping
   the truth row most; otherwise the candidates whose centres lie in the row's band, left to
   right, "?" for an unnamed one.
+- wrong numbers: truth rows the app shows as a number (digits only, no "?") that is not the row's
+  digits: a confidently wrong number, the worst answer (a digit left out, one too many, one
+  misread). A row shown with a "?" has no number (null in the events) and is not counted; nor is
+  a row the app shows nothing for. A case file: its event's `number` not null and not its number.
 
 The real set is judged overall (TARGETS); a rendered kind of page (scripts/make_test_pages.py
 writes its kind into the truth) is judged on its own (KIND_TARGETS), so that one kind that fails
@@ -72,6 +78,7 @@ class Tally:
     confident_wrong: int = 0
     rows: int = 0
     rows_correct: int = 0
+    rows_wrong: int = 0
     frames: int = 0
 
     def add(self, other: Tally) -> None:
@@ -109,8 +116,10 @@ def match(truths: list[Box], found: list[Box]) -> dict[int, int]:
     return out
 
 
-def _asked(digit: dict) -> bool:
-    return any(p > 0 for p in digit.get("probs", []))
+def _offered(digit: dict) -> bool:
+    """Whether the app offers a candidate the model was asked about as a digit (named or "?"):
+    not when the model called it "not a digit"."""
+    return digit.get("reason") != "not a digit"
 
 
 def _label(digit: dict) -> str:
@@ -150,7 +159,8 @@ def score_frame(lines: list[list[dict]], event: dict | None) -> Tally:
     """One frame's truth rows against the app's event for it (None: the app wrote nothing)."""
     tally = Tally(frames=1)
     truth = [(tuple(d["box"]), d["label"]) for line in lines for d in line]
-    candidates = [d for d in (event or {}).get("digits", []) if _asked(d)]
+    asked = [d for d in (event or {}).get("digits", []) if any(p > 0 for p in d.get("probs", []))]
+    candidates = [d for d in asked if _offered(d)]
     pairs = match([b for b, _ in truth], [tuple(c["box"]) for c in candidates])
     for ti, (_, label) in enumerate(truth):
         if label is None:
@@ -174,14 +184,16 @@ def score_frame(lines: list[list[dict]], event: dict | None) -> Tally:
             continue
         tally.rows += 1
         text = "".join(str(d["label"]) for d in line)
-        tally.rows_correct += event is not None and _row_text(line, event, candidates) == text
+        shown = _row_text(line, event, asked) if event is not None else ""
+        tally.rows_correct += shown == text
+        tally.rows_wrong += shown != text and shown.isdigit()
     return tally
 
 
 def score_case(number: str, event: dict | None) -> Tally:
     """A file whose only truth is the number in its name: one row, right or wrong."""
     shown = None if event is None else event.get("number")
-    return Tally(frames=1, rows=1, rows_correct=int(shown == number))
+    return Tally(frames=1, rows=1, rows_correct=int(shown == number), rows_wrong=int(shown not in (None, number)))
 
 
 def read_events(path: Path) -> dict[int, dict]:
@@ -228,6 +240,22 @@ def score_file(media: Path, events: dict[int, dict]) -> tuple[str, Tally] | None
     return ("case", score_case(named.group(1), events.get(0))) if named else None
 
 
+def evaluate(folder: Path, model: Path | None = None, app_args: list[str] | None = None
+             ) -> tuple[list[tuple[str, Tally]], dict[str, Tally], Tally]:
+    """Read every media file under `folder` with the CLI and score it: (each file's path relative
+    to `folder` and tally, the tallies by kind, the total). Raises UserError when the app fails."""
+    total, per_file, per_kind = Tally(), [], {}
+    with tempfile.TemporaryDirectory() as work:
+        for media in media_in(folder):
+            scored = score_file(media, run_app(media, model, app_args or [], Path(work)))
+            if scored is not None:
+                kind, tally = scored
+                per_file.append((str(media.relative_to(folder)), tally))
+                per_kind.setdefault(kind, Tally()).add(tally)
+                total.add(tally)
+    return per_file, per_kind, total
+
+
 def media_in(folder: Path) -> list[Path]:
     files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in MEDIA and p.is_file())
     if not files:
@@ -252,13 +280,13 @@ def report(
     per_file: list[tuple[str, Tally]], per_kind: dict[str, Tally], total: Tally, command: str, title: str = TITLE
 ) -> str:
     head = ("| file | frames | truth digits | recall | precision | label accuracy | confidently wrong "
-            "| whole rows |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+            "| whole rows | wrong numbers |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     rows = [head]
     kinds = [(f"**{kind}** (all)", t) for kind, t in sorted(per_kind.items())] if len(per_kind) > 1 else []
     for name, t in [*per_file, *kinds, ("**all**", total)]:
         rows.append(f"| {name} | {t.frames} | {t.truths} | {_pct(t.recall)} | {_pct(t.precision)} "
                     f"| {_pct(t.label_accuracy)} | {t.confident_wrong} | {_pct(t.row_accuracy)} "
-                    f"({t.rows_correct}/{t.rows}) |")
+                    f"({t.rows_correct}/{t.rows}) | {t.rows_wrong} |")
     rendered = [f"- **{kind}**: " + "; ".join(_verdicts(t, KIND_TARGETS)) + "."
                 for kind, t in sorted(per_kind.items()) if kind not in REAL_KINDS]
     return "\n".join([
@@ -288,16 +316,7 @@ def main(argv: list[str] | None = None) -> int:
     folder = Path(args.data).resolve()  # the app runs in a temporary folder
     if not folder.is_dir():
         raise UserError(f"data folder not found: {folder}")
-    total, per_file, per_kind = Tally(), [], {}
-    with tempfile.TemporaryDirectory() as work:
-        for media in media_in(folder):
-            events = run_app(media, args.model, shlex.split(args.app_args), Path(work))
-            scored = score_file(media, events)
-            if scored is not None:
-                kind, tally = scored
-                per_file.append((str(media.relative_to(folder)), tally))
-                per_kind.setdefault(kind, Tally()).add(tally)
-                total.add(tally)
+    per_file, per_kind, total = evaluate(folder, args.model, shlex.split(args.app_args))
     command = shlex.join(["python", "scripts/evaluate_real.py", *argv])
     text = report(per_file, per_kind, total, command, args.title)
     print(text)

@@ -77,3 +77,22 @@ def test_a_rendered_kind_is_judged_on_its_own_targets():
     assert "- **dense**: recall 50.0% (target 95.0%: missed); row accuracy 25.0% (target 90.0%: missed)." in text
     assert "- **marker**: recall 100.0% (target 95.0%: met); row accuracy 100.0% (target 90.0%: met)." in text
     assert "Per rendered kind" not in evaluate_real.report([], {"photo": good}, good, "cmd")
+
+
+def test_a_candidate_called_not_a_digit_over_a_truth_digit_is_a_miss():
+    not_digit = {**digit((40, 10, 20, 30), None), "reason": "not a digit"}
+    t = evaluate_real.score_frame([ROW], {"digits": [digit((10, 10, 20, 30), 4), not_digit]})
+    assert t.recall == 0.5 and t.matched == 1
+    unsure = {**digit((40, 10, 20, 30), None), "reason": "low confidence"}  # "?" is offered, only unsure
+    assert evaluate_real.score_frame([ROW], {"digits": [digit((10, 10, 20, 30), 4), unsure]}).recall == 1.0
+
+
+def test_a_row_shown_as_another_number_is_a_wrong_number_and_a_row_with_a_question_mark_is_not():
+    short = {"digits": [digit((10, 10, 20, 30), 4)], "lines": [{"text": "4", "box": [10, 10, 20, 30]}]}
+    assert evaluate_real.score_frame([ROW], short).rows_wrong == 1  # "42" shown as "4": a digit left out
+    unsure = {"digits": [digit((10, 10, 20, 30), 4), digit((40, 10, 20, 30), None)],
+              "lines": [{"text": "4?", "box": [10, 10, 50, 30]}]}
+    assert evaluate_real.score_frame([ROW], unsure).rows_wrong == 0
+    assert evaluate_real.score_frame([ROW], None).rows_wrong == 0
+    assert evaluate_real.score_case("2350", {"number": "235"}).rows_wrong == 1
+    assert evaluate_real.score_case("2350", {"number": None}).rows_wrong == 0
