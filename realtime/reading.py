@@ -33,7 +33,8 @@ NOT_A_DIGIT = 0.8
 #: its top to the row above. Chosen on 20 rendered dense pages of seed 11
 #: (scripts/make_test_pages.py; not the pages the README reports): of 241 such digits, 24 were
 #: read wrong, 3 of them at 0.9 or more; with both readings agreeing, 7 at 0.5 or more and none at
-#: 0.9 or more (167 named right; without the second reading, 0.98 names 129 right).
+#: 0.9 or more (167 named right; without the second reading, 0.98 names 129 right). A digit
+#: joined from specks in a row (realtime.segment: broken strokes) is named only at it too.
 SPLIT_CONFIDENCE = 0.9
 #: ... except that a reading without that ink which is itself unsure (under SPLIT_VETO: the trim
 #: took part of the digit's own stroke, a "9"'s tail near the seam, and left a shape the model

@@ -33,8 +33,9 @@ class Candidate:
     `mask` is the candidate's own ink (uint8, 0/255) cut to `box` plus a MASK_MARGIN border of
     background, without strokes of neighbouring digits that reach into the box: even a "1" cut
     tight to its box then shows background around it. `reason` is None for a plausible digit.
-    `split` is True when its ink was cut from a digit of another row (realtime.rows): where the
-    cut went is a guess, so such a digit is named only when the model is sure of it.
+    `split` is True when its ink was cut from a digit of another row (realtime.rows), or joined
+    from specks in a row (`_join_specks`: a digit broken apart): where the cut went, or what the
+    gaps held, is a guess, so such a digit is named only when the model is sure of it.
     """
 
     box: tuple[int, int, int, int]  # x, y, w, h
@@ -90,11 +91,14 @@ def find_digits(binary: np.ndarray, settings: FinderSettings = FinderSettings())
     # connectedComponentsWithStats (0.04 ms against 2 ms on a 640x480 frame). Not RETR_EXTERNAL:
     # digits inside a hole of other ink (a cell of ruled lines closed by the paper's edge) count.
     contours, hierarchy = cv2.findContours(ink, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
-    boxes = {}
+    boxes, dust = {}, []
     for index, contour in enumerate(contours):
         box = cv2.boundingRect(contour)
-        if hierarchy[0][index][3] == -1 and box[2] * box[3] >= settings.noise_area_px:
-            boxes[index] = box
+        if hierarchy[0][index][3] == -1:
+            if box[2] * box[3] >= settings.noise_area_px:
+                boxes[index] = box
+            else:
+                dust.append(box)
     if len(boxes) > settings.max_components:  # a noise field: keep the largest parts only
         largest = sorted(boxes, key=lambda i: -boxes[i][2] * boxes[i][3])[: settings.max_components]
         boxes = {i: boxes[i] for i in largest}
@@ -130,7 +134,19 @@ def find_digits(binary: np.ndarray, settings: FinderSettings = FinderSettings())
             cand.trimmed = mask.copy()
             cand.trimmed[m : m + h, m : m + w] &= (1 - near[y : y + h, x : x + w]) * np.uint8(255)
         candidates.append(cand)
-    return reading_order(candidates, (height, width), settings)[: settings.max_candidates]
+    # Ink too small to report is still part of what a row holds: a faint digit of a scaled-down
+    # photo can be a handful of dots (reading_order joins them; none is returned on its own).
+    dots = [_dot(ink, box) for box in dust] if len(dust) <= settings.max_components else []
+    return reading_order(candidates, (height, width), settings, dots)[: settings.max_candidates]
+
+
+def _dot(ink: np.ndarray, box: tuple[int, int, int, int]) -> Candidate:
+    """A component too small to report (under noise_area_px) as a speck candidate of its own ink."""
+    x, y, w, h = box
+    m = MASK_MARGIN
+    mask = np.zeros((h + 2 * m, w + 2 * m), np.uint8)
+    mask[m : m + h, m : m + w] = ink[y : y + h, x : x + w] * np.uint8(255)
+    return Candidate(box=box, mask=mask, reason="speck")
 
 
 #: Finder rejections that no merge can undo (none depends on the ink area): such a part never
@@ -303,8 +319,22 @@ SPECK_OF_ROW = 0.4
 #: line's first and last digit, around none of them or around some with ink that no printed box or
 #: rule explains (`_only_lines`): the line shows "?" in its place and has no number, rather than
 #: a number with a digit left out ("510006" read "516" when "000" touched and was too wide; "48122"
-#: read "482" when a "2" over its box's edge joined two printed boxes).
-IN_ROW_REASONS, IN_ROW = ("blob", "too wide"), 0.5
+#: read "482" when a "2" over its box's edge joined two printed boxes). BESIDE_REASONS count beside
+#: the line's ends too (within the line's pitch).
+IN_ROW_REASONS, IN_ROW = ("blob", "too wide", "broken", "too small"), 0.5
+BESIDE_REASONS = ("broken", "too small")
+#: Specks in a line's band, between or beside its digits, closer to each other than JOIN_GAP of
+#: the line's digit height, are pieces of one shape: a digit whose thin strokes broke apart when
+#: the photo was scaled down, or that lost the ink where it touched a printed box. Joined, it is
+#: judged as a digit of the line; if it is no digit ("broken") but digit-sized, or one piece
+#: under the finder's pixel minimum ("too small"), the line shows "?" there and has no number.
+#: (Each piece alone measures the reach of a digit of its own small size: `_same_digit` never
+#: joins pieces a fifth of a digit high that lie a sixth of a digit apart.)
+JOIN_GAP = 0.25
+#: A digit's ink is about 2.5 strokes its height long: 10-30% of a square of its height at the
+#: stroke widths of photos from 10 to 100 px high; broken, at least a fifth of it is left. A
+#: scatter of noise dots between digits holds far less.
+JOINED_INK = 0.02
 #: Pieces of a stroke this many px apart are one, where a straight line through them was taken away
 #: (a printed line and its blur, realtime.lines.LINE_WIDTH, and a few px of tilt).
 JOIN = 8
@@ -329,7 +359,7 @@ def _only_lines(cand: Candidate, around: list[Candidate], row_height: float) -> 
 
 
 def reading_order(candidates: list[Candidate], shape: tuple[int, int] | None = None,
-                  settings: FinderSettings | None = None) -> list[Candidate]:
+                  settings: FinderSettings | None = None, dots: list[Candidate] | None = None) -> list[Candidate]:
     """Group accepted candidates into lines (realtime.textlines: chains of level neighbours), then
     order each line by x: the candidates in lines in reading order, then the rest.
 
@@ -339,27 +369,23 @@ def reading_order(candidates: list[Candidate], shape: tuple[int, int] | None = N
     (a number, not one mark), within a digit height of them and not small beside them
     (SPECK_OF_ROW), is first judged again as a digit of that line.
     """
-    lowest = settings.min_height_px if settings is not None else 0
     lines = group_lines([c for c in candidates if c.accepted])
-    # each line's top, bottom, left, right, digit height (its members' median height) and size
+    # each line's top, bottom, left, right, digit height (its members' median height) and pitch
     spans = [(min(c.box[1] for c in ln), max(c.box[1] + c.box[3] for c in ln), min(c.box[0] for c in ln),
-              max(c.box[0] + c.box[2] for c in ln), float(median([c.box[3] for c in ln])), len(ln)) for ln in lines]
+              max(c.box[0] + c.box[2] for c in ln), float(median([c.box[3] for c in ln])), _pitch(ln)) for ln in lines]
+    if shape is not None and settings is not None:
+        candidates = _join_specks(candidates, lines, spans, shape, settings, dots or [])
     in_line = []  # (rejected candidate, the line it stands in)
     for cand in candidates:
-        if cand.accepted or cand.reason not in ("speck", *IN_ROW_REASONS) or cand.box[3] < lowest:
+        if cand.accepted or cand.reason not in IN_ROW_REASONS:
             continue
         x, y, w, h = cand.box
-        for members, (top, bottom, left, right, row_height, count) in zip(lines, spans):
-            if min(bottom, y + h) - max(top, y) < 0.5 * min(h, bottom - top):
+        for members, (top, bottom, left, right, row_height, pitch) in zip(lines, spans):
+            if not _in_band(cand.box, top, bottom):
                 continue
-            if (cand.reason == "speck" and shape is not None and settings is not None and count >= 2
-                    and left - row_height <= x + w / 2 <= right + row_height):
-                cand.reason = reject(cand.box, int(np.count_nonzero(cand.mask)), shape, settings, row_height)
-                if cand.accepted:
-                    members.append(cand)
-                    break
             around = [c for c in members if x <= c.box[0] + c.box[2] / 2 <= x + w]
-            if (cand.reason in IN_ROW_REASONS and h >= IN_ROW * row_height and left < x + w / 2 < right
+            if (h >= IN_ROW * row_height
+                    and (_beside(cand.box, left, right, pitch) if cand.reason in BESIDE_REASONS else left < x + w / 2 < right)
                     and not (around and _only_lines(cand, around, row_height))):
                 in_line.append((cand, members))
             break
@@ -371,3 +397,119 @@ def reading_order(candidates: list[Candidate], shape: tuple[int, int] | None = N
             ordered.append(cand)
     placed = {id(c) for c in ordered}
     return ordered + [c for c in candidates if id(c) not in placed]
+
+
+def _join_specks(candidates: list[Candidate], lines: list[list[Candidate]],
+                 spans: list[tuple[int, int, int, int, float, float]], shape: tuple[int, int],
+                 settings: FinderSettings, dots: list[Candidate]) -> list[Candidate]:
+    """`candidates` with the specks in each line's band (`lines`, with their `spans` as
+    reading_order measures them) joined into shapes (JOIN_GAP) and judged again beside the line's
+    digits: a shape within the line's pitch of its ends, or between them, that passes `reject` at
+    the line's digit height is added to the line's members; one that does not is "broken"
+    (several pieces) or "too small" (one piece under the pixel minimum), for reading_order to
+    place in the line. Each shape judged widens the line's span in `spans` (a row whose digits
+    all broke is found from the one that did not). Pieces stay what they were when their union is
+    under SPECK_OF_ROW of the line's height or wider than a digit, or several pieces hold under
+    JOINED_INK of a square of that height (a scatter of noise). `dots` (components too small to
+    report) join too, and only in a joined shape are they returned. The joined shapes replace
+    their pieces in the list."""
+    specks = [c for c in candidates if c.reason == "speck"] + dots
+    joined: dict[int, Candidate] = {}  # id of a piece -> the shape it became part of
+    for k, (members, (top, bottom, left, right, row_height, pitch)) in enumerate(zip(lines, spans)):
+        pieces = [c for c in specks if id(c) not in joined and _in_band(c.box, top, bottom)
+                  and not any(_inside(_centre(c.box), m.box) for m in members)]
+        clusters = _clusters(pieces, JOIN_GAP * row_height)
+        grown = True
+        while grown:  # a shape judged beside the line brings the next one within reach
+            grown = False
+            for box, cluster in list(clusters):
+                if not _beside(box, left, right, pitch):
+                    continue
+                clusters.remove((box, cluster))
+                if box[3] < SPECK_OF_ROW * row_height or box[2] > 1.5 * row_height:
+                    continue  # dust, or a dotted rule
+                shape_ = cluster[0] if len(cluster) == 1 else _joined(cluster, box)
+                ink = int(np.count_nonzero(shape_.mask))
+                if len(cluster) > 1 and ink < JOINED_INK * row_height ** 2:
+                    continue
+                shape_.reason = reject(box, ink, shape, settings, row_height)
+                if shape_.accepted:
+                    members.append(shape_)
+                elif shape_.reason == "speck":
+                    shape_.reason = "too small" if len(cluster) == 1 else "broken"
+                for piece in cluster:
+                    joined[id(piece)] = shape_
+                left, right, grown = min(left, box[0]), max(right, box[0] + box[2]), True
+        spans[k] = (top, bottom, left, right, row_height, pitch)
+    if not joined:
+        return candidates
+    out, seen = [], set()
+    for cand in candidates:
+        cand = joined.get(id(cand), cand)
+        if id(cand) not in seen:
+            seen.add(id(cand))
+            out.append(cand)
+    return out
+
+
+def _beside(box: tuple[int, int, int, int], left: float, right: float, reach: float) -> bool:
+    """Whether `box` reaches into the span from `left` to `right` widened by `reach` on each side."""
+    return box[0] <= right + reach and box[0] + box[2] >= left - reach
+
+
+def _pitch(line: list[Candidate]) -> float:
+    """How far apart a line's digits stand: the median step between their centres in x, at least
+    their median height (one digit: its height). Beside the line means within this of its ends."""
+    height = float(median([c.box[3] for c in line]))
+    centres = sorted(c.box[0] + c.box[2] / 2 for c in line)
+    steps = [b - a for a, b in zip(centres, centres[1:])]
+    return max(height, float(median(steps))) if steps else height
+
+
+def _in_band(box: tuple[int, int, int, int], top: int, bottom: int) -> bool:
+    """Whether `box` lies in the band from `top` to `bottom`: half of it, or of the band, inside."""
+    return min(bottom, box[1] + box[3]) - max(top, box[1]) >= 0.5 * min(box[3], bottom - top)
+
+
+def _centre(box: tuple[int, int, int, int]) -> tuple[float, float]:
+    return box[0] + box[2] / 2, box[1] + box[3] / 2
+
+
+def _inside(point: tuple[float, float], box: tuple[int, int, int, int]) -> bool:
+    return box[0] <= point[0] <= box[0] + box[2] and box[1] <= point[1] <= box[1] + box[3]
+
+
+def _clusters(pieces: list[Candidate], gap: float) -> list[tuple[tuple[int, int, int, int], list[Candidate]]]:
+    """`pieces` grouped, each group with the box around it: a piece at most `gap` px (in x and in
+    y) from a group's box joins it, and a group whose box comes within `gap` of another's joins
+    that one. One sweep in x: a group whose box ends more than `gap` left of the next piece is done."""
+    done: list[tuple[tuple[int, int, int, int], list[Candidate]]] = []
+    open_: list[tuple[tuple[int, int, int, int], list[Candidate]]] = []
+    for piece in sorted(pieces, key=lambda c: c.box[0]):
+        done += [g for g in open_ if g[0][0] + g[0][2] < piece.box[0] - gap]
+        open_ = [g for g in open_ if g[0][0] + g[0][2] >= piece.box[0] - gap]
+        box, members = piece.box, [piece]
+        near = [g for g in open_ if _box_gap(box, g[0]) <= gap]
+        while near:
+            open_ = [g for g in open_ if all(g is not n for n in near)]
+            members += [c for g in near for c in g[1]]
+            box = union([box, *(g[0] for g in near)])
+            near = [g for g in open_ if _box_gap(box, g[0]) <= gap]
+        open_.append((box, members))
+    return done + open_
+
+
+def _box_gap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+    """The larger of the x and y gaps between two boxes (0 or less when they touch or overlap)."""
+    return max(max(a[0], b[0]) - min(a[0] + a[2], b[0] + b[2]), max(a[1], b[1]) - min(a[1] + a[3], b[1] + b[3]))
+
+
+def _joined(pieces: list[Candidate], box: tuple[int, int, int, int]) -> Candidate:
+    """One candidate of `pieces` (each with its MASK_MARGIN mask), its mask their masks placed in `box`."""
+    m = MASK_MARGIN
+    mask = np.zeros((box[3] + 2 * m, box[2] + 2 * m), np.uint8)
+    for piece in pieces:
+        x, y = piece.box[0] - box[0], piece.box[1] - box[1]
+        h, w = piece.mask.shape
+        np.maximum(mask[y : y + h, x : x + w], piece.mask, out=mask[y : y + h, x : x + w])
+    return Candidate(box=box, mask=mask, split=True)
