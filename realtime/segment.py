@@ -136,17 +136,25 @@ def find_digits(binary: np.ndarray, settings: FinderSettings = FinderSettings())
         candidates.append(cand)
     # Ink too small to report is still part of what a row holds: a faint digit of a scaled-down
     # photo can be a handful of dots (reading_order joins them; none is returned on its own).
-    dots = [_dot(ink, box) for box in dust] if len(dust) <= settings.max_components else []
+    dots = Dots(ink, dust if len(dust) <= settings.max_components else [])
     return reading_order(candidates, (height, width), settings, dots)[: settings.max_candidates]
 
 
-def _dot(ink: np.ndarray, box: tuple[int, int, int, int]) -> Candidate:
-    """A component too small to report (under noise_area_px) as a speck candidate of its own ink."""
-    x, y, w, h = box
-    m = MASK_MARGIN
-    mask = np.zeros((h + 2 * m, w + 2 * m), np.uint8)
-    mask[m : m + h, m : m + w] = ink[y : y + h, x : x + w] * np.uint8(255)
-    return Candidate(box=box, mask=mask, reason="speck")
+@dataclass(frozen=True)
+class Dots:
+    """Components too small to report (under noise_area_px): their boxes (x, y, w, h) and the ink
+    image (uint8, 0/1) they lie in."""
+
+    ink: np.ndarray
+    boxes: list[tuple[int, int, int, int]]
+
+    def mask(self, box: tuple[int, int, int, int]) -> np.ndarray:
+        """The ink of `box` with a MASK_MARGIN border, 0/255, as a Candidate's mask."""
+        x, y, w, h = box
+        m = MASK_MARGIN
+        mask = np.zeros((h + 2 * m, w + 2 * m), np.uint8)
+        mask[m : m + h, m : m + w] = self.ink[y : y + h, x : x + w] * np.uint8(255)
+        return mask
 
 
 #: Finder rejections that no merge can undo (none depends on the ink area): such a part never
@@ -359,7 +367,7 @@ def _only_lines(cand: Candidate, around: list[Candidate], row_height: float) -> 
 
 
 def reading_order(candidates: list[Candidate], shape: tuple[int, int] | None = None,
-                  settings: FinderSettings | None = None, dots: list[Candidate] | None = None) -> list[Candidate]:
+                  settings: FinderSettings | None = None, dots: Dots | None = None) -> list[Candidate]:
     """Group accepted candidates into lines (realtime.textlines: chains of level neighbours), then
     order each line by x: the candidates in lines in reading order, then the rest.
 
@@ -374,7 +382,7 @@ def reading_order(candidates: list[Candidate], shape: tuple[int, int] | None = N
     spans = [(min(c.box[1] for c in ln), max(c.box[1] + c.box[3] for c in ln), min(c.box[0] for c in ln),
               max(c.box[0] + c.box[2] for c in ln), float(median([c.box[3] for c in ln])), _pitch(ln)) for ln in lines]
     if shape is not None and settings is not None:
-        candidates = _join_specks(candidates, lines, spans, shape, settings, dots or [])
+        candidates = _join_specks(candidates, lines, spans, shape, settings, dots)
     in_line = []  # (rejected candidate, the line it stands in)
     for cand in candidates:
         if cand.accepted or cand.reason not in IN_ROW_REASONS:
@@ -401,7 +409,7 @@ def reading_order(candidates: list[Candidate], shape: tuple[int, int] | None = N
 
 def _join_specks(candidates: list[Candidate], lines: list[list[Candidate]],
                  spans: list[tuple[int, int, int, int, float, float]], shape: tuple[int, int],
-                 settings: FinderSettings, dots: list[Candidate]) -> list[Candidate]:
+                 settings: FinderSettings, dots: Dots | None) -> list[Candidate]:
     """`candidates` with the specks in each line's band (`lines`, with their `spans` as
     reading_order measures them) joined into shapes (JOIN_GAP) and judged again beside the line's
     digits: a shape within the line's pitch of its ends, or between them, that passes `reject` at
@@ -413,12 +421,24 @@ def _join_specks(candidates: list[Candidate], lines: list[list[Candidate]],
     JOINED_INK of a square of that height (a scatter of noise). `dots` (components too small to
     report) join too, and only in a joined shape are they returned. The joined shapes replace
     their pieces in the list."""
-    specks = [c for c in candidates if c.reason == "speck"] + dots
-    joined: dict[int, Candidate] = {}  # id of a piece -> the shape it became part of
+    pieces: list[Candidate | None] = [c for c in candidates if c.reason == "speck"]
+    boxes = [c.box for c in pieces]
+    if dots is not None:
+        pieces += [None] * len(dots.boxes)
+        boxes += dots.boxes
+    if not boxes or not lines:
+        return candidates
+    x, y, w, h = np.array(boxes, np.int32).reshape(-1, 4).T
+    cx, cy = x + w / 2, y + h / 2
+    free = np.ones(len(boxes), bool)  # not yet part of a shape
+    joined: dict[int, Candidate] = {}  # id of a speck -> the shape it became part of
+    shapes: list[Candidate] = []  # judged shapes that are no line's member
     for k, (members, (top, bottom, left, right, row_height, pitch)) in enumerate(zip(lines, spans)):
-        pieces = [c for c in specks if id(c) not in joined and _in_band(c.box, top, bottom)
-                  and not any(_inside(_centre(c.box), m.box) for m in members)]
-        clusters = _clusters(pieces, JOIN_GAP * row_height)
+        near = free & (np.minimum(bottom, y + h) - np.maximum(top, y) >= 0.5 * np.minimum(h, bottom - top))
+        for m in members:  # a piece whose centre is in a digit's box belongs to that digit
+            mx, my, mw, mh = m.box
+            near &= ~((cx >= mx) & (cx <= mx + mw) & (cy >= my) & (cy <= my + mh))
+        clusters = _clusters([(boxes[i], i) for i in np.flatnonzero(near)], JOIN_GAP * row_height)
         grown = True
         while grown:  # a shape judged beside the line brings the next one within reach
             grown = False
@@ -428,28 +448,27 @@ def _join_specks(candidates: list[Candidate], lines: list[list[Candidate]],
                 clusters.remove((box, cluster))
                 if box[3] < SPECK_OF_ROW * row_height or box[2] > 1.5 * row_height:
                     continue  # dust, or a dotted rule
-                shape_ = cluster[0] if len(cluster) == 1 else _joined(cluster, box)
+                if len(cluster) == 1 and pieces[cluster[0]] is not None:
+                    shape_ = pieces[cluster[0]]  # one speck, judged again as it is
+                else:
+                    masks = [(boxes[i], pieces[i].mask if pieces[i] is not None else dots.mask(boxes[i])) for i in cluster]
+                    shape_ = Candidate(box=box, mask=_joined(masks, box), split=len(cluster) > 1)
                 ink = int(np.count_nonzero(shape_.mask))
                 if len(cluster) > 1 and ink < JOINED_INK * row_height ** 2:
                     continue
                 shape_.reason = reject(box, ink, shape, settings, row_height)
                 if shape_.accepted:
                     members.append(shape_)
-                elif shape_.reason == "speck":
-                    shape_.reason = "too small" if len(cluster) == 1 else "broken"
-                for piece in cluster:
-                    joined[id(piece)] = shape_
+                else:
+                    shape_.reason = shape_.reason if shape_.reason != "speck" else "too small" if len(cluster) == 1 else "broken"
+                    shapes.append(shape_)
+                free[cluster] = False
+                for i in cluster:
+                    if pieces[i] is not None:
+                        joined[id(pieces[i])] = shape_
                 left, right, grown = min(left, box[0]), max(right, box[0] + box[2]), True
         spans[k] = (top, bottom, left, right, row_height, pitch)
-    if not joined:
-        return candidates
-    out, seen = [], set()
-    for cand in candidates:
-        cand = joined.get(id(cand), cand)
-        if id(cand) not in seen:
-            seen.add(id(cand))
-            out.append(cand)
-    return out
+    return [c for c in candidates if id(c) not in joined] + shapes
 
 
 def _beside(box: tuple[int, int, int, int], left: float, right: float, reach: float) -> bool:
@@ -471,28 +490,22 @@ def _in_band(box: tuple[int, int, int, int], top: int, bottom: int) -> bool:
     return min(bottom, box[1] + box[3]) - max(top, box[1]) >= 0.5 * min(box[3], bottom - top)
 
 
-def _centre(box: tuple[int, int, int, int]) -> tuple[float, float]:
-    return box[0] + box[2] / 2, box[1] + box[3] / 2
-
-
-def _inside(point: tuple[float, float], box: tuple[int, int, int, int]) -> bool:
-    return box[0] <= point[0] <= box[0] + box[2] and box[1] <= point[1] <= box[1] + box[3]
-
-
-def _clusters(pieces: list[Candidate], gap: float) -> list[tuple[tuple[int, int, int, int], list[Candidate]]]:
-    """`pieces` grouped, each group with the box around it: a piece at most `gap` px (in x and in
-    y) from a group's box joins it, and a group whose box comes within `gap` of another's joins
-    that one. One sweep in x: a group whose box ends more than `gap` left of the next piece is done."""
-    done: list[tuple[tuple[int, int, int, int], list[Candidate]]] = []
-    open_: list[tuple[tuple[int, int, int, int], list[Candidate]]] = []
-    for piece in sorted(pieces, key=lambda c: c.box[0]):
-        done += [g for g in open_ if g[0][0] + g[0][2] < piece.box[0] - gap]
-        open_ = [g for g in open_ if g[0][0] + g[0][2] >= piece.box[0] - gap]
-        box, members = piece.box, [piece]
+def _clusters(pieces: list[tuple[tuple[int, int, int, int], int]], gap: float
+              ) -> list[tuple[tuple[int, int, int, int], list[int]]]:
+    """`pieces` (box, index) grouped, each group as its box and its pieces' indices: a piece at
+    most `gap` px (in x and in y) from a group's box joins it, and a group whose box comes within
+    `gap` of another's joins that one. One sweep in x: a group whose box ends more than `gap`
+    left of the next piece is done."""
+    done: list[tuple[tuple[int, int, int, int], list[int]]] = []
+    open_: list[tuple[tuple[int, int, int, int], list[int]]] = []
+    for piece_box, index in sorted(pieces):
+        done += [g for g in open_ if g[0][0] + g[0][2] < piece_box[0] - gap]
+        open_ = [g for g in open_ if g[0][0] + g[0][2] >= piece_box[0] - gap]
+        box, members = piece_box, [index]
         near = [g for g in open_ if _box_gap(box, g[0]) <= gap]
         while near:
             open_ = [g for g in open_ if all(g is not n for n in near)]
-            members += [c for g in near for c in g[1]]
+            members += [i for g in near for i in g[1]]
             box = union([box, *(g[0] for g in near)])
             near = [g for g in open_ if _box_gap(box, g[0]) <= gap]
         open_.append((box, members))
@@ -504,12 +517,13 @@ def _box_gap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> floa
     return max(max(a[0], b[0]) - min(a[0] + a[2], b[0] + b[2]), max(a[1], b[1]) - min(a[1] + a[3], b[1] + b[3]))
 
 
-def _joined(pieces: list[Candidate], box: tuple[int, int, int, int]) -> Candidate:
-    """One candidate of `pieces` (each with its MASK_MARGIN mask), its mask their masks placed in `box`."""
+def _joined(masks: list[tuple[tuple[int, int, int, int], np.ndarray]], box: tuple[int, int, int, int]) -> np.ndarray:
+    """One mask for `box` (with its MASK_MARGIN border) of the pieces' masks, each (its box, its
+    mask with that border) placed where its box lies."""
     m = MASK_MARGIN
     mask = np.zeros((box[3] + 2 * m, box[2] + 2 * m), np.uint8)
-    for piece in pieces:
-        x, y = piece.box[0] - box[0], piece.box[1] - box[1]
-        h, w = piece.mask.shape
-        np.maximum(mask[y : y + h, x : x + w], piece.mask, out=mask[y : y + h, x : x + w])
-    return Candidate(box=box, mask=mask, split=True)
+    for (px, py, _, _), piece in masks:
+        x, y = px - box[0], py - box[1]
+        ph, pw = piece.shape
+        np.maximum(mask[y : y + ph, x : x + pw], piece, out=mask[y : y + ph, x : x + pw])
+    return mask
