@@ -371,11 +371,12 @@ def reading_order(candidates: list[Candidate], shape: tuple[int, int] | None = N
     """Group accepted candidates into lines (realtime.textlines: chains of level neighbours), then
     order each line by x: the candidates in lines in reading order, then the rest.
 
-    Then a digit-sized rejection between a line's first and last digit (IN_ROW_REASONS) gets that
-    line's index, still rejected, so that the line reads "?" there. Given the image's `shape` and
-    the `settings` the candidates were found with, a speck lying in a line of two or more digits
-    (a number, not one mark), within a digit height of them and not small beside them
-    (SPECK_OF_ROW), is first judged again as a digit of that line.
+    Then a digit-sized rejection between a line's first and last digit (IN_ROW_REASONS; "broken"
+    and "too small" also beside its ends) gets that line's index, still rejected, so that the line
+    reads "?" there. Given the image's `shape` and the `settings` the candidates were found with,
+    the specks (and `dots`, components too small to report) in a line's band, between or beside
+    its digits, are first joined into shapes and judged again beside those digits (`_join_specks`):
+    a small "0" after tall digits is read, a digit broken into specks is read or shown "?".
     """
     lines = group_lines([c for c in candidates if c.accepted])
     # each line's top, bottom, left, right, digit height (its members' median height) and pitch
