@@ -393,8 +393,8 @@ def reading_order(candidates: list[Candidate], shape: tuple[int, int] | None = N
             if not _in_band(cand.box, top, bottom):
                 continue
             around = [c for c in members if x <= c.box[0] + c.box[2] / 2 <= x + w]
-            if (h >= IN_ROW * row_height
-                    and (_beside(cand.box, left, right, pitch) if cand.reason in BESIDE_REASONS else left < x + w / 2 < right)
+            beside = _beside(cand.box, left, right, pitch) if cand.reason in BESIDE_REASONS else None
+            if (h >= IN_ROW * row_height and (left < x + w / 2 < right if beside is None else beside)
                     and not (around and _only_lines(cand, around, row_height))):
                 in_line.append((cand, members))
             break
@@ -452,7 +452,8 @@ def _join_specks(candidates: list[Candidate], lines: list[list[Candidate]],
                 if len(cluster) == 1 and pieces[cluster[0]] is not None:
                     shape_ = pieces[cluster[0]]  # one speck, judged again as it is
                 else:
-                    masks = [(boxes[i], pieces[i].mask if pieces[i] is not None else dots.mask(boxes[i])) for i in cluster]
+                    masks = [(boxes[i], dots.mask(boxes[i]) if pieces[i] is None else pieces[i].mask)
+                             for i in cluster]
                     shape_ = Candidate(box=box, mask=_joined(masks, box), split=len(cluster) > 1)
                 ink = int(np.count_nonzero(shape_.mask))
                 if len(cluster) > 1 and ink < JOINED_INK * row_height ** 2:
@@ -461,7 +462,8 @@ def _join_specks(candidates: list[Candidate], lines: list[list[Candidate]],
                 if shape_.accepted:
                     members.append(shape_)
                 else:
-                    shape_.reason = shape_.reason if shape_.reason != "speck" else "too small" if len(cluster) == 1 else "broken"
+                    if shape_.reason == "speck":
+                        shape_.reason = "too small" if len(cluster) == 1 else "broken"
                     shapes.append(shape_)
                 free[cluster] = False
                 for i in cluster:
