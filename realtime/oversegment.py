@@ -144,6 +144,8 @@ def needs_cutting(cand: Candidate, result: DigitResult, candidates: list[Candida
         if not cand.accepted or result.probs is None:
             return False
         if not (w > WIDE * h or (w > UNSURE_WIDE * h and result.digit is None)):
+            if w <= ROW_WIDE / MAX_TALL * h:  # never wider than ROW_WIDE of a row it is at most MAX_TALL of
+                return False
             row = row_height(cand, candidates)
             if not (row and w > ROW_WIDE * row):
                 return False
