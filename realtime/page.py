@@ -32,7 +32,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from realtime.segment import Candidate
+from realtime.segment import Candidate, reading_order
 
 #: The longer side of the shrunk frame the sheet is looked for in: a sheet is large, so 128 px
 #: keep its outline to within 1% of the frame and cost well under a millisecond.
@@ -160,18 +160,18 @@ def reject_off_page(candidates: list[Candidate], outline: np.ndarray | None) -> 
     """The candidates with those whose box centre lies outside `outline` rejected as REASON.
 
     `candidates` come from realtime.segment.find_digits on the image `outline` (find_page) was
-    found in; None: all is page, the list is returned as it is. The order stays the finder's
-    (those in lines in reading order, then the rest) and lines are numbered 0, 1, ... again over
-    the digits left, so that background beside a row neither joins its number nor leaves a gap;
-    a rejection that stands in a line (a blob between its digits) keeps that line, or none.
+    found in; None: all is page, the list is returned as it is. When a digit is turned down, the
+    lines are found again over the digits left (`_regrouped`).
     """
     if outline is None:
         return candidates
+    dropped = False
     for cand in candidates:
         x, y, w, h = cand.box
         if cand.line >= 0 and cv2.pointPolygonTest(outline, (x + w / 2, y + h / 2), False) < 0:
+            dropped |= cand.accepted
             cand.reason, cand.line = REASON if cand.accepted else cand.reason, -1
-    return _renumbered(candidates)
+    return _regrouped(candidates, dropped)
 
 
 def reject_on_skin(candidates: list[Candidate], binary: np.ndarray, bgr: np.ndarray) -> list[Candidate]:
@@ -195,8 +195,9 @@ def reject_on_skin(candidates: list[Candidate], binary: np.ndarray, bgr: np.ndar
                   & (r >= WARM_LIGHT * white_r)):
         # No warm pixel on the 8-px grid: no hand or wood anywhere big enough to be a tenth of a
         # digit's surroundings (a 13x13 patch holds a grid point). Saves ~0.3 ms on 10 digits.
-        return _renumbered(candidates)
+        return candidates
     height, width = binary.shape
+    dropped = False
     for cand in in_lines:
         x, y, w, h = cand.box
         grow = min(w, h) // 2 + 2
@@ -208,17 +209,19 @@ def reject_on_skin(candidates: list[Candidate], binary: np.ndarray, bgr: np.ndar
         warm &= cv2.threshold(red, WARM_LIGHT * white_r, 255, cv2.THRESH_BINARY)[1]
         around = cv2.compare(cv2.dilate(binary[y0:y1, x0:x1], np.ones((5, 5), np.uint8)), 0, cv2.CMP_EQ)
         if cv2.countNonZero(warm & around) > WARM_SHARE * cv2.countNonZero(around):
+            dropped |= cand.accepted
             cand.reason, cand.line = SKIN_REASON if cand.accepted else cand.reason, -1
-    return _renumbered(candidates)
+    return _regrouped(candidates, dropped)
 
 
-def _renumbered(candidates: list[Candidate]) -> list[Candidate]:
-    """The candidates in lines (in the finder's order) with their lines numbered 0, 1, ... again
-    over the digits left, so that a mark turned down beside a row neither joins its number nor
-    leaves a gap; then the rest. A rejection that stands in a line (realtime.segment.IN_ROW_REASONS)
-    keeps that line, or none when no digit of it is left."""
-    accepted = [c for c in candidates if c.accepted]
-    lines = {line: index for index, line in enumerate(sorted({c.line for c in accepted}))}
-    for cand in candidates:  # a rejection standing in a line (realtime.segment.IN_ROW_REASONS) too
-        cand.line = lines.get(cand.line, -1)
-    return [c for c in candidates if c.line >= 0] + [c for c in candidates if c.line < 0]
+def _regrouped(candidates: list[Candidate], dropped: bool) -> list[Candidate]:
+    """The candidates in reading order with their lines found again over the digits left when a
+    digit was turned down (`dropped`), else as they are: a mark beside the sheet no longer joins a
+    row's number nor leaves a gap, and a tall one level with two rows (a strip of a door beside
+    the sheet) no longer chains them into one line ("2021" over "2019" read "22002191"). A
+    rejection that stands in a line (realtime.segment.IN_ROW_REASONS) is placed again too."""
+    if not dropped:
+        return candidates
+    for cand in candidates:
+        cand.line = -1
+    return reading_order(candidates)

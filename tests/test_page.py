@@ -19,7 +19,7 @@ from conftest import ROOT
 from realtime.binarize import gray_ink
 from realtime.camera_app import CameraOptions, FramePipeline
 from realtime.page import REASON, SKIN_REASON, find_page, reject_off_page, reject_on_skin
-from realtime.segment import Candidate
+from realtime.segment import Candidate, reading_order
 from realtime.tracking import iou
 
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -137,6 +137,22 @@ def test_lines_are_numbered_again_over_the_digits_left() -> None:
     assert [(c.box, c.line, c.reason) for c in kept] == [
         ((60, 40, 10, 10), 0, None), ((60, 70, 10, 10), 1, None),
         ((10, 10, 10, 10), -1, REASON), ((0, 0, 3, 3), -1, "speck")]
+
+
+def test_a_mark_off_the_page_that_chained_two_rows_leaves_them_two_lines() -> None:
+    """A strip of the door beside the sheet, as tall as two rows and level with both, chains them
+    into one line of the finder ("2021" over "2019" read "22002191" in the real video re-encoded);
+    turned down as off the page, it leaves two lines again."""
+    page = np.float32([[0, 0], [300, 0], [300, 300], [0, 300]])  # the left part of a 400x300 frame
+    mask = np.zeros((5, 5), np.uint8)
+    top = [Candidate((20 + 50 * k, 40 - 4 * k, 30, 60), mask) for k in range(4)]
+    low = [Candidate((25 + 50 * k, 150 - 4 * k, 30, 60), mask) for k in range(4)]
+    strip = Candidate((320, 30, 30, 170), mask)
+    chained = reading_order([*top, *low, strip])
+    assert len({c.line for c in chained}) == 1, "the strip no longer chains the rows: make it taller"
+    reject_off_page(chained, page)
+    assert strip.reason == REASON and strip.line == -1
+    assert [c.line for c in top] == [0] * 4 and [c.line for c in low] == [1] * 4
 
 
 @pytest.mark.parametrize("bad", [np.zeros((4, 4, 3), np.uint8), np.zeros((4, 4), np.float32), np.zeros((0, 4), np.uint8)])
