@@ -93,9 +93,10 @@ def turn_score(confidences: Iterable[float | None]) -> TurnScore:
 class AutoTurn:
     """Chooses the turn now and then: `choose(index, read)` with `read(degrees) -> TurnScore`.
 
-    Each try keeps the current turn (upright at first) unless another beats it (`TurnScore.beats`):
-    a frame or two of blur does not flip the reading, nor does a sheet whose digits read alike
-    upside down.
+    Each try keeps the current turn (upright at first) unless another beats it (`TurnScore.beats`)
+    and beats the turn opposite it: a frame or two of blur does not flip the reading, nor does a
+    sheet whose digits read alike upside down ("2021" held sideways reads as well turned 90 as
+    270, as "2021" and "1202": no turn is chosen, and the frame reads as it comes).
     """
 
     def __init__(self, every: int = AUTO_EVERY) -> None:
@@ -110,7 +111,8 @@ class AutoTurn:
         """Try every turn (this frame is due) and return the one to use from now on."""
         scores = {degrees: read(degrees) for degrees in TURNS}
         best = max(TURNS, key=lambda d: (scores[d].share, scores[d].sure))
-        if scores[best].beats(scores[self.current]):
+        opposite = scores[(best + 180) % 360]
+        if scores[best].beats(scores[self.current]) and scores[best].beats(opposite):
             self.current = best
         self._next_try = index + self.every
         return self.current

@@ -54,6 +54,9 @@ def test_auto_turn_tries_now_and_then_and_leaves_upright_only_for_a_clearly_bett
     assert auto.choose(30, {0: TurnScore(3, 4), 90: TurnScore(2, 4), 180: TurnScore(0, 4), 270: TurnScore(0, 4)}.get) == 90  # stays
     assert auto.choose(40, {0: TurnScore(4, 4), 90: TurnScore(1, 5), 180: TurnScore(0, 4), 270: TurnScore(0, 4)}.get) == 0
     assert turn_score([0.95, None, 0.6, 1.0]) == TurnScore(sure=2, asked=4)
+    # held sideways, digits that read alike turned over (0, 1, 2, 8; 6 and 9): 90 or 270?
+    alike = AutoTurn(every=10)
+    assert alike.choose(0, {0: TurnScore(0, 8), 90: TurnScore(7, 8), 180: TurnScore(0, 8), 270: TurnScore(8, 8)}.get) == 0
     assert TurnScore(0, 0).share == 0.0
 
 
