@@ -4,6 +4,8 @@ Each line stands alone, so another program can follow the file with `tail -f`, a
 pulled plug or a full disk never leaves half a line: every line goes to the file with
 append-mode write(2), and a line that cannot be written whole is cut back to the previous end
 (a log this run created and could not write one line to is removed: no empty file left behind).
+An existing file is appended to only when it is an events log (or empty): `--events photo.json`
+would otherwise grow the photo's truth by a reading.
 A failed write raises EventLogError (a UserError): a headless run ends with it, a window shows it;
 its message gives the reason before the path, which a window may cut. The path "-" is standard
 output, for a pipe into another program (the camera's summary line then goes to standard error).
@@ -46,6 +48,21 @@ def _ends_mid_line(path: Path) -> bool:
         return False
 
 
+def _is_events_log(path: Path) -> bool:
+    """Whether appending readings to the existing `path` is safe: it is empty, not a regular file
+    (a pipe, /dev/null), or its first line is a reading this tool wrote (a JSON object with "mode"
+    and "frame"). Anything else (an image, the truth JSON beside a photo) would be corrupted."""
+    try:
+        if not stat.S_ISREG(path.stat().st_mode) or path.stat().st_size == 0:
+            return True
+        with open(path, "rb") as f:
+            first = f.readline(1 << 20)
+        record = json.loads(first)
+    except (OSError, ValueError):
+        return False
+    return isinstance(record, dict) and "mode" in record and "frame" in record
+
+
 class EventLog:
     """Appends readings to `path` (created with its folder if needed), or to standard output when it
     is STDOUT; a no-op when path is None."""
@@ -63,6 +80,9 @@ class EventLog:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._created = not self.path.exists()
+                if not self._created and not _is_events_log(self.path):
+                    raise UserError(f"{self.path} exists and is not an events log (its first line is no "
+                                    "reading): give a new file, or move this one away")
                 self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
                 if _ends_mid_line(self.path):  # an earlier run was cut mid-line: ours start on a line of their own
                     os.write(self._fd, b"\n")

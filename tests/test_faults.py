@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from xsession import XDOTOOL, XVFB, AppWindow, Xvfb  # noqa: E402  (scripts/xsession.py)
 
 CLIP = ROOT / "tests" / "data" / "camera" / "clip_00.mp4"  # 90 frames, 640x480, ~0.5 MB
+PAGE = ROOT / "tests" / "data" / "pages" / "08-digits-in-boxes-2413.png"  # a still: one reading
 TFLITE = SHIPPED_MODEL.with_suffix(".tflite")
 TYPICAL = SHIPPED_MODEL.with_name(SHIPPED_MODEL.stem + "_typical.npz")
 WAIT = 60.0  # seconds for a subprocess to reach a state, generous for a busy CI machine
@@ -313,6 +314,25 @@ def test_an_events_log_that_could_not_take_one_line_is_not_left_behind(small_dis
         log.close()
     assert not (small_disk / "new.jsonl").exists()
     assert existing.read_bytes() == b""
+
+
+def test_events_never_go_into_a_file_that_is_no_events_log(tmp_path) -> None:
+    """`--events` appends (a log grows over runs, `tail -f` follows it), but not to an image or a
+    photo's truth JSON given by mistake: one line, exit 2, the file untouched (a fresh user's
+    `--events taha_sample2.json` grew the truth by a reading)."""
+    truth = tmp_path / "truth.json"
+    truth.write_text('{"lines": [[{"box": [1, 2, 3, 4], "label": 3}]]}\n')
+    image = tmp_path / "tiny.png"
+    cv2.imwrite(str(image), np.zeros((4, 4), np.uint8))
+    before = {p: p.read_bytes() for p in (truth, image)}
+    for path in (truth, image):
+        result = run_cli("camera", "--headless", "--source", str(PAGE), "--events", str(path))
+        assert_one_line_error(result, "not an events log")
+    assert {p: p.read_bytes() for p in (truth, image)} == before
+    log = tmp_path / "log.jsonl"
+    for _ in range(2):  # an events log grows
+        assert run_cli("camera", "--headless", "--source", str(PAGE), "--events", str(log)).returncode == 0
+    assert len(whole_lines(log)) == 2
 
 
 def test_a_reading_with_nan_is_never_written_as_json(tmp_path) -> None:
