@@ -328,9 +328,13 @@ SPECK_OF_ROW = 0.4
 #: rule explains (`_only_lines`): the line shows "?" in its place and has no number, rather than
 #: a number with a digit left out ("510006" read "516" when "000" touched and was too wide; "48122"
 #: read "482" when a "2" over its box's edge joined two printed boxes). BESIDE_REASONS count beside
-#: the line's ends too (within the line's pitch).
-IN_ROW_REASONS, IN_ROW = ("blob", "too wide", "broken", "too small"), 0.5
-BESIDE_REASONS = ("broken", "too small")
+#: the line's ends too (within the line's pitch): a digit cut by the frame's edge at a row's end
+#: made the row's number without it ("8341032750" cropped read "834103275").
+IN_ROW_REASONS, IN_ROW = ("blob", "too wide", "broken", "too small", "cut by border"), 0.5
+BESIDE_REASONS = ("broken", "too small", "cut by border")
+#: ... a shape cut by the border taller than this many digit heights is the table or a shadow
+#: at the frame's corner, not a digit.
+CUT_TALL = 1.5
 #: Specks in a line's band, between or beside its digits, closer to each other than JOIN_GAP of
 #: the line's digit height, are pieces of one shape: a digit whose thin strokes broke apart when
 #: the photo was scaled down, or that lost the ink where it touched a printed box. Joined, it is
@@ -394,7 +398,8 @@ def reading_order(candidates: list[Candidate], shape: tuple[int, int] | None = N
                 continue
             around = [c for c in members if x <= c.box[0] + c.box[2] / 2 <= x + w]
             beside = _beside(cand.box, left, right, pitch) if cand.reason in BESIDE_REASONS else None
-            if (h >= IN_ROW * row_height and (left < x + w / 2 < right if beside is None else beside)
+            if (h >= IN_ROW * row_height and (cand.reason != "cut by border" or h <= CUT_TALL * row_height)
+                    and (left < x + w / 2 < right if beside is None else beside)
                     and not (around and _only_lines(cand, around, row_height))):
                 in_line.append((cand, members))
             break

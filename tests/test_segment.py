@@ -419,3 +419,21 @@ def test_a_five_whose_bar_is_longer_than_its_body_is_one_digit_in_a_camera_frame
     assert _number_of_parts(canvas) == 2
     found = find_digits(canvas)
     assert len(found) == 1 and found[0].accepted
+
+
+def test_a_digit_cut_by_the_frames_edge_at_a_rows_end_stands_in_the_row() -> None:
+    """A photo cropped through a row's last digit: the piece is turned down as cut by the border,
+    and stands in the row beside its end (within the row's pitch), so the row has no number
+    rather than one with a digit left out ("8341032750" cropped read "834103275")."""
+    canvas = _canvas(200, 280)
+    for k, digit in enumerate("123"):
+        _draw(canvas, digit, 40 + 70 * k, 60, 70)
+    _draw(canvas, "0", 250, 60, 70)  # 42 px wide, 30 px of it in the frame
+    found = find_digits(canvas, FinderSettings())
+    cut = [c for c in found if c.reason == "cut by border"]
+    assert len(cut) == 1 and cut[0].line == 0, [(c.box, c.reason, c.line) for c in found]
+    far = _canvas(200, 480)
+    for k, digit in enumerate("123"):
+        _draw(far, digit, 40 + 70 * k, 60, 70)
+    _draw(far, "0", 455, 60, 70)  # at the frame's edge, three pitches beyond the row: no part of it
+    assert [c.line for c in find_digits(far, FinderSettings()) if c.reason == "cut by border"] == [-1]
