@@ -50,8 +50,8 @@ def _ends_mid_line(path: Path) -> bool:
 
 def _is_events_log(path: Path) -> bool:
     """Whether appending readings to the existing `path` is safe: it is empty, not a regular file
-    (a pipe, /dev/null), or its first line is a reading this tool wrote (a JSON object with "mode"
-    and "frame"). Anything else (an image, the truth JSON beside a photo) would be corrupted."""
+    (a pipe, /dev/null), or its first line is a reading (a JSON object with a "frame"). Anything
+    else (an image, the truth JSON beside a photo) would be corrupted."""
     try:
         if not stat.S_ISREG(path.stat().st_mode) or path.stat().st_size == 0:
             return True
@@ -60,7 +60,7 @@ def _is_events_log(path: Path) -> bool:
         record = json.loads(first)
     except (OSError, ValueError):
         return False
-    return isinstance(record, dict) and "mode" in record and "frame" in record
+    return isinstance(record, dict) and "frame" in record
 
 
 class EventLog:
