@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT))
 
-from evaluate_real import Tally, evaluate, media_in  # noqa: E402
+from evaluate_real import Tally, data_folder, evaluate, media_in  # noqa: E402
 from realtime.errors import UserError, run_main  # noqa: E402
 
 VIDEO = {".mp4", ".avi", ".mov", ".mkv"}
@@ -192,11 +192,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
-    if args.data is None:
-        raise UserError("no data folder: pass --data or set REAL_DEV_DIR (e.g. ../shared/data/real-dev)")
-    folder = Path(args.data).resolve()
-    if not folder.is_dir():
-        raise UserError(f"data folder not found: {folder}")
+    folder = data_folder(args.data)
     chosen = [d for d in DEGRADATIONS if args.only is None or d.name in args.only]
     unknown = set(args.only or []) - {d.name for d in DEGRADATIONS}
     if unknown:

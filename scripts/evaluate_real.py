@@ -297,6 +297,17 @@ def report(
     ])
 
 
+def data_folder(data: Path | str | None) -> Path:
+    """The --data folder, absolute (the app runs in a temporary folder); UserError when it is
+    not given (no --data, no $REAL_DEV_DIR) or not a folder."""
+    if data is None:
+        raise UserError("no data folder: pass --data or set REAL_DEV_DIR (e.g. ../shared/data/real-dev)")
+    folder = Path(data).resolve()
+    if not folder.is_dir():
+        raise UserError(f"data folder not found: {folder}")
+    return folder
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=os.environ.get("REAL_DEV_DIR"),
@@ -311,11 +322,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
-    if args.data is None:
-        raise UserError("no data folder: pass --data or set REAL_DEV_DIR (e.g. ../shared/data/real-dev)")
-    folder = Path(args.data).resolve()  # the app runs in a temporary folder
-    if not folder.is_dir():
-        raise UserError(f"data folder not found: {folder}")
+    folder = data_folder(args.data)
     per_file, per_kind, total = evaluate(folder, args.model, shlex.split(args.app_args))
     command = shlex.join(["python", "scripts/evaluate_real.py", *argv])
     text = report(per_file, per_kind, total, command, args.title)
