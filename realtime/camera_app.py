@@ -28,8 +28,9 @@ from realtime.orientation import AutoTurn, TurnScore, box_to_frame, turn, turn_s
 from realtime.oversegment import resegment
 from realtime.page import find_page, reject_off_page, reject_on_skin
 from realtime.reading import DigitResult, Predictor, Reading, read_candidates
-from realtime.segment import FinderSettings, find_digits
+from realtime.segment import Candidate, FinderSettings, find_digits
 from realtime.tracking import Tracker
+from realtime.whole_memory import WholeMemory
 from realtime.videofile import VideoFile, VideoWriteError
 
 if TYPE_CHECKING:
@@ -74,6 +75,8 @@ class FramePipeline:
         self.settings = settings
         self.tracker = Tracker(alpha=0.4 if options.smoothing else 1.0)
         self.auto = AutoTurn()
+        self.memory = WholeMemory()  # of the turn last read
+        self._turn = 0  # the turn last read
         self._index = 0  # frames processed, for `auto`'s tries
 
     def process(self, frame: np.ndarray, now: float) -> FrameResult:
@@ -90,19 +93,31 @@ class FramePipeline:
             colour = cv2.resize(bgr, size, interpolation=cv2.INTER_AREA)
             sx, sy = size[0] / width, size[1] / height
         degrees = self.options.rotate
-        tried: dict[int, tuple[np.ndarray, list[DigitResult], float]] = {}
+        tried: dict[int, _Found] = {}
+        cut: dict[int, tuple[list[DigitResult], float]] = {}
         if degrees is None:
             if self.auto.due(self._index):
                 def score(turned: int) -> TurnScore:
-                    tried[turned] = self._read(dark, colour, turned)
-                    return turn_score(r.confidence if r.digit is not None else None for r in tried[turned][1]
-                                      if r.probs is not None)
+                    tried[turned] = self._find(dark, colour, turned)
+                    return _turn_score(tried[turned].results)
 
-                degrees = self.auto.choose(self._index, score)
+                def confirm(turned: int) -> TurnScore:
+                    found = tried[turned]
+                    cut[turned] = resegment(found.candidates, found.results, self.model)
+                    return _turn_score(cut[turned][0])
+
+                degrees = self.auto.choose(self._index, score, confirm)
             else:
                 degrees = self.auto.current
         self._index += 1
-        binary, results, infer_ms = tried.get(degrees) or self._read(dark, colour, degrees)
+        self.memory.next_frame()
+        if degrees != self._turn:
+            self.memory.clear()  # its boxes are in the other turn's frame
+            self._turn = degrees
+        found = tried.get(degrees) or self._find(dark, colour, degrees)
+        results, cut_ms = cut.get(degrees) or resegment(found.candidates, found.results, self.model, memory=self.memory)
+        infer_ms = found.infer_ms + cut_ms
+        binary = found.binary
         for result in results:
             result.box = box_to_frame(result.box, degrees, binary.shape)
         binary = turn(binary, (360 - degrees) % 360)
@@ -115,19 +130,34 @@ class FramePipeline:
         timings = {"preprocess": (time.perf_counter() - started) * 1e3 - infer_ms, "inference": infer_ms}
         return FrameResult(bgr, binary, Reading(results, timings), timings)
 
-    def _read(self, dark: np.ndarray, colour: np.ndarray, degrees: int) -> tuple[np.ndarray, list[DigitResult], float]:
-        """Ink, candidates and readings of `dark` turned `degrees` clockwise (boxes in the turned
-        image); the inference time in ms. `colour` is the frame `dark` was made from, in BGR at
-        its size: marks on a hand are told from ink on paper by the skin's colour (not for
-        light ink: a board is no paper)."""
+    def _find(self, dark: np.ndarray, colour: np.ndarray, degrees: int) -> _Found:
+        """Ink, candidates and their whole readings of `dark` turned `degrees` clockwise (boxes in
+        the turned image). `colour` is the frame `dark` was made from, in BGR at its size: marks on
+        a hand are told from ink on paper by the skin's colour (not for light ink: a board is no
+        paper). Touching digits are not cut yet: `auto` tries four turns on this reading and the
+        lattice is paid once, on the turn kept."""
         turned = turn(dark, degrees)
         binary = remove_lines(binarize(turned, self.options.sensitivity))
         candidates = reject_off_page(find_digits(binary, self.settings), find_page(turned))
         if not self.options.light_ink:
             candidates = reject_on_skin(candidates, binary, turn(colour, degrees))
         results, _, infer_ms = read_candidates(candidates, self.model)
-        results, cut_ms = resegment(candidates, results, self.model)  # touching digits, cut
-        return binary, results, infer_ms + cut_ms
+        return _Found(binary, candidates, results, infer_ms)
+
+
+def _turn_score(results: list[DigitResult]) -> TurnScore:
+    """A turn's TurnScore from its readings: every candidate the model was asked about counts."""
+    return turn_score(r.confidence if r.digit is not None else None for r in results if r.probs is not None)
+
+
+@dataclass
+class _Found:
+    """One turn's reading before touching digits are cut (FramePipeline._find)."""
+
+    binary: np.ndarray  # uint8 ink mask of the turned frame
+    candidates: list[Candidate]
+    results: list[DigitResult]  # one for one with `candidates`
+    infer_ms: float
 
 
 class CameraApp:

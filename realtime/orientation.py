@@ -3,7 +3,10 @@
 `--rotate 0|90|180|270` turns every frame that many degrees clockwise before the ink is found;
 `--rotate auto` tries all four on the first frame and then every AUTO_EVERY frames, and keeps
 the turn whose reading is clearly the most confident (`TurnScore.beats`), upright unless
-another is. The boxes found in the turned frame are mapped back (`box_to_frame`), so the overlay, the events and the tracker stay in the
+another is. The tries read the candidates whole (on a sideways sheet, cutting "touching" digits
+would cost more than the rest of the frame); a try that would turn the sheet is confirmed by the
+full reading (touching digits cut) before it is taken, as a real photo of touching digits reads
+unsure upright until they are cut. The boxes found in the turned frame are mapped back (`box_to_frame`), so the overlay, the events and the tracker stay in the
 camera's own coordinates. The MNIST classifier itself is the judge of "upright": digits upside
 down or sideways are mostly read unsure or as "not a digit" (the typicality check), upright ones
 confidently; 0, 1 and 8 read alike every way, so the other digits decide.
@@ -91,7 +94,7 @@ def turn_score(confidences: Iterable[float | None]) -> TurnScore:
 
 
 class AutoTurn:
-    """Chooses the turn now and then: `choose(index, read)` with `read(degrees) -> TurnScore`.
+    """Chooses the turn now and then: `choose(index, read, confirm)` with `read(degrees) -> TurnScore`.
 
     Each try keeps the current turn (upright at first) unless another beats it (`TurnScore.beats`)
     and beats the turn opposite it: a frame or two of blur does not flip the reading, nor does a
@@ -107,12 +110,20 @@ class AutoTurn:
     def due(self, index: int) -> bool:
         return self._next_try is None or index >= self._next_try
 
-    def choose(self, index: int, read: Callable[[int], TurnScore]) -> int:
-        """Try every turn (this frame is due) and return the one to use from now on."""
+    def choose(self, index: int, read: Callable[[int], TurnScore],
+               confirm: Callable[[int], TurnScore] | None = None) -> int:
+        """Try every turn (this frame is due) and return the one to use from now on. `confirm`, when
+        given, is a costlier, fuller reading (touching digits cut) that must agree before the turn
+        changes: `read` is what every try pays, `confirm` only a try that would turn the sheet."""
         scores = {degrees: read(degrees) for degrees in TURNS}
         best = max(TURNS, key=lambda d: (scores[d].share, scores[d].sure))
-        opposite = scores[(best + 180) % 360]
-        if scores[best].beats(scores[self.current]) and scores[best].beats(opposite):
+        contenders = (best, self.current, (best + 180) % 360)
+        if self._turns_to(best, scores) and (
+                confirm is None or self._turns_to(best, {degrees: confirm(degrees) for degrees in contenders})):
             self.current = best
         self._next_try = index + self.every
         return self.current
+
+    def _turns_to(self, best: int, scores: dict[int, TurnScore]) -> bool:
+        """Whether `best` beats both the current turn and its own opposite on `scores`."""
+        return scores[best].beats(scores[self.current]) and scores[best].beats(scores[(best + 180) % 360])

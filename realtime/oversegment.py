@@ -49,6 +49,7 @@ from realtime.reading import DigitResult, Predictor, decide
 from realtime.segment import MASK_MARGIN, Candidate, reading_order
 from realtime.tracking import iou
 from realtime.viterbi import best_path
+from realtime.whole_memory import WholeMemory
 
 #: A candidate more than this many of its heights wide may hold two digits whatever it reads
 #: (single digits on the rendered pages: 95% are at most 1.03 of their height wide, 99% 1.37).
@@ -328,6 +329,17 @@ def _label(arc: _Arc, height: float, costs: Costs) -> int:
     return int(arc.probs.argmax()) if digit >= other else -1
 
 
+def _recalled(memory: WholeMemory, result: DigitResult) -> bool:
+    """Whether `memory` holds a verdict for `result` (a candidate read whole): then it is applied
+    (the "?" of a whole a cut reads nearly as well) and the candidate is not cut again."""
+    unsure = memory.recall(result.box, result.digit)
+    if unsure is None:
+        return False
+    if unsure:
+        result.digit, result.reason, result.vetoed = None, UNSURE, True
+    return True
+
+
 def choose(lattice: _Lattice, height: float, costs: Costs = Costs()) -> list[tuple[_Arc, bool]]:
     """The arcs on the best path through `lattice` (every arc read), left to right, each with
     whether it is sure: the best reading of the candidate as other digits (a path of groups read
@@ -355,19 +367,29 @@ def choose(lattice: _Lattice, height: float, costs: Costs = Costs()) -> list[tup
 
 
 def resegment(
-    candidates: list[Candidate], results: list[DigitResult], model: Predictor, costs: Costs = Costs()
+    candidates: list[Candidate], results: list[DigitResult], model: Predictor, costs: Costs = Costs(),
+    memory: WholeMemory | None = None,
 ) -> tuple[list[DigitResult], float]:
     """Cut the candidates that may be touching digits and keep the grouping that reads best.
 
     `results` are `candidates` read whole (realtime.reading.read_candidates), one for one. Returns
     the results in reading order (lines found again when a candidate was cut) and the time spent
     on the extra batch, ms; the same list and 0.0 when no candidate needs cutting. Pieces are named
-    by realtime.reading.decide, as everywhere.
+    by realtime.reading.decide, as everywhere. With a `memory` (a video's frames), a candidate
+    the lattice read best whole in a recent frame keeps that verdict without being cut again.
     """
     todo = [k for k, (c, r) in enumerate(zip(candidates, results)) if needs_cutting(c, r, candidates)]
+    if memory is not None:
+        todo = [k for k in todo if not _recalled(memory, results[k])]
     if not todo:
         return results, 0.0
-    lattices = [lat for lat in (_lattice(k, candidates[k], results[k]) for k in todo) if lat is not None]
+    lattices = []
+    for k in todo:
+        lattice = _lattice(k, candidates[k], results[k])
+        if lattice is not None:
+            lattices.append(lattice)
+        elif memory is not None:
+            memory.remember(results[k].box, results[k].digit, unsure=False)
     unread = [arc for lat in lattices for arc in lat.arcs if arc.probs is None]
     started = time.perf_counter()
     if unread:
@@ -377,14 +399,17 @@ def resegment(
     replaced: dict[int, list[tuple[_Arc, bool]]] = {}
     for lattice in lattices:
         cand, result = candidates[lattice.index], results[lattice.index]
-        path = choose(lattice, cand.box[3], costs)
-        if len(path) == 1 and result.digit is not None and (not path[0][1] and result.confidence < SURE
-                                                             or float(result.probs.max()) < PIECE_SURE):
-            result.digit, result.reason = None, UNSURE  # read whole: a cut reads nearly as well, or half "not a digit"
-        if len(path) < 2:
-            continue  # reads best whole (or could not be cut)
-        if not cand.accepted and any(_label(arc, cand.box[3], costs) < 0 for arc, _ in path):
-            continue  # a "too wide" chain that does not read as digits stays turned down
+        path, whole = choose(lattice, cand.box[3], costs), result.digit
+        unsure = len(path) == 1 and result.digit is not None and (not path[0][1] and result.confidence < SURE
+                                                                  or float(result.probs.max()) < PIECE_SURE)
+        if unsure:
+            result.digit, result.reason, result.vetoed = None, UNSURE, True  # read whole: a cut reads nearly as well, or half "not a digit"
+        if len(path) < 2 or not cand.accepted and any(_label(arc, cand.box[3], costs) < 0 for arc, _ in path):
+            # Reads best whole (or could not be cut); or a "too wide" chain that does not read as
+            # digits: it stays turned down.
+            if memory is not None:
+                memory.remember(result.box, whole, unsure)
+            continue
         replaced[lattice.index] = path
     if not replaced:
         return results, spent
@@ -405,7 +430,7 @@ def resegment(
     decide(named, np.stack(rows), model)
     for piece_result in unsure:
         if piece_result.digit is not None:
-            piece_result.digit, piece_result.reason = None, UNSURE
+            piece_result.digit, piece_result.reason, piece_result.vetoed = None, UNSURE, True
     ordered = reading_order(out_cands)
     for cand in ordered:
         by_cand[id(cand)].line = cand.line

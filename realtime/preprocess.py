@@ -57,7 +57,7 @@ def to_mnist(
 
     # Background and contrast. A low percentile, not the median, is the background: a thick
     # stroke can be most of its crop. A crop of one level throughout holds no digit.
-    background = float(np.percentile(gray, 2))
+    background = _percentile(gray, 2.0)
     peak = float(gray.max())
     if peak - background < _MIN_CONTRAST:
         return None
@@ -79,6 +79,18 @@ def to_mnist(
     return _center_in_frame(_fit_box(gray))
 
 
+def _percentile(gray: np.ndarray, q: float) -> float:
+    """np.percentile(gray, q) (its default linear interpolation), by a partial sort: the same value
+    at a third of the cost on a crop, which every candidate and every lattice arc pays."""
+    flat = gray.ravel()
+    rank = q / 100.0 * (flat.size - 1)
+    low = int(rank)
+    high = min(low + 1, flat.size - 1)
+    part = np.partition(flat, (low, high))
+    below, above = float(part[low]), float(part[high])
+    return below + (above - below) * (rank - low)
+
+
 def _as_unit_float(crop: np.ndarray) -> np.ndarray:
     if not isinstance(crop, np.ndarray):
         raise ValueError(f"expected a numpy array, got {type(crop).__name__}")
@@ -95,7 +107,8 @@ def _as_unit_float(crop: np.ndarray) -> np.ndarray:
     if crop.dtype.kind in "iu":
         info = np.iinfo(crop.dtype)
         low = 0 if info.min < 0 else info.min
-        return (np.clip(crop, low, info.max).astype(np.float32) - low) / float(info.max - low)
+        values = crop if low == info.min else np.clip(crop, low, info.max)  # unsigned: nothing to clip
+        return (values.astype(np.float32) - low) / float(info.max - low)
     if not np.isfinite(crop).all():
         raise ValueError("expected finite values, the crop has NaN or infinity")
     return np.clip(crop, 0.0, 1.0).astype(np.float32)

@@ -65,6 +65,9 @@ class DigitResult:
     probs: np.ndarray | None = field(repr=False)
     image: np.ndarray | None = field(repr=False)  # the 28x28 input the model saw
     reason: str | None = None  # why it is not a digit: a finder rejection or "low confidence"
+    #: Left "?" by a check beyond the naming rule (another cut of its ink reads nearly as well; a
+    #: digit cut from its neighbour short of its higher bar): smoothing over frames may not name it.
+    vetoed: bool = False
 
     @property
     def label(self) -> str:
@@ -164,13 +167,16 @@ def read_candidates(
             chosen = [k for k, s in enumerate(split) if s == sure]
             if chosen:
                 decide([results[owners[k]] for k in chosen], probs[chosen], model, bar)
+        for k in owners:  # a cut digit short of its bar but not of the naming rule's
+            result = results[k]
+            result.vetoed = candidates[k].split and result.reason == "low confidence" and result.confidence >= min_confidence
         for k, row in seconds.items():
             result, second = results[owners[k]], probs[row]
             if result.digit is None or int(second.argmax()) == result.digit:
                 continue
             if result.confidence >= SPLIT_ALONE and float(second.max()) < SPLIT_VETO * float(second.sum()):
                 continue  # the trimmed crop is unsure: no evidence against a sure cut
-            result.digit, result.reason = None, "low confidence"
+            result.digit, result.reason, result.vetoed = None, "low confidence", True
     classified = time.perf_counter()
     return results, (preprocessed - started) * 1e3, (classified - preprocessed) * 1e3
 

@@ -60,6 +60,28 @@ def test_auto_turn_tries_now_and_then_and_leaves_upright_only_for_a_clearly_bett
     assert TurnScore(0, 0).share == 0.0
 
 
+def test_a_turn_the_quick_tries_choose_is_taken_only_when_the_full_reading_agrees() -> None:
+    """The tries read candidates whole; touching digits read whole are unsure upright and may read
+    sure sideways (a real photo of "2350": 0 of 2 sure upright, 1 of 2 turned 90 degrees). A turn
+    those reads would take is first confirmed with touching digits cut, and only then taken;
+    a try that keeps the turn never pays for the confirmation."""
+    quick = {0: TurnScore(0, 4), 90: TurnScore(4, 4), 180: TurnScore(0, 4), 270: TurnScore(0, 4)}
+    asked: list[int] = []
+
+    def full(scores: dict[int, TurnScore]):
+        def confirm(degrees: int) -> TurnScore:
+            asked.append(degrees)
+            return scores[degrees]
+        return confirm
+
+    cut_upright = {0: TurnScore(4, 4), 90: TurnScore(4, 7), 180: TurnScore(0, 4), 270: TurnScore(0, 4)}
+    auto = AutoTurn(every=10)
+    assert auto.choose(0, quick.get, full(cut_upright)) == 0 and sorted(asked) == [0, 90, 270]
+    assert auto.choose(10, quick.get, full(quick)) == 90
+    asked.clear()
+    assert auto.choose(20, quick.get, full(cut_upright)) == 90 and asked == []  # stays: nothing to confirm
+
+
 @pytest.mark.parametrize("degrees", sorted(SIDEWAYS))
 @pytest.mark.parametrize("page", [PENCIL, BOXES], ids=["pencil-931", "boxes-2413"])
 def test_a_turned_sheet_reads_with_its_turn_and_with_auto(classifier, page: Path, degrees: int) -> None:

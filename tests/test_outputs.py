@@ -13,7 +13,7 @@ from realtime.errors import UserError
 from realtime.events import EventLog
 from realtime.files import save_images
 from realtime.reading import DigitResult, Reading
-from realtime.tracking import Tracker, iou
+from realtime.tracking import Tracker, iou, iou_matrix
 
 
 def result(box, probs=None, line=None, reason=None) -> DigitResult:
@@ -133,6 +133,41 @@ def test_tracker_keeps_separate_digits_apart_and_expires_tracks() -> None:
         tracker.update([], t)
     assert tracker.tracks == []
     assert iou((0, 0, 10, 10), (5, 0, 10, 10)) == pytest.approx(1 / 3)
+
+
+def test_smoothing_never_names_a_digit_a_segmentation_check_left_unsure() -> None:
+    """A digit read at 0.95 frame after frame, except that from the second frame on a check beyond
+    the naming rule (a cut of its ink reads nearly as well) leaves it "?": the smoothed row names
+    it, the veto stands."""
+    tracker = Tracker()
+    tracker.update([result((10, 10, 30, 40), onehot(5))], 0.0)
+    for frame in range(1, 4):
+        vetoed = result((10, 10, 30, 40), onehot(5))
+        vetoed.digit, vetoed.reason, vetoed.vetoed = None, "low confidence", True
+        assert tracker.update([vetoed], frame / 30)[0].label == "?"
+        plain = result((10, 10, 30, 40), onehot(5, 0.6))
+        plain.digit, plain.reason = None, "low confidence"
+        assert tracker.update([plain], frame / 30 + 0.01)[0].label == "5"  # the naming rule's own "?"
+
+
+def test_iou_matrix_is_iou_pair_by_pair() -> None:
+    rng = np.random.default_rng(3)
+    first = [tuple(int(v) for v in rng.integers(0, 40, 4)) for _ in range(40)] + [(5, 5, 0, 0)]
+    second = [tuple(int(v) for v in rng.integers(0, 40, 4)) for _ in range(30)] + [(5, 5, 0, 0)]
+    matrix = iou_matrix(first, second)
+    assert matrix.shape == (41, 31) and iou_matrix([], second).shape == (0, 31)
+    assert all(matrix[i, j] == iou(a, b) for i, a in enumerate(first) for j, b in enumerate(second))
+    assert 0 < np.count_nonzero(matrix) < matrix.size
+
+
+def test_tracker_follows_each_digit_by_its_best_overlap() -> None:
+    """Two tracks side by side; the next frame's boxes moved a little: each follows its own,
+    whatever the order of the results (the pairs are matched the most overlapping first)."""
+    tracker = Tracker()
+    tracker.update([result((0, 0, 20, 40), onehot(1)), result((22, 0, 20, 40), onehot(2))], 0.0)
+    ids = {t.box: t.id for t in tracker.tracks}
+    tracker.update([result((28, 0, 20, 40), onehot(2)), result((6, 0, 20, 40), onehot(1))], 0.1)
+    assert {t.box: t.id for t in tracker.tracks} == {(6, 0, 20, 40): ids[(0, 0, 20, 40)], (28, 0, 20, 40): ids[(22, 0, 20, 40)]}
 
 
 def test_overlay_draws_on_any_frame_size() -> None:

@@ -165,3 +165,66 @@ def test_a_pair_read_as_one_digit_is_cut_when_wider_than_the_digits_of_its_row(c
     assert "".join(r.label for r in results if r.line == 0) == "008"  # read whole
     cut, _ = resegment(candidates, results, HoleReader(confidence))
     assert "".join(r.label for r in cut if r.line == 0) == reading
+
+
+class _CountingRings(RingReader):
+    """RingReader that counts its calls: the frame's batch is one, the lattice's a second."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def predict(self, images: np.ndarray) -> np.ndarray:
+        self.calls += 1
+        return super().predict(images)
+
+
+def _paper(binary: np.ndarray) -> np.ndarray:
+    frame = np.full((480, 640, 3), 235, np.uint8)
+    frame[binary > 0] = (40, 40, 40)
+    return frame
+
+
+def test_a_wide_digit_seen_frame_after_frame_is_cut_once_per_keep_frames() -> None:
+    """A video of one wide ring: the lattice reads it best whole on the first frame, and that
+    verdict is reused, not paid again, until KEEP_FRAMES frames have gone by."""
+    from realtime.whole_memory import KEEP_FRAMES
+
+    reader = _CountingRings()
+    pipeline = FramePipeline(reader, CameraOptions(rotate=0))
+    frame = _paper(_rings([300], axes=(58, 45)))
+    lattices = []
+    for index in range(2 * KEEP_FRAMES + 1):
+        before = reader.calls
+        reading = pipeline.process(frame, index / 30).reading
+        assert reading.number == "0"
+        lattices.append(reader.calls - before - 1)
+    assert [k for k, extra in enumerate(lattices) if extra] == [0, KEEP_FRAMES, 2 * KEEP_FRAMES]
+
+
+def test_a_remembered_wide_digit_is_cut_at_once_when_a_digit_is_joined_to_it() -> None:
+    """The verdict belongs to the box it was reached on: a ring written touching the remembered
+    one makes a wider candidate, which the lattice reads on the very next frame ("00")."""
+    reader = _CountingRings()
+    pipeline = FramePipeline(reader, CameraOptions(rotate=0, smoothing=False))
+    assert pipeline.process(_paper(_rings([300], axes=(58, 45))), 0.0).reading.number == "0"
+    touching = _rings([200, 300], joined=(0,))
+    before = reader.calls
+    assert pipeline.process(_paper(touching), 1 / 30).reading.number == "00"
+    assert reader.calls - before == 2
+
+
+def test_the_unsure_verdict_of_a_wide_shape_is_remembered_too() -> None:
+    """A wide ring the model half turns down is "?" on the frame the lattice looked, and on the
+    frames that reuse its verdict: a remembered verdict never names what the lattice did not."""
+
+    class HalfRings(_CountingRings):
+        def predict(self, images: np.ndarray) -> np.ndarray:
+            out = super().predict(images)
+            out[out[:, 0] > 0.9] = np.eye(10, dtype=np.float32)[0] * 0.45
+            return out
+
+    reader = HalfRings()
+    pipeline = FramePipeline(reader, CameraOptions(rotate=0))
+    frame = _paper(_rings([300], axes=(58, 45)))
+    labels = [[r.label for r in pipeline.process(frame, k / 30).reading.read] for k in range(4)]
+    assert labels == [["?"]] * 4 and reader.calls == 5
