@@ -31,6 +31,10 @@ MAX_CAMERA_INDEX = 99  # OpenCV reads larger numbers as a backend id plus an ind
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 
 
+#: Image formats that may carry an alpha channel (transparency), read again with it.
+ALPHA_SUFFIXES = (".png", ".webp", ".tif", ".tiff")
+
+
 class Source:
     """Frames from a camera, a video or a still image; `read()` returns None at the end."""
 
@@ -136,7 +140,7 @@ class Source:
             with quiet_stderr() as said:  # libjpeg and libpng speak for themselves; said in our words below
                 # Any depth and colour (16-bit, grey), turned as its Exif Orientation says: a
                 # phone stores a portrait photo's pixels sideways (IMREAD_UNCHANGED ignores that;
-                # an alpha channel, which it would keep, is dropped by to_bgr anyway).
+                # it keeps an alpha channel, read below for the formats that have one).
                 image = cv2.imread(str(path), cv2.IMREAD_ANYDEPTH | cv2.IMREAD_ANYCOLOR)
         except cv2.error as exc:  # OpenCV's pixel limit, checked on the header before decoding
             if "CV_IO_MAX_IMAGE_PIXELS" not in str(exc):
@@ -148,6 +152,11 @@ class Source:
             raise UserError(f"cannot read image {path}: not an image OpenCV can decode"
                             + (f" ({complaint})" if complaint else ""))
         self._check_pixels(path, image.shape[1], image.shape[0])
+        if path.suffix.lower() in ALPHA_SUFFIXES:
+            with quiet_stderr():
+                unchanged = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+            if unchanged is not None and unchanged.ndim == 3 and unchanged.shape[2] == 4 and unchanged.shape[:2] == image.shape[:2]:
+                image = flatten_alpha(unchanged)
         if complaint and "warning" in complaint.lower():  # libpng's "iCCP: known incorrect sRGB profile"
             print(f"warning: image {path}: {complaint}", file=sys.stderr)
         elif complaint:
@@ -185,6 +194,24 @@ class Source:
         if width * height > self.max_pixels:
             raise UserError(f"{name} has {width}x{height} = {width * height} pixels, more than the limit of "
                             f"{self.max_pixels} (give --max-pixels to raise it)")
+
+
+def flatten_alpha(image: np.ndarray) -> np.ndarray:
+    """A BGRA image (H, W, 4; uint8 or uint16) -> BGR (H, W, 3), the same dtype, its transparent
+    parts filled with the colour the opaque parts are not: white behind dark ink, black behind
+    light ink. A digit drawn in a paint program and saved with a transparent background has ink
+    of one colour on no colour at all; dropping the alpha channel leaves black ink on black.
+    The opaque parts (alpha weighted) decide, so one rule reads both pen on paper and chalk."""
+    colour = image[..., :3].astype(np.float32)
+    top = float(np.iinfo(image.dtype).max) if image.dtype.kind in "iu" else 1.0
+    alpha = image[..., 3:].astype(np.float32) / top
+    if float(alpha.min()) >= 1.0:
+        return np.ascontiguousarray(image[..., :3])
+    weight = float(alpha.sum())
+    ink = float((colour * alpha).sum()) / (3 * weight) if weight > 0 else top
+    fill = top if ink < top / 2 else 0.0
+    flat = colour * alpha + fill * (1.0 - alpha)
+    return np.clip(np.rint(flat), 0, top).astype(image.dtype)
 
 
 def _check_file(path: Path) -> None:

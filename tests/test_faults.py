@@ -377,6 +377,28 @@ def test_images_of_extreme_aspect_are_read(tmp_path, shape) -> None:
 
 
 @needs_model
+@pytest.mark.parametrize("ink", [0, 255], ids=["black-ink", "white-ink"])
+def test_digits_drawn_on_a_transparent_background_are_read(tmp_path, mnist_test, ink: int) -> None:
+    """A paint program's export: ink of one colour, the rest transparent (its colour channels
+    are often the ink's colour too). Without its alpha channel it is one colour throughout and
+    read nothing; the transparent part is the paper, filled with what the ink is not."""
+    images, labels = mnist_test
+    picture = np.zeros((200, 400, 4), np.uint8)
+    picture[..., :3] = ink
+    for k in range(4):
+        digit = cv2.resize(images[k], (70, 70), interpolation=cv2.INTER_LINEAR)
+        picture[60:130, 30 + 90 * k : 100 + 90 * k, 3] = digit
+    image = tmp_path / "drawn.png"
+    cv2.imwrite(str(image), picture)
+    events = tmp_path / "events.jsonl"
+    extra = [] if ink == 0 else ["--invert"]
+    result = run_cli("camera", "--headless", "--source", str(image), "--events", str(events), *extra)
+    assert result.returncode == 0 and result.stderr == "", result.stderr[-2000:]
+    (event,) = [json.loads(line) for line in events.read_text().splitlines()]
+    assert event["number"] == "".join(str(v) for v in labels[:4])
+
+
+@needs_model
 def test_a_frame_too_large_for_the_encoder_is_refused_before_writing(tmp_path) -> None:
     image = tmp_path / "strip.png"
     cv2.imwrite(str(image), np.full((10, 20000), 200, np.uint8))
