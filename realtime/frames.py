@@ -40,6 +40,8 @@ TILT = 5
 MARGIN = 4
 #: The squared frame is drawn with this many pixels of margin on each side.
 PAD = 4
+#: Ink across a line over this many px wider than the line is a stroke lying on it.
+WIDER = 3
 
 
 def frame_lines(mask: np.ndarray, contour: np.ndarray, rect: tuple[int, int, int, int],
@@ -70,13 +72,18 @@ def frame_lines(mask: np.ndarray, contour: np.ndarray, rect: tuple[int, int, int
     across = [s for s in across if abs(s[3 if rows else 2] - s[1 if rows else 0]) >= SPAN * short]
     for _ in range(2):  # a line is kept when both its ends meet a kept line the other way
         along, across = _meeting(along, across, rows, 2 * width), _meeting(across, along, not rows, 2 * width)
+    along = _outermost(along, rows, PAD + short / 2)
     if len(along) < 2 or len(across) < 2:
         return None
     masks = [np.zeros_like(square), np.zeros_like(square)]
-    for drawn, labels, kept, way in ((masks[0], along_labels, along, rows), (masks[1], across_labels, across, not rows)):
+    fitted = []
+    for index, labels, kept, way in ((0, along_labels, along, rows), (1, across_labels, across, not rows)):
         for *_, label in kept:
-            x0, y0, x1, y1, thickness = _fit(labels, label, way)
-            cv2.line(drawn, (round(x0), round(y0)), (round(x1), round(y1)), 255, round(thickness) + MARGIN)
+            x0, y0, x1, y1, thickness = fit = _fit(labels, label, way)
+            cv2.line(masks[index], (round(x0), round(y0)), (round(x1), round(y1)), 255, round(thickness) + MARGIN)
+            fitted.append((index, fit, way))
+    for index, fit, way in fitted:  # where a stroke lies on a line, that stretch of it stays
+        _spare_strokes(masks[index], square & ~masks[1 - index], fit, way)
     if np.count_nonzero(square & ~(masks[0] | masks[1])) < 2 * run:
         return None
     back = cv2.invertAffineTransform(matrix)
@@ -148,6 +155,61 @@ def _fit(labels: np.ndarray, label: int, rows: bool) -> tuple[float, float, floa
     a0, a1 = float(along.min()), float(along.max())
     o0, o1 = o.mean() + slope * (a0 - a.mean()), o.mean() + slope * (a1 - a.mean())
     return (a0, o0, a1, o1, usual) if rows else (o0, a0, o1, a1, usual)
+
+
+def _spare_strokes(drawn: np.ndarray, ink: np.ndarray, fit: tuple[float, float, float, float, float],
+                   rows: bool) -> None:
+    """Clear from `drawn` (uint8 0/255, the lines to remove, in place) the stretches of the line
+    `fit` (x0, y0, x1, y1, thickness, along the rows when `rows`, else the columns) where the ink
+    across it, unbroken through its middle, is over WIDER px wider than the line: a digit's stroke
+    lies on it there (a "0"'s side along a box's edge, a "5"'s stem on the edge two boxes share,
+    a "0" riding over a box's top), and removing the line took the stroke with it (the "0" cut
+    open read "?", the "5" fell apart). A stroke crossing the line stays too, as remove_lines
+    would give it back. `ink` is the frame's ink without the lines the other way, so that
+    where two lines meet, neither is taken for a stroke on the other."""
+    x0, y0, x1, y1, thickness = fit
+    if not rows:  # the same on the transposed images: the line along their rows
+        drawn, ink, (x0, y0, x1, y1) = drawn.T, ink.T, (y0, x0, y1, x1)
+    reach = round(thickness) + WIDER + 2
+    along = np.arange(max(0, round(x0)), min(ink.shape[1] - 1, round(x1)) + 1)
+    if along.size == 0:
+        return
+    middle = np.rint(y0 + (y1 - y0) * (along - x0) / max(x1 - x0, 1.0)).astype(int)
+    offsets = np.arange(-reach, reach + 1)[:, None]
+    across = np.clip(middle[None, :] + offsets, 0, ink.shape[0] - 1)
+    strip = ink[across, along[None, :]] > 0  # (2 reach + 1, len(along)): the ink across the line
+    up = np.cumprod(strip[reach::-1], axis=0).sum(axis=0)  # unbroken from the middle outwards
+    down = np.cumprod(strip[reach:], axis=0).sum(axis=0)
+    wide = up + down - 1 > thickness + WIDER
+    # only a stretch as long as the line is wide twice over: where a curve touches the line, a
+    # few px of it kept stood out of the digit as ticks
+    band = round(thickness) + MARGIN
+    wide = np.flatnonzero(wide & (cv2.morphologyEx(wide.astype(np.uint8)[None, :], cv2.MORPH_OPEN, np.ones((1, 2 * band), np.uint8))[0] > 0))
+    if wide.size:
+        half = band // 2 + 1
+        for k in range(-half, half + 1):
+            drawn[np.clip(middle[wide] + k, 0, drawn.shape[0] - 1), along[wide]] = 0
+
+
+def _outermost(lines: list, rows: bool, middle: float) -> list:
+    """The `lines` (runs along the frame's long way: along the rows when `rows`, else the
+    columns; `middle` the frame's middle across them) with no other run further out on the same
+    side beside them (overlapping half the shorter one's length): a frame's side is the outermost
+    run there. A digit's stroke along the side, inside the box (a "2"'s base a few px over the
+    box's bottom edge, meeting the box's sides at both ends), is no side: taken for one, it was
+    removed and the "2" read "7"."""
+    off, start, end = (1, 0, 2) if rows else (0, 1, 3)
+
+    def shadowed(s: tuple) -> bool:
+        for t in lines:
+            if t is s or (t[off] - middle) * (s[off] - middle) <= 0 or abs(t[off] - middle) <= abs(s[off] - middle):
+                continue
+            overlap = min(s[end], t[end]) - max(s[start], t[start])
+            if overlap >= 0.5 * min(s[end] - s[start], t[end] - t[start]):
+                return True
+        return False
+
+    return [s for s in lines if not shadowed(s)]
 
 
 def _meeting(lines: list, others: list, rows: bool, reach: int) -> list:

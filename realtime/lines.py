@@ -75,8 +75,37 @@ def remove_lines(mask: np.ndarray) -> np.ndarray:
         # a run along it twice `reach` long is the line itself between digits close on both sides
         # (an edge two printed boxes share).
         along = np.ones((1, 2 * reach) if horizontal else (2 * reach, 1), np.uint8)
-        kept |= crossing & ~cv2.morphologyEx(crossing, cv2.MORPH_OPEN, along)
+        crossing &= ~cv2.morphologyEx(crossing, cv2.MORPH_OPEN, along)
+        kept |= _continuing(crossing, kept, horizontal)
     return kept
+
+
+def _continuing(crossing: np.ndarray, kept: np.ndarray, horizontal: bool) -> np.ndarray:
+    """The pieces of `crossing` (a line's pixels with ink near both its sides) that touch `kept`
+    ink on both sides of the line (above and below a horizontal one, left and right of a vertical
+    one): a stroke runs on across the line. A piece of the line itself between two digits near it
+    on both sides, touching neither (an edge two printed boxes share, bent a pixel so that no run
+    along it is long), stays removed: given back, it stood between the digits as a "1" of its own.
+    uint8 (H, W) 0/255 masks in and out."""
+    if not cv2.countNonZero(crossing):
+        return crossing
+    x, y, w, h = cv2.boundingRect(crossing)
+    x0, y0, x1, y1 = max(0, x - 1), max(0, y - 1), min(crossing.shape[1], x + w + 1), min(crossing.shape[0], y + h + 1)
+    piece, ink = crossing[y0:y1, x0:x1], kept[y0:y1, x0:x1]
+    # ink one pixel before (above / left of) each pixel, and one pixel after it, diagonals included
+    kernel = np.ones((2, 3) if horizontal else (3, 2), np.uint8)
+    before = cv2.dilate(ink, kernel, anchor=(1, 1))
+    after = cv2.dilate(ink, kernel, anchor=(1, 0) if horizontal else (0, 1))
+    count, labels = cv2.connectedComponents(piece, connectivity=8)
+    both = np.zeros(count, bool)
+    both[np.unique(labels[(piece & before) > 0])] = True
+    touched_after = np.zeros(count, bool)
+    touched_after[np.unique(labels[(piece & after) > 0])] = True
+    both &= touched_after
+    both[0] = False
+    out = np.zeros_like(crossing)
+    out[y0:y1, x0:x1] = np.where(both[labels], 255, 0).astype(np.uint8)
+    return out
 
 
 def _segments(mask: np.ndarray, contour: np.ndarray, rect: tuple[int, int, int, int], length: int) -> np.ndarray:

@@ -95,3 +95,58 @@ def test_an_empty_rectangle_is_no_frame() -> None:
     page = np.zeros((300, 400), np.uint8)
     cv2.rectangle(page, (100, 100), (150, 170), 255, 4)
     assert np.array_equal(remove_lines(page), page)
+
+
+def test_an_edge_between_two_near_digits_is_not_given_back() -> None:
+    """Two "0"s in boxes side by side, each 5 px from the edge the boxes share, that edge bent by a
+    pixel half-way (print, perspective): the edge's pixels had ink near both sides and no run along
+    it long enough to count as the line, so they were given back as a stroke crossing it and stood
+    between the digits as a "1" of their own ("90065" read "9??065"). A stroke that crosses the
+    edge is still given back."""
+    page = np.zeros((300, 400), np.uint8)
+    cv2.rectangle(page, (100, 100), (220, 190), 255, 3)
+    cv2.line(page, (160, 100), (160, 145), 255, 3)
+    cv2.line(page, (161, 145), (161, 190), 255, 3)
+    cv2.ellipse(page, (133, 145), (20, 32), 0, 0, 360, 255, 4)
+    cv2.ellipse(page, (188, 145), (20, 32), 0, 0, 360, 255, 4)
+    kept = remove_lines(page)
+    assert not kept[105:185, 156:166].any(), "the shared edge was given back"
+    zeros = np.zeros_like(page)
+    cv2.ellipse(zeros, (133, 145), (20, 32), 0, 0, 360, 255, 4)
+    cv2.ellipse(zeros, (188, 145), (20, 32), 0, 0, 360, 255, 4)
+    assert np.count_nonzero(kept & zeros) >= 0.95 * np.count_nonzero(zeros), "the 0s lost ink"
+    cv2.line(page, (140, 120), (185, 124), 255, 4)  # a stroke across the edge
+    kept = remove_lines(page)
+    assert kept[118:127, 158:164].any(), "the crossing stroke was not given back"
+
+
+def test_a_stroke_along_a_boxs_side_inside_it_stays() -> None:
+    """A "2" whose base runs most of its box's width 12 px over the box's bottom edge, meeting the
+    box's sides at both ends: it was taken for the frame's bottom side and removed (the "2" read
+    "7"). A frame's side is its outermost run: the box's own bottom edge still goes."""
+    page = np.zeros((300, 400), np.uint8)
+    cv2.rectangle(page, (100, 100), (220, 170), 255, 2)
+    cv2.line(page, (160, 100), (160, 170), 255, 2)
+    cv2.ellipse(page, (130, 122), (16, 14), 0, 180, 360, 255, 4)  # the 2's arc,
+    cv2.line(page, (146, 122), (108, 158), 255, 4)  # its diagonal
+    cv2.line(page, (106, 158), (154, 158), 255, 4)  # and its base
+    cv2.line(page, (190, 110), (190, 160), 255, 4)  # a "1" in the next box
+    kept = remove_lines(page)
+    assert np.count_nonzero(kept[156:161, 112:150]) >= 0.9 * 4 * 38, "the 2's base was removed"
+    assert not kept[169:172, 120:210].any() and not kept[100, 120:210].any(), "the frame stays"
+
+
+def test_a_stroke_lying_on_a_boxs_edge_stays() -> None:
+    """A "1" written on the edge two boxes share, over a third of its length: the edge's removal
+    took the stroke with it (a "0" riding over a box's top lost its top, a "5"'s stem on an edge
+    split it in two). Where the ink across a line is wider than the line, a stroke lies on it and
+    that stretch stays; the rest of the frame goes."""
+    page = np.zeros((300, 400), np.uint8)
+    cv2.rectangle(page, (100, 100), (220, 170), 255, 2)
+    cv2.line(page, (160, 100), (160, 170), 255, 2)
+    cv2.line(page, (164, 122), (164, 152), 255, 5)  # the "1", touching the edge along its length
+    cv2.ellipse(page, (130, 135), (16, 24), 0, 0, 360, 255, 4)  # a "0" in the left box
+    kept = remove_lines(page)
+    assert np.count_nonzero(kept[122:153, 158:167]) >= 0.9 * np.count_nonzero(page[122:153, 158:167]), "the 1 went"
+    assert not kept[100, 120:140].any() and not kept[130:140, 99:103].any(), "the frame stays"
+    assert not kept[105:118, 157:163].any() and not kept[157:168, 157:163].any(), "the edge beyond the 1 stays"
