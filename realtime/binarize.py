@@ -82,6 +82,13 @@ RIM_MARGIN = 1.15
 #: grown from any ink, 69% from faint ink only; pencil 67% -> 94% either way).
 HYSTERESIS = 10
 HYSTERESIS_STEPS = 3
+#: On a page written in faint ink (at least FAINT_PAGE of its ink with a faint core: pencil), its
+#: breaks are bridged further, FAINT_PAGE_STEPS steps (gaps up to 40 px): a lightly pressed pencil
+#: digit kept only its darkest stretch (a "6" its loop, a "2" the point where it crosses itself)
+#: and vanished from its row. Pages of dark ink keep the short reach (their faint ink is the thin
+#: ends of strokes: bridged 20 px, a dense page's tails reached the next row).
+FAINT_PAGE = 0.5
+FAINT_PAGE_STEPS = 10
 FAINT_CORE = 62
 #: Dark ink's blurred rim is no ink: a pixel is ink only when it is at least halfway from its paper
 #: to the darkest ink within a CORE_SIDE-th of the paper level's square around it (the stroke's
@@ -234,11 +241,13 @@ def _binarize(dark: np.ndarray, sensitivity: int, texture: bool = True) -> tuple
     # (where two faint ruled lines cross, a few pixels pass the sensitivity). Dark ink has no
     # faint core: the stroke test is not even made.
     grown = cv2.bitwise_and(mask, _at_most(cv2.erode(ratio, kernel), round(2.55 * FAINT_CORE), above=True))
-    if cv2.countNonZero(grown):
+    faint = cv2.countNonZero(grown)
+    if faint:
         grown = cv2.bitwise_and(grown, _at_most(cv2.blur(mask, (7, 7)), 5 * 255 // 49, above=True))
     if cv2.countNonZero(grown):
         weak = _at_most(ratio, round(2.55 * min(99, sensitivity + HYSTERESIS)))
-        for _ in range(HYSTERESIS_STEPS):
+        steps = FAINT_PAGE_STEPS if faint >= FAINT_PAGE * cv2.countNonZero(mask) else HYSTERESIS_STEPS
+        for _ in range(steps):
             grown = cv2.bitwise_and(cv2.dilate(grown, kernel), weak)
         mask = cv2.bitwise_or(mask, grown)
     # Off the paper: "paper" much darker than the paper a stroke's width away (the table beside

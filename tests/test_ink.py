@@ -72,6 +72,24 @@ def test_a_pencil_stroke_fading_in_places_stays_one_stroke_and_faint_grain_is_no
     assert cv2.connectedComponents(mask[:, 255:])[0] - 1 == 2
 
 
+def test_a_pencil_page_bridges_a_long_lightly_pressed_stretch_and_dark_pen_does_not() -> None:
+    """A page written in pencil (70% of the paper), one "0" pressed lightly (86%) over 35 px of
+    its bottom: the short reach (12 px) left it a "C", as a pencil "6" kept only its loop and a "2"
+    only where it crosses itself. On a page of pencil the reach is 40 px; the same "0" in dark pen
+    (41%) keeps the short reach and stays open (a dense page's tails brushing the next row)."""
+
+    def page(ink: int) -> np.ndarray:
+        bgr = np.full((240, 320, 3), 220, np.uint8)
+        cv2.ellipse(bgr, (110, 120), (40, 60), 0, 0, 360, (ink,) * 3, 4)
+        cv2.ellipse(bgr, (110, 120), (40, 60), 0, 65, 115, (189,) * 3, 6)  # pressed lightly
+        cv2.ellipse(bgr, (230, 120), (40, 60), 0, 0, 360, (ink,) * 3, 4)  # a whole "0" beside it
+        return bgr
+
+    for ink, holes in ((154, 1), (90, 0)):
+        contours, hierarchy = cv2.findContours(binarize(gray_ink(page(ink)))[:, :170], cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+        assert sum(link[3] != -1 for link in hierarchy[0]) == holes, f"ink {ink}: {len(contours)} contours"
+
+
 def test_light_ballpoint_on_yellow_paper_under_a_hard_shadow() -> None:
     clean = sheet(paper=(150, 225, 240), ink=(215, 150, 90))  # light-blue ink, yellow paper
     page = clean.copy()
