@@ -47,6 +47,10 @@ class Track:
     seen: float
     missed: int = 0
     changes: int = 0
+    #: The moving average of the frames' vetoes (DigitResult.vetoed, 0 or 1), smoothed as the
+    #: probabilities are: a digit vetoed in most recent frames shows "?", one vetoed now and then
+    #: does not flicker to "?" on those frames.
+    veto: float = 0.0
 
 
 class Tracker:
@@ -84,7 +88,7 @@ class Tracker:
         for r_index, result in enumerate(results):
             if result.probs is not None and r_index not in used_results:
                 self.tracks.append(
-                    Track(self._next_id, result.box, result.probs.copy(), result.label, now, now)
+                    Track(self._next_id, result.box, result.probs.copy(), result.label, now, now, veto=float(result.vetoed))
                 )
                 self._next_id += 1
         for track in self.tracks:
@@ -111,12 +115,13 @@ class Tracker:
         track.box = result.box
         track.missed = 0
         track.seen = now
+        track.veto = self.alpha * float(result.vetoed) + (1 - self.alpha) * track.veto
         # Named by the same rule as a single frame (reading.name), from the smoothed row; a frame
-        # whose shape is unlike any digit stays "not a digit", and one a segmentation check left
-        # "?" (DigitResult.vetoed) stays "?", whatever the average says.
-        vetoed = result.vetoed
+        # whose shape is unlike any digit stays "not a digit", and a digit a segmentation check
+        # left "?" (DigitResult.vetoed) in most recent frames stays "?", whatever the average says.
         name(result, track.probs.copy(), result.reason == "not a digit", self.min_confidence)
-        if vetoed:
+        result.vetoed = track.veto >= 0.5
+        if result.vetoed:
             result.digit, result.reason = None, "low confidence"
         if result.label != track.label:
             track.changes += 1
