@@ -29,6 +29,7 @@ from realtime.oversegment import resegment
 from realtime.page import find_page, reject_off_page, reject_on_skin
 from realtime.reading import DigitResult, Predictor, Reading, read_candidates
 from realtime.segment import Candidate, FinderSettings, find_digits
+from realtime.skew import MIN_SKEW, RESKEW, box_back, estimate_skew, level
 from realtime.tracking import Tracker
 from realtime.whole_memory import WholeMemory
 from realtime.videofile import VideoFile, VideoWriteError
@@ -77,6 +78,7 @@ class FramePipeline:
         self.auto = AutoTurn()
         self.memory = WholeMemory()  # of the turn last read
         self._turn = 0  # the turn last read
+        self._skew = 0.0  # degrees the turn last read was levelled by (realtime/skew.py)
         self._index = 0  # frames processed, for `auto`'s tries
 
     def process(self, frame: np.ndarray, now: float) -> FrameResult:
@@ -98,7 +100,7 @@ class FramePipeline:
         if degrees is None:
             if self.auto.due(self._index):
                 def score(turned: int) -> TurnScore:
-                    tried[turned] = self._find(dark, colour, turned)
+                    tried[turned] = self._find(dark, colour, turned, self._skew if turned == self._turn else 0.0)
                     return _turn_score(tried[turned].results)
 
                 def confirm(turned: int) -> TurnScore:
@@ -111,13 +113,18 @@ class FramePipeline:
                 degrees = self.auto.current
         self._index += 1
         self.memory.next_frame()
-        if degrees != self._turn:
-            self.memory.clear()  # its boxes are in the other turn's frame
-            self._turn = degrees
-        found = tried.get(degrees) or self._find(dark, colour, degrees)
+        found = tried.get(degrees) or self._find(dark, colour, degrees, self._skew if degrees == self._turn else 0.0)
+        if (degrees, found.skew) != (self._turn, self._skew):
+            self.memory.clear()  # its boxes are in another frame
+            self._turn, self._skew = degrees, found.skew
         results, cut_ms = cut.get(degrees) or resegment(found.candidates, found.results, self.model, memory=self.memory)
         infer_ms = found.infer_ms + cut_ms
         binary = found.binary
+        if found.back is not None:  # levelled: boxes and ink back to the turned frame
+            height, width = found.turned_shape
+            for result in results:
+                result.box = box_back(result.box, found.back, found.turned_shape, binary)
+            binary = cv2.warpAffine(binary, found.back, (width, height), flags=cv2.INTER_NEAREST)
         for result in results:
             result.box = box_to_frame(result.box, degrees, binary.shape)
         binary = turn(binary, (360 - degrees) % 360)
@@ -130,19 +137,44 @@ class FramePipeline:
         timings = {"preprocess": (time.perf_counter() - started) * 1e3 - infer_ms, "inference": infer_ms}
         return FrameResult(bgr, binary, Reading(results, timings), timings)
 
-    def _find(self, dark: np.ndarray, colour: np.ndarray, degrees: int) -> _Found:
+    def _find(self, dark: np.ndarray, colour: np.ndarray, degrees: int, guess: float = 0.0) -> _Found:
         """Ink, candidates and their whole readings of `dark` turned `degrees` clockwise (boxes in
         the turned image). `colour` is the frame `dark` was made from, in BGR at its size: marks on
         a hand are told from ink on paper by the skin's colour (not for light ink: a board is no
         paper). Touching digits are not cut yet: `auto` tries four turns on this reading and the
-        lattice is paid once, on the turn kept."""
-        turned = turn(dark, degrees)
-        binary = remove_lines(binarize(turned, self.options.sensitivity))
-        candidates = reject_off_page(find_digits(binary, self.settings), find_page(turned))
-        if not self.options.light_ink:
-            candidates = reject_on_skin(candidates, binary, turn(colour, degrees))
+        lattice is paid once, on the turn kept.
+
+        Rows tilted MIN_SKEW or more (a phone held askew) are levelled (realtime/skew.py): by
+        `guess` first (the last frame's skew: a video pays one pass a frame), and found again
+        levelled by the skew measured when that differs by RESKEW or more."""
+        turned, turned_colour = turn(dark, degrees), turn(colour, degrees)
+        skew = guess if abs(guess) >= MIN_SKEW else 0.0
+        binary, candidates, back = self._levelled(turned, turned_colour, skew)
+        measured = skew + estimate_skew([c.box for c in candidates if c.accepted])
+        wanted = measured if abs(measured) >= MIN_SKEW else 0.0
+        if abs(wanted - skew) >= RESKEW:
+            skew = wanted
+            binary, candidates, back = self._levelled(turned, turned_colour, skew)
         results, _, infer_ms = read_candidates(candidates, self.model)
-        return _Found(binary, candidates, results, infer_ms)
+        return _Found(binary, candidates, results, infer_ms, back, turned.shape[:2], skew)
+
+    def _levelled(self, gray: np.ndarray, colour: np.ndarray,
+                  skew: float) -> tuple[np.ndarray, list[Candidate], np.ndarray | None]:
+        """_candidates of `gray` levelled by `skew` degrees (not turned at 0), with the affine
+        matrix back to `gray` (None at 0)."""
+        if not skew:
+            return *self._candidates(gray, colour), None
+        levelled, back = level(gray, skew)
+        return *self._candidates(levelled, level(colour, skew)[0]), back
+
+    def _candidates(self, gray: np.ndarray, colour: np.ndarray) -> tuple[np.ndarray, list[Candidate]]:
+        """The ink mask of `gray` and the candidates found in it, those off the page or on skin
+        turned down; `colour` is `gray`'s BGR frame."""
+        binary = remove_lines(binarize(gray, self.options.sensitivity))
+        candidates = reject_off_page(find_digits(binary, self.settings), find_page(gray))
+        if not self.options.light_ink:
+            candidates = reject_on_skin(candidates, binary, colour)
+        return binary, candidates
 
 
 def _turn_score(results: list[DigitResult]) -> TurnScore:
@@ -154,10 +186,13 @@ def _turn_score(results: list[DigitResult]) -> TurnScore:
 class _Found:
     """One turn's reading before touching digits are cut (FramePipeline._find)."""
 
-    binary: np.ndarray  # uint8 ink mask of the turned frame
+    binary: np.ndarray  # uint8 ink mask of the turned frame (levelled, when `back` is set)
     candidates: list[Candidate]
     results: list[DigitResult]  # one for one with `candidates`
     infer_ms: float
+    back: np.ndarray | None  # 2x3 affine from the levelled frame to the turned one; None: not levelled
+    turned_shape: tuple[int, int]  # (H, W) of the turned frame
+    skew: float  # degrees it was levelled by (0.0: not levelled)
 
 
 class CameraApp:

@@ -23,6 +23,7 @@ per-kind score says which kind of page the finder fails on:
 - textured: the sheet fills a third to a half of the view; around it a rough wall or a wooden
   door with strong grain (procedural).
 - rotated: the sheet turned 90, 180 or 270 degrees in the view.
+- tilted: the phone held askew, the sheet turned 8-20 degrees either way in the view.
 
 Except in "dense", a page has 2-4 rows, each one number of 3-6 digits. Every digit is an MNIST
 *test* digit. The image is a JPEG (quality 88 by default, as phones save them).
@@ -76,7 +77,8 @@ from make_test_videos import (  # noqa: E402  (scripts/ is on sys.path)
 from realtime.errors import UserError, run_main  # noqa: E402
 from realtime.mnist import load_mnist  # noqa: E402
 
-KINDS = ("dense", "ruled", "boxes", "touching", "pencil", "ballpoint", "marker", "yellow", "textured", "rotated")
+KINDS = ("dense", "ruled", "boxes", "touching", "pencil", "ballpoint", "marker", "yellow", "textured", "rotated",
+         "tilted")
 MARKERS = {  # BGR in [0, 1]
     "grey": (0.45, 0.45, 0.45),
     "red": (0.20, 0.18, 0.80),
@@ -105,6 +107,7 @@ class Style:
     touching: bool = False
     textured: bool = False
     rotation: int = 0
+    tilt: float = 0.0  # degrees anticlockwise, beyond the few every page gets
 
 
 def make_style(rng: np.random.Generator, kind: str) -> Style:
@@ -132,6 +135,8 @@ def make_style(rng: np.random.Generator, kind: str) -> Style:
         style.textured = True
     elif kind == "rotated":
         style.rotation = int(rng.choice([90, 180, 270]))
+    elif kind == "tilted":  # a phone held askew: 8-20 degrees either way
+        style.tilt = float(rng.choice([-1, 1]) * rng.uniform(8, 20))
     elif kind != "dense":
         raise UserError(f"unknown kind {kind!r}; the kinds are {', '.join(KINDS)}")
     return style
@@ -342,7 +347,7 @@ def render_page(
         sheet, written, centre = make_page_sheet(rng, style, view, test_x, test_y)
         world_w, world_h = int(1.4 * fw * SCALE), int(1.4 * fh * SCALE)  # the view, tilted, and a margin
         world_centre = np.array([world_w / 2, world_h / 2])
-        place = cv2.getRotationMatrix2D(centre, -style.rotation + rng.uniform(-4, 4), 1.0)
+        place = cv2.getRotationMatrix2D(centre, -style.rotation + style.tilt + rng.uniform(-4, 4), 1.0)
         place[:, 2] += world_centre - np.array(centre) + rng.uniform(-0.05, 0.05, 2) * np.array([fw, fh]) * SCALE
         if style.textured:
             world = (wood_door if rng.random() < 0.5 else rough_wall)(rng, (world_h, world_w))
