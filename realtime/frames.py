@@ -68,8 +68,15 @@ def frame_lines(mask: np.ndarray, contour: np.ndarray, rect: tuple[int, int, int
     short = inner_h if rows else inner_w
     # the long way, only the outer sides: within a quarter of the short side from the frame's edge
     along = [s for s in along if min(s[1 if rows else 0] - PAD, short + PAD - 1 - s[3 if rows else 2]) <= short / 4]
-    # across it, only lines from one outer side to the other (an end, an edge two boxes share)
-    across = [s for s in across if abs(s[3 if rows else 2] - s[1 if rows else 0]) >= SPAN * short]
+    # across it, only lines from one outer side to the other (an end, an edge two boxes share):
+    # SPAN of the short side, or of the way between the outer sides (and a line's width on each)
+    # where that is shorter: a digit's stroke sticking out over the top makes the squared box
+    # taller than the frame (the end of a comb whose "1" rose 16 px above it spanned 79% of
+    # that, the comb stayed and the row lost two digits). A "0" has no such margin: its flat top
+    # and bottom are its outer sides.
+    sides = [s[1 if rows else 0] for s in along]
+    between = max(sides) - min(sides) + 2 * width if len(sides) >= 2 else short
+    across = [s for s in across if abs(s[3 if rows else 2] - s[1 if rows else 0]) >= SPAN * min(short, between)]
     for _ in range(2):  # a line is kept when both its ends meet a kept line the other way
         along, across = _meeting(along, across, rows, 2 * width), _meeting(across, along, not rows, 2 * width)
     along = _outermost(along, rows, PAD + short / 2)
