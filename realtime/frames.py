@@ -83,14 +83,15 @@ def frame_lines(mask: np.ndarray, contour: np.ndarray, rect: tuple[int, int, int
     if len(along) < 2 or len(across) < 2:
         return None
     masks = [np.zeros_like(square), np.zeros_like(square)]
-    fitted = []
+    fitted: list[list[tuple[float, float, float, float, float]]] = [[], []]
     for index, labels, kept, way in ((0, along_labels, along, rows), (1, across_labels, across, not rows)):
         for *_, label in kept:
             x0, y0, x1, y1, thickness = fit = _fit(labels, label, way)
             cv2.line(masks[index], (round(x0), round(y0)), (round(x1), round(y1)), 255, round(thickness) + MARGIN)
-            fitted.append((index, fit, way))
-    for index, fit, way in fitted:  # where a stroke lies on a line, that stretch of it stays
-        _spare_strokes(masks[index], square & ~masks[1 - index], fit, way)
+            fitted[index].append(fit)
+    inks = [square & ~masks[1], square & ~masks[0]]  # the ink without the lines the other way
+    for index, way in ((0, rows), (1, not rows)):  # where a stroke lies on a line, that stretch stays
+        _spare_strokes(masks[index], inks[index], fitted[index], way)
     if np.count_nonzero(square & ~(masks[0] | masks[1])) < 2 * run:
         return None
     back = cv2.invertAffineTransform(matrix)
@@ -156,7 +157,8 @@ def _fit(labels: np.ndarray, label: int, rows: bool) -> tuple[float, float, floa
     ys, xs = np.nonzero(labels == label)
     along, off = (xs, ys) if rows else (ys, xs)
     thickness = np.bincount(along)
-    usual = float(np.percentile(thickness[thickness > 0], 25))
+    present = thickness[thickness > 0]
+    usual = float(np.partition(present, len(present) // 4)[len(present) // 4])
     plain = thickness[along] <= usual + 1
     a, o = along[plain].astype(np.float64), off[plain].astype(np.float64)
     spread = float(((a - a.mean()) ** 2).sum())
@@ -166,38 +168,50 @@ def _fit(labels: np.ndarray, label: int, rows: bool) -> tuple[float, float, floa
     return (a0, o0, a1, o1, usual) if rows else (o0, a0, o1, a1, usual)
 
 
-def _spare_strokes(drawn: np.ndarray, ink: np.ndarray, fit: tuple[float, float, float, float, float],
+def _spare_strokes(drawn: np.ndarray, ink: np.ndarray, fits: list[tuple[float, float, float, float, float]],
                    rows: bool) -> None:
-    """Clear from `drawn` (uint8 0/255, the lines to remove, in place) the stretches of the line
-    `fit` (x0, y0, x1, y1, thickness, along the rows when `rows`, else the columns) where the ink
-    across it, unbroken through its middle, is over WIDER px wider than the line: a digit's stroke
-    lies on it there (a "0"'s side along a box's edge, a "5"'s stem on the edge two boxes share,
-    a "0" riding over a box's top), and removing the line took the stroke with it (the "0" cut
-    open read "?", the "5" fell apart). A stroke crossing the line stays too, as remove_lines
-    would give it back. `ink` is the frame's ink without the lines the other way, so that
-    where two lines meet, neither is taken for a stroke on the other."""
-    x0, y0, x1, y1, thickness = fit
-    if not rows:  # the same on the transposed images: the line along their rows
-        drawn, ink, (x0, y0, x1, y1) = drawn.T, ink.T, (y0, x0, y1, x1)
-    reach = round(thickness) + WIDER + 2
-    along = np.arange(max(0, round(x0)), min(ink.shape[1] - 1, round(x1)) + 1)
-    if along.size == 0:
+    """Clear from `drawn` (uint8 0/255, the lines to remove, in place) the stretches of the lines
+    `fits` (each x0, y0, x1, y1, thickness; along the rows when `rows`, else the columns) where the
+    ink across a line, unbroken through its middle, is over WIDER px wider than the line: a
+    digit's stroke lies on it there (a "0"'s side along a box's edge, a "5"'s stem on the edge two
+    boxes share, a "0" riding over a box's top), and removing the line took the stroke with it
+    (the "0" cut open read "?", the "5" fell apart). Only stretches twice the drawn line's width
+    long: where a curve touches the line, a few px of it kept stood out of the digit as ticks. A
+    stroke crossing the line stays too, as remove_lines would give it back. `ink` is the frame's
+    ink without the lines the other way, so that where two lines meet, neither is taken for a
+    stroke on the other. All the lines are measured in one pass, end to end with a gap between."""
+    if not fits:
         return
-    middle = np.rint(y0 + (y1 - y0) * (along - x0) / max(x1 - x0, 1.0)).astype(int)
-    offsets = np.arange(-reach, reach + 1)[:, None]
-    across = np.clip(middle[None, :] + offsets, 0, ink.shape[0] - 1)
-    strip = ink[across, along[None, :]] > 0  # (2 reach + 1, len(along)): the ink across the line
-    up = np.cumprod(strip[reach::-1], axis=0).sum(axis=0)  # unbroken from the middle outwards
-    down = np.cumprod(strip[reach:], axis=0).sum(axis=0)
-    wide = up + down - 1 > thickness + WIDER
-    # only a stretch as long as the line is wide twice over: where a curve touches the line, a
-    # few px of it kept stood out of the digit as ticks
-    band = round(thickness) + MARGIN
-    wide = np.flatnonzero(wide & (cv2.morphologyEx(wide.astype(np.uint8)[None, :], cv2.MORPH_OPEN, np.ones((1, 2 * band), np.uint8))[0] > 0))
-    if wide.size:
-        half = band // 2 + 1
-        for k in range(-half, half + 1):
-            drawn[np.clip(middle[wide] + k, 0, drawn.shape[0] - 1), along[wide]] = 0
+    if not rows:  # the same on the transposed images: the lines along their rows
+        drawn, ink = drawn.T, ink.T
+        fits = [(y0, x0, y1, x1, t) for x0, y0, x1, y1, t in fits]
+    reach = round(max(f[4] for f in fits)) + WIDER + 2
+    along, middle, limit, owner = [], [], [], []
+    for k, (x0, y0, x1, y1, thickness) in enumerate(fits):
+        xs = np.arange(max(0, round(x0)), min(ink.shape[1] - 1, round(x1)) + 1)
+        along.append(xs)
+        middle.append(np.rint(y0 + (y1 - y0) * (xs - x0) / max(x1 - x0, 1.0)).astype(int))
+        limit.append(np.full(xs.size, thickness + WIDER))
+        owner.append(np.full(xs.size, k))
+    along, middle, limit, owner = (np.concatenate(a) for a in (along, middle, limit, owner))
+    across = np.clip(middle[None, :] + np.arange(-reach, reach + 1)[:, None], 0, ink.shape[0] - 1)
+    strip = ink[across, along[None, :]] > 0  # (2 reach + 1, n): the ink across the lines
+    outwards = (strip[reach::-1], strip[reach:])  # from the middle up, and down
+    run = sum(np.where(s.all(axis=0), s.shape[0], s.argmin(axis=0)) for s in outwards) - 1
+    wide = run > limit
+    if not wide.any():
+        return
+    # a stretch of one line at least twice its drawn width: each line's positions apart from the next
+    width = np.array([round(f[4]) + MARGIN for f in fits])
+    gap = np.r_[False, owner[1:] != owner[:-1]]
+    for k in np.unique(owner[wide]):
+        on = (owner == k) & wide & ~gap
+        kept = cv2.morphologyEx(on.astype(np.uint8)[None, :], cv2.MORPH_OPEN, np.ones((1, 2 * width[k]), np.uint8))[0]
+        at = np.flatnonzero(kept)
+        if at.size:
+            half = width[k] // 2 + 1
+            lines_at = np.clip(middle[at][None, :] + np.arange(-half, half + 1)[:, None], 0, drawn.shape[0] - 1)
+            drawn[lines_at, np.broadcast_to(along[at], lines_at.shape)] = 0
 
 
 def _outermost(lines: list, rows: bool, middle: float) -> list:
