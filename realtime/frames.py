@@ -13,7 +13,11 @@ Leptonica's form processing, or Y. Zheng, H. Li, D. Doermann, "A parallel-line d
 algorithm based on HMM decoding", IEEE PAMI 27(5), 2005, for its survey), allowing a tilt of a few
 pixels (perspective; boxes of a comb that are not all of one height). The frame's long way, only
 its two outer sides count (within a quarter of its short side from its edge); across it, its two
-ends and the edges its boxes share, which span 80% of its short side at least. Each is kept when both its ends meet lines the other way. So a
+ends and the edges its boxes share, which span 80% of its short side at least (or of the way
+between its outer sides, where a digit rising over the frame makes that the shorter). Each is
+kept when both its ends meet lines the other way, and a side only when no other run lies further
+out beside it (a "2"'s base just over its box's bottom is no side). Where a digit's stroke lies
+on a line (the ink across it wider than the line), that stretch is not removed. So a
 digit's own straight stroke, however long, stays: it meets no frame line at both ends, lies along
 the comb's long way inside it (a "6"'s stroke from one edge of its box to the other), or runs
 across it short of a box's height (a "7"'s bar, a "4"'s stem). A frame

@@ -8,7 +8,9 @@ CVIU 78(1), 2000; OpenCV's `HoughLinesP`), only on components long enough to hol
 without lines costs one contour pass. Their pixels are removed, then given back where a stroke
 crosses: a removed pixel with ink on both sides of the line, just beyond its width, is a
 stroke's (the classic repair of form-line removal, e.g. Yoo et al., "Line removal and
-restoration of handwritten strokes on form documents", Pattern Recognition 30(4), 1997).
+restoration of handwritten strokes on form documents", Pattern Recognition 30(4), 1997), when
+the piece given back touches that ink on both sides (the stroke runs on across the line; a
+piece of an edge between two digits near it, touching neither, is the line).
 
 What counts as a line is decided per connected component, in two kinds:
 
