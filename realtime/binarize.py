@@ -100,6 +100,9 @@ FAINT_CORE = 62
 #: dense pages: whole rows 53 -> 64%, the other kinds and real-dev as good or better). Faint
 #: ink (a core fainter than 56% of its paper, halfway to which is over 78%) is not affected.
 CORE_SIDE = 5
+#: A solid blob at most LOOP of the closing's square across with other ink within LOOP_GAP px
+#: is a digit's filled loop, kept (`_part_of_stroke`).
+LOOP, LOOP_GAP = 1.0, 3
 
 
 def to_bgr(frame: np.ndarray) -> np.ndarray:
@@ -353,6 +356,24 @@ def _at_most(image: np.ndarray, level: int, above: bool = False) -> np.ndarray:
     return cv2.threshold(image, level, 255, kind)[1]
 
 
+def _part_of_stroke(contour: np.ndarray, mask: np.ndarray) -> bool:
+    """Whether a solid blob (`contour`, in `mask`: uint8 (H, W) 0/255) is the filled loop of a
+    digit, not a fingertip: at most LOOP of the closing's square across and within LOOP_GAP px
+    of other ink (the stroke the loop hangs from: blurred ink fills a small "6"'s loop and the
+    blur's rim parts it from the stem; dropped, the stem read "1" at 99% on a rendered dense
+    page). A fingertip lies apart from the strokes on the paper, or is wider than the square."""
+    x, y, w, h = cv2.boundingRect(contour)
+    if max(w, h) > LOOP * closing_side(mask.shape):
+        return False
+    g = LOOP_GAP
+    x0, y0 = max(0, x - g), max(0, y - g)
+    x1, y1 = min(mask.shape[1], x + w + g), min(mask.shape[0], y + h + g)
+    own = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    cv2.drawContours(own, [contour], -1, 255, cv2.FILLED, offset=(-x0, -y0))
+    reach = cv2.dilate(own, np.ones((2 * g + 1, 2 * g + 1), np.uint8))
+    return bool(cv2.countNonZero(cv2.bitwise_and(cv2.bitwise_and(reach, cv2.bitwise_not(own)), mask[y0:y1, x0:x1])))
+
+
 def _drop_thick(mask: np.ndarray) -> np.ndarray:
     """The mask without solid blobs that no pen draws (a fingertip, a thumb, a blot).
 
@@ -387,6 +408,7 @@ def _drop_thick(mask: np.ndarray) -> np.ndarray:
         (_, _), (a, b), _ = cv2.minAreaRect(contour)
         if area >= 0.85 * cv2.contourArea(cv2.convexHull(contour)) and max(a, b) < 3 * min(a, b):
             thick.append(contour)
+    thick = [c for c in thick if not _part_of_stroke(c, mask)]
     if thick:
         mask = mask.copy()
         cv2.drawContours(mask, thick, -1, 0, cv2.FILLED)

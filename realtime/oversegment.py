@@ -432,6 +432,8 @@ def resegment(
         if piece_result.digit is not None:
             piece_result.digit, piece_result.reason, piece_result.vetoed = None, UNSURE, True
     ordered = reading_order(out_cands)
-    for cand in ordered:
+    for cand in ordered:  # a line's "?" for a group of two rows is found again with the lines
+        if id(cand) not in by_cand:
+            by_cand[id(cand)] = DigitResult(cand.box, -1, None, 0.0, None, None, cand.reason)
         by_cand[id(cand)].line = cand.line
     return [by_cand[id(c)] for c in ordered], spent

@@ -17,7 +17,7 @@ import numpy as np
 
 from realtime.checks import numeric_array
 from realtime.frames import straight_runs
-from realtime.rows import TRIM, TWO_ROWS, cut, seam, spans_two_rows
+from realtime.rows import TRIM, TWO_ROWS, cut, row_gap, seam, spans_two_rows
 from realtime.textlines import group_lines, typical_height
 
 
@@ -194,14 +194,17 @@ def _merge_parts(boxes: dict[int, tuple[int, int, int, int]], settings: FinderSe
 
 def _cut_rows(groups: list[Group], contours: list[np.ndarray], boxes: dict[int, tuple[int, int, int, int]],
               ink: np.ndarray, settings: FinderSettings, speck: float, typical: float, split: set[int],
-              seams: list[np.ndarray]) -> list[Group]:
+              seams: list[np.ndarray], page: list[tuple[int, int, int, int]] | None = None) -> list[Group]:
     """`groups` with each group that is two rows touching (realtime.rows: a tail reaching a digit
     of the next row) cut along the seam between the rows; the pieces on each side merged again
-    (never across the seam) and cut again if they still span two rows. Pieces are added to
-    `contours` and `boxes` under new indices; those the seam went through, to `split`."""
+    (never across the seam) and cut again if they still span two rows (three rows chained by two
+    tails). Whether a group spans two rows is judged against the rows beside it on the whole
+    `page` (the boxes of the first call's groups; None: `groups` are the page's): a piece's
+    own side holds none of them. Pieces are added to `contours` and `boxes` under new indices;
+    those the seam went through, to `split`."""
     if typical <= 0 or all(box[3] < TWO_ROWS * typical for _, box in groups):
         return groups
-    group_boxes = [box for _, box in groups]
+    page = [box for _, box in groups] if page is None else page
     result = []
     for members, box in groups:
         if box[3] < TWO_ROWS * typical:
@@ -211,8 +214,10 @@ def _cut_rows(groups: list[Group], contours: list[np.ndarray], boxes: dict[int, 
         mask = np.zeros((h, w), np.uint8)
         cv2.drawContours(mask, [contours[i] for i in members], -1, 255, cv2.FILLED, offset=(-x, -y))
         mask &= ink[y : y + h, x : x + w] * np.uint8(255)
-        path = seam(mask, typical)
-        if path is None or not spans_two_rows(box, path, [b for b in group_boxes if b is not box], typical):
+        others = [b for b in page if not _inside(box, b)]
+        gap = row_gap(box, others, typical)
+        path = seam(mask, typical, gap)
+        if path is None or not spans_two_rows(box, path, others, typical):
             result.append((members, box))
             continue
         sides: dict[bool, dict[int, tuple[int, int, int, int]]] = {True: {}, False: {}}
@@ -233,8 +238,13 @@ def _cut_rows(groups: list[Group], contours: list[np.ndarray], boxes: dict[int, 
         for side in sides.values():
             if side:
                 result += _cut_rows(_merge_parts(side, settings, speck, typical), contours, boxes, ink,
-                                    settings, speck, typical, split, seams)
+                                    settings, speck, typical, split, seams, page)
     return result
+
+
+def _inside(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    """Whether box `a` lies within box `b` (the group it was cut from, or itself)."""
+    return b[0] <= a[0] and b[1] <= a[1] and a[0] + a[2] <= b[0] + b[2] and a[1] + a[3] <= b[1] + b[3]
 
 
 #: A piece at least WHOLE_DIGIT of the page's digit height is a whole digit, not a part of one; a
@@ -382,6 +392,7 @@ def reading_order(candidates: list[Candidate], shape: tuple[int, int] | None = N
     its digits, are first joined into shapes and judged again beside those digits (`_join_specks`):
     a small "0" after tall digits is read, a digit broken into specks is read or shown "?".
     """
+    candidates = [c for c in candidates if c.reason != TWO_ROWS_REASON]  # found again (`_reaching`)
     lines = group_lines([c for c in candidates if c.accepted])
     # each line's top, bottom, left, right, digit height (its members' median height) and pitch
     spans = [(min(c.box[1] for c in ln), max(c.box[1] + c.box[3] for c in ln), min(c.box[0] for c in ln),
@@ -393,16 +404,19 @@ def reading_order(candidates: list[Candidate], shape: tuple[int, int] | None = N
         if cand.accepted or cand.reason not in IN_ROW_REASONS:
             continue
         x, y, w, h = cand.box
-        for members, (top, bottom, left, right, row_height, pitch) in zip(lines, spans):
-            if not _in_band(cand.box, top, bottom):
-                continue
-            around = [c for c in members if x <= c.box[0] + c.box[2] / 2 <= x + w]
-            beside = _beside(cand.box, left, right, pitch) if cand.reason in BESIDE_REASONS else None
-            if (h >= IN_ROW * row_height and (cand.reason != "cut by border" or h <= CUT_TALL * row_height)
-                    and (left < x + w / 2 < right if beside is None else beside)
-                    and not (around and _only_lines(cand, around, row_height))):
-                in_line.append((cand, members))
-            break
+        bands = [(members, span) for members, span in zip(lines, spans) if _in_band(cand.box, span[0], span[1])]
+        if not bands:
+            continue
+        # the line whose digits beside it are most level with it: on a dense page the bands of
+        # neighbouring rows overlap (tails), and the first of them took the next row's digit
+        members, (top, bottom, left, right, row_height, pitch) = min(bands, key=lambda b: _off_level(cand.box, *b))
+        around = [c for c in members if x <= c.box[0] + c.box[2] / 2 <= x + w]
+        beside = _beside(cand.box, left, right, pitch) if cand.reason in BESIDE_REASONS else None
+        if (h >= IN_ROW * row_height and (cand.reason != "cut by border" or h <= CUT_TALL * row_height)
+                and (left < x + w / 2 < right if beside is None else beside)
+                and not (around and _only_lines(cand, around, row_height))):
+            in_line.append((cand, members))
+    in_line += _reaching(lines, spans)
     standing = {id(members): [cand for cand, line in in_line if line is members] for members in lines}
     ordered = []
     for index, members in enumerate(sorted(lines, key=lambda ln: min(c.box[1] for c in ln))):
@@ -477,6 +491,51 @@ def _join_specks(candidates: list[Candidate], lines: list[list[Candidate]],
                 left, right, grown = min(left, box[0]), max(right, box[0] + box[2]), True
         spans[k] = (top, bottom, left, right, row_height, pitch)
     return [c for c in candidates if id(c) not in joined] + shapes
+
+
+def _reaching(lines: list[list[Candidate]], spans: list[tuple[int, int, int, int, float, float]]
+              ) -> list[tuple[Candidate, list[Candidate]]]:
+    """Where a digit of a line reaches down or up over the whole height of another line's digits
+    (uncut two rows of a dense page that touch: the group stands in the line of its top or of its
+    bottom, and the other line would read as a number without the digit it holds), a "?" for that
+    line: a rejected candidate ("two rows") on the part of the group level with that line's digits
+    next to it, paired with the line. A group TWO_ROWS of its line's digit height high, and a line
+    whose nearest two digits' middle lies half a digit height inside the group's box, the group
+    within the line's pitch of its ends."""
+    out = []
+    for members, span in zip(lines, spans):
+        for cand in members:
+            x, y, w, h = cand.box
+            if h < TWO_ROWS * span[4]:
+                continue
+            for other, (_, _, left, right, row_height, pitch) in zip(lines, spans):
+                if other is members or not _beside(cand.box, left, right, pitch):
+                    continue
+                near = sorted(other, key=lambda c: abs(c.box[0] + c.box[2] / 2 - (x + w / 2)))[:2]
+                middle = sum(c.box[1] + min(c.box[3], row_height) / 2 for c in near) / len(near)
+                if y + row_height / 2 <= middle <= y + h - row_height / 2:
+                    top = round(middle - row_height / 2)
+                    m = MASK_MARGIN
+                    out.append((Candidate((x, top, w, round(row_height)),
+                                          cand.mask[top - y : top - y + round(row_height) + 2 * m].copy(),
+                                          reason=TWO_ROWS_REASON), other))
+    return out
+
+
+#: Why a candidate stands in a line for the part of a group of two rows level with it (`_reaching`).
+TWO_ROWS_REASON = "two rows"
+
+
+def _off_level(box: tuple[int, int, int, int], members: list[Candidate],
+               span: tuple[int, int, int, int, float, float]) -> float:
+    """How far `box`'s middle lies above or below the digits of a line (`members`, with its `span`
+    as reading_order measures it) nearest it in x, px: from the mean middle of the two nearest
+    digits' bodies (each its box cut to the line's digit height from its top, a tail left out)."""
+    x, y, w, h = box
+    row_height = span[4]
+    near = sorted(members, key=lambda c: abs(c.box[0] + c.box[2] / 2 - (x + w / 2)))[:2]
+    middles = [c.box[1] + min(c.box[3], row_height) / 2 for c in near]
+    return abs(y + h / 2 - sum(middles) / len(middles))
 
 
 def _beside(box: tuple[int, int, int, int], left: float, right: float, reach: float) -> bool:

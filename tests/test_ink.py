@@ -218,3 +218,17 @@ def test_a_defocused_pens_loops_stay_open_and_its_digits_are_kept() -> None:
     assert holes >= 5  # "0" 1, "8" 2, "6" 1, "9" 1
     # More blurred, a loop may close, but no digit vanishes: each is a candidate, read or turned down.
     assert len(find_digits(ink_of(blurred_loops(5 / 3)))) == 4
+
+
+def test_a_digits_filled_loop_beside_its_stem_is_ink_and_a_lone_blob_is_not() -> None:
+    """A small "6" in blurred pen: its loop filled solid and parted from its stem by 2 px (a
+    rendered dense page's "6", whose stem alone read "1" at 99%), and the same solid blob alone
+    (a fingertip's size at this distance): the loop is kept, the lone blob dropped."""
+    page = np.full((480, 640, 3), 235, np.uint8)
+    cv2.line(page, (300, 200), (288, 262), (40, 40, 40), 4)
+    cv2.ellipse(page, (304, 256), (9, 7), 0, 0, 360, (40, 40, 40), -1)  # 2-3 px right of the stem
+    cv2.ellipse(page, (500, 256), (9, 7), 0, 0, 360, (40, 40, 40), -1)
+    mask = binarize(gray_ink(page))
+    assert cv2.connectedComponents(mask)[0] - 1 == 2, "stem and loop apart, nothing else"
+    assert mask[256, 306], "the loop beside the stem"
+    assert not mask[256, 500], "the lone blob"

@@ -7,8 +7,8 @@ import cv2
 import numpy as np
 import pytest
 
-from realtime.rows import cut, seam, spans_two_rows
-from realtime.segment import Candidate, reading_order
+from realtime.rows import cut, row_gap, seam, spans_two_rows
+from realtime.segment import TWO_ROWS_REASON, Candidate, FinderSettings, find_digits, reading_order
 from realtime.textlines import group_lines
 
 
@@ -101,3 +101,77 @@ def test_specks_taken_for_small_digits_do_not_cut_the_digits_bodies() -> None:
     lines = group_lines(list(cands.values()))
     for row in rows:
         assert any({id(cands[b]) for b in row} <= {id(c) for c in line} for line in lines), row
+
+
+def _rings(rows: int, columns: int, chained: int) -> np.ndarray:
+    """A page of rings 40 px high in `rows` rows 56 px apart (1.4 digit heights) and `columns`
+    columns 60 px apart; the rings of column `chained` joined, each to the one below, by a tail
+    3 px wide (a dense page where a 4's stem touches the 7 below it, whose tail touches an 8)."""
+    page = np.zeros((80 + 56 * rows, 60 * columns + 40), np.uint8)
+    for r in range(rows):
+        for c in range(columns):
+            cv2.ellipse(page, (40 + 60 * c, 60 + 56 * r), (14, 19), 0, 0, 360, 255, 3)
+            if c == chained and r + 1 < rows:
+                cv2.line(page, (46 + 60 * c, 77 + 56 * r), (40 + 60 * c, 99 + 56 * r), 255, 3)
+    return page
+
+
+def test_three_rows_chained_by_two_tails_are_cut_into_their_digits() -> None:
+    """The group of three rows is cut once, and the two rows left touching are judged against
+    the rows beside them on the page (the first cut's side holds none) and cut again."""
+    found = find_digits(_rings(3, 5, 2), FinderSettings(reject_border=False))
+    boxes = sorted(c.box for c in found if c.accepted)
+    assert len(boxes) == 15, boxes
+    assert max(h for _, _, _, h in boxes) <= 60, "no group of two rows is left (a tail's end may stay)"
+
+
+def test_the_seam_runs_where_the_rows_beside_part() -> None:
+    """A stroke reaching from the upper row's digit down into the lower one's, 6 px wide where
+    two strokes join around the gap between the rows (a "4"'s stem on a "7"'s bar) and 3 px
+    below (the "7"'s stem): the least ink across crosses the "7"'s stem, inside the lower
+    digit; the rows beside say where they part."""
+    mask = np.zeros((100, 40), np.uint8)
+    mask[20:90, 18:21] = 255
+    mask[20:67, 16:22] = 255  # where the strokes join
+    beside = [(-40, 2, 30, 40), (60, 3, 30, 40), (-40, 58, 30, 40), (60, 57, 30, 40)]
+    gap = row_gap((0, 0, 40, 100), beside, 40.0)
+    assert gap is not None and 47 <= gap <= 53
+    assert row_gap((0, 0, 40, 100), beside[:2], 40.0) is None, "no row beside its lower part"
+    unguided = seam(mask, typical=40)
+    assert unguided is not None and unguided.max() > 62, "the least ink alone misses the gap"
+    path = seam(mask, typical=40, gap=gap)
+    assert path is not None and (np.abs(path - gap) <= 0.3 * 40 + 1).all()
+
+
+def _box_cand(box: tuple[int, int, int, int], reason: str | None = None) -> Candidate:
+    return Candidate(box=box, mask=np.zeros((box[3] + 4, box[2] + 4), np.uint8), reason=reason)
+
+
+def test_a_digit_reaching_over_the_next_rows_digit_makes_that_row_unsure() -> None:
+    """Two rows 40 px apart of digits 30 high; a group left uncut (a "9" whose tail touches the
+    "3" below it) stands in the upper row: the lower row shows "?" where the "3" is, never a
+    number without it."""
+    upper = [_box_cand((10 + 30 * i, 100, 20, 30)) for i in range(10)]
+    lower = [_box_cand((10 + 30 * i, 140, 20, 30)) for i in range(10) if i != 2]
+    tall = _box_cand((70, 100, 20, 70))
+    upper[2] = tall
+    ordered = reading_order(upper + lower)
+    lines: dict[int, list[Candidate]] = {}
+    for c in ordered:
+        lines.setdefault(c.line, []).append(c)
+    assert tall.line == 0 and len(lines[0]) == 10
+    assert [c.reason for c in lines[1]] == [None, None, TWO_ROWS_REASON] + [None] * 7
+    assert 130 <= lines[1][2].box[1] <= 150
+    assert len(reading_order(ordered)) == len(ordered), "found again, not piled up"
+
+
+def test_a_rejected_shape_stands_in_the_row_it_is_level_with() -> None:
+    """A digit-sized blob level with the lower of two dense rows, inside the band of the upper
+    row too (a tail of it reaches down beside the blob, and that row begins further left): it
+    makes the lower row unsure, not the upper."""
+    upper = [_box_cand((10 + 30 * i, 100, 20, 30)) for i in range(10)]
+    upper[3] = _box_cand((100, 100, 20, 60))  # a tail reaching into the next row
+    lower = [_box_cand((40 + 30 * i, 140, 20, 30)) for i in range(9) if i != 2]
+    blob = _box_cand((100, 141, 20, 29), reason="blob")
+    reading_order(upper + lower + [blob])
+    assert blob.line == min(c.line for c in lower)
