@@ -199,15 +199,19 @@ def seams(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     as the column in each row ((W, H) int64).
     """
     height, width = ink.shape
-    cost = ink[0].astype(np.float64)
+    weights = ink.astype(np.float64)
+    cost = weights[0].copy()
     moves = np.zeros((height, width), np.int8)
-    pad = np.array([np.inf])
+    # one buffer for the three ways into each column, filled in place row by row (allocating
+    # three arrays a row cost as much as the arithmetic)
+    ways = np.full((3, width), np.inf)
     for y in range(1, height):
-        stacked = np.stack([np.concatenate([pad, cost[:-1]]) + SIDE_STEP, cost,
-                            np.concatenate([cost[1:], pad]) + SIDE_STEP])
-        choice = stacked.argmin(axis=0)
+        np.add(cost[:-1], SIDE_STEP, out=ways[0, 1:])
+        ways[1] = cost
+        np.add(cost[1:], SIDE_STEP, out=ways[2, :-1])
+        choice = ways.argmin(axis=0)
         moves[y] = choice - 1
-        cost = stacked[choice, np.arange(width)] + ink[y]
+        np.add(ways.min(axis=0), weights[y], out=cost)
     paths = np.empty((width, height), np.int64)
     x = np.arange(width)
     for y in range(height - 1, -1, -1):
