@@ -18,7 +18,7 @@ object and carried by tracking between runs (as detect-then-track pipelines do).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from realtime.tracking import iou
 
@@ -58,9 +58,12 @@ class WholeMemory:
 
     def recall(self, box: Box, digit: int | None) -> bool | None:
         """The remembered verdict for a candidate at `box` read whole as `digit`: whether the
-        lattice left it unsure, or None when nothing fits (the lattice must look)."""
-        for verdict in self._verdicts:
+        lattice left it unsure, or None when nothing fits (the lattice must look). The verdict
+        follows the candidate to `box`: a hand-held camera drifts a few pixels a frame, which
+        adds up to more than MIN_IOU allows within KEEP_FRAMES."""
+        for k, verdict in enumerate(self._verdicts):
             if verdict.digit == digit and iou(verdict.box, box) >= self.min_iou:
+                self._verdicts[k] = replace(verdict, box=box)
                 return verdict.unsure
         return None
 

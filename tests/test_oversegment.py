@@ -228,3 +228,15 @@ def test_the_unsure_verdict_of_a_wide_shape_is_remembered_too() -> None:
     frame = _paper(_rings([300], axes=(58, 45)))
     labels = [[r.label for r in pipeline.process(frame, k / 30).reading.read] for k in range(4)]
     assert labels == [["?"]] * 4 and reader.calls == 5
+
+
+def test_a_remembered_verdict_follows_a_digit_drifting_across_the_frame() -> None:
+    """A hand-held camera drifts: the wide ring moves 4 px a frame, 36 px in ten frames (its box
+    then overlaps the first one by less than MIN_IOU). The verdict follows it frame to frame: the
+    lattice looks once."""
+    reader = _CountingRings()
+    pipeline = FramePipeline(reader, CameraOptions(rotate=0, smoothing=False))
+    for index in range(10):
+        before = reader.calls
+        assert pipeline.process(_paper(_rings([250 + 4 * index], axes=(58, 45))), index / 30).reading.number == "0"
+        assert reader.calls - before == (2 if index == 0 else 1)
