@@ -146,12 +146,15 @@ class FramePipeline:
 
         Rows tilted MIN_SKEW or more (a phone held askew) are levelled (realtime/skew.py): by
         `guess` first (the last frame's skew: a video pays one pass a frame), and found again
-        levelled by the skew measured when that differs by RESKEW or more."""
+        levelled by the skew measured when that differs by RESKEW or more; a video levelled is
+        levelled until its skew is RESKEW under MIN_SKEW (hysteresis: a camera at about MIN_SKEW
+        does not switch levelling on and off from frame to frame)."""
         turned, turned_colour = turn(dark, degrees), turn(colour, degrees)
-        skew = guess if abs(guess) >= MIN_SKEW else 0.0
+        skew = guess  # 0.0, or a skew a frame was levelled by
         binary, candidates, back = self._levelled(turned, turned_colour, skew)
         measured = skew + estimate_skew([c.box for c in candidates if c.accepted])
-        wanted = measured if abs(measured) >= MIN_SKEW else 0.0
+        floor = MIN_SKEW - RESKEW if skew else MIN_SKEW  # a frame levelled stays so down to 6 degrees: no toggling at 8
+        wanted = measured if abs(measured) >= floor else 0.0
         if abs(wanted - skew) >= RESKEW:
             skew = wanted
             binary, candidates, back = self._levelled(turned, turned_colour, skew)

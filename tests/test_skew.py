@@ -102,3 +102,19 @@ def test_a_video_of_a_page_askew_finds_its_digits_once_a_frame(classifier, mnist
         assert pipeline.process(photo, index / 30).reading.lines == rows
         counts.append(len(passes) - before)
     assert counts == [2, 1, 1, 1]
+
+
+def test_a_video_levelled_stays_levelled_just_under_the_threshold(classifier, mnist_test, monkeypatch) -> None:
+    """A camera at about MIN_SKEW: a frame at MIN_SKEW + 1 is levelled, and the next frames at
+    MIN_SKEW - 1 stay levelled (they would not be on their own): no switching on and off."""
+    pipeline = FramePipeline(classifier, CameraOptions(rotate=0))
+    steep, _ = _tilted_page(mnist_test, MIN_SKEW + 1.5)
+    shallow, rows = _tilted_page(mnist_test, MIN_SKEW - 1.0)
+    pipeline.process(steep, 0.0)
+    assert pipeline._skew == pytest.approx(MIN_SKEW + 1.5, abs=1.5)
+    for index in range(1, 4):
+        assert pipeline.process(shallow, index / 30).reading.lines == rows
+        assert pipeline._skew != 0.0
+    fresh = FramePipeline(classifier, CameraOptions(rotate=0))
+    fresh.process(shallow, 0.0)
+    assert fresh._skew == 0.0
