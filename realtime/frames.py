@@ -21,7 +21,8 @@ on a line (the ink across it wider than the line), that stretch is not removed. 
 digit's own straight stroke, however long, stays: it meets no frame line at both ends, lies along
 the comb's long way inside it (a "6"'s stroke from one edge of its box to the other), or runs
 across it short of a box's height (a "7"'s bar, a "4"'s stem). A frame
-has two lines each way at least, and ink away from them: a "0" written as a rectangle holds none.
+has two lines each way at least, and ink away from them: a "0" written as a rectangle holds none;
+and its lines are thin for its size (THIN): a bold "8" is two boxes sharing an edge, in a pen's ink.
 A grid of boxes in rows and columns is not taken for one (its runs are a cell long, not a side).
 """
 
@@ -46,6 +47,11 @@ MARGIN = 4
 PAD = 4
 #: Ink across a line over this many px wider than the line is a stroke lying on it.
 WIDER = 3
+#: A printed frame's lines are at most this share of its short side thick (their median): the
+#: frames on the rendered boxes pages of seeds 7 and 17 and the real "2413" in boxes measure at
+#: most 0.05; a bold marker "8" (two "boxes" sharing an edge, its outline filling 80% of its
+#: rotated box) 0.17 - it lost its loops to line removal and "185" read "15" in a rendered clip.
+THIN = 0.1
 
 
 def frame_lines(mask: np.ndarray, contour: np.ndarray, rect: tuple[int, int, int, int],
@@ -86,13 +92,14 @@ def frame_lines(mask: np.ndarray, contour: np.ndarray, rect: tuple[int, int, int
     along = _outermost(along, rows, PAD + short / 2)
     if len(along) < 2 or len(across) < 2:
         return None
+    fitted = [[_fit(labels, label, way) for *_, label in kept]
+              for labels, kept, way in ((along_labels, along, rows), (across_labels, across, not rows))]
+    if float(np.median([fit[4] for fits in fitted for fit in fits])) > THIN * short:
+        return None  # lines that thick for their size are a pen's: a bold "8" is two "boxes" sharing an edge
     masks = [np.zeros_like(square), np.zeros_like(square)]
-    fitted: list[list[tuple[float, float, float, float, float]]] = [[], []]
-    for index, labels, kept, way in ((0, along_labels, along, rows), (1, across_labels, across, not rows)):
-        for *_, label in kept:
-            x0, y0, x1, y1, thickness = fit = _fit(labels, label, way)
+    for index in (0, 1):
+        for x0, y0, x1, y1, thickness in fitted[index]:
             cv2.line(masks[index], (round(x0), round(y0)), (round(x1), round(y1)), 255, round(thickness) + MARGIN)
-            fitted[index].append(fit)
     inks = [square & ~masks[1], square & ~masks[0]]  # the ink without the lines the other way
     for index, way in ((0, rows), (1, not rows)):  # where a stroke lies on a line, that stretch stays
         _spare_strokes(masks[index], inks[index], fitted[index], way)

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pytest
 
-from realtime.lines import remove_lines
+from realtime.frames import frame_lines
+from realtime.lines import LINE_WIDTH, remove_lines
 from realtime.reading import read_binary
 from realtime.segment import FinderSettings
 from realtime.tracking import iou
@@ -181,3 +183,17 @@ def test_a_comb_with_a_digit_rising_over_its_top_goes() -> None:
     kept = remove_lines(page)
     assert not kept[170, 110:150].any() and not kept[120:150, 99:102].any(), "the comb stayed"
     assert np.count_nonzero(kept[85:158, 188:193]) >= 0.9 * np.count_nonzero(page[85:158, 188:193]), "the 1 went"
+
+
+@pytest.mark.parametrize("pen", [7, 10])
+def test_a_bold_eight_is_no_comb_of_two_boxes(pen: int) -> None:
+    """A marker "8" of two stacked loops fills 80% of its rotated box and has a straight-ish run
+    along each side of each loop: two boxes sharing an edge, but in a pen's ink, lines a sixth of
+    its width thick (printed frames: a twentieth). Its ink stays whole ("185" read "15" in a clip)."""
+    mask = np.zeros((120, 120), np.uint8)
+    cv2.ellipse(mask, (60, 40), (20, 12), 0, 0, 360, 255, pen)
+    cv2.ellipse(mask, (60, 66), (21, 13), 0, 0, 360, 255, pen)
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    (contour,) = contours
+    assert frame_lines(mask, contour, cv2.boundingRect(contour), LINE_WIDTH) is None
+    assert np.count_nonzero(remove_lines(mask)) >= 0.95 * np.count_nonzero(mask)
