@@ -237,7 +237,7 @@ def _run(args: argparse.Namespace) -> int:
         require_display()
     if args.max_pixels < 1:
         raise UserError(f"--max-pixels must be at least 1, got {args.max_pixels}")
-    source = Source(args.source, args.max_pixels)
+    source = Source(args.source, args.max_pixels, args.invert)
     model = Classifier(args.model, args.backend)
     options = camera_app.CameraOptions(sensitivity, args.invert, not args.no_smoothing, args.save_dir, rotate)
     events = EventLog(args.events, "camera")

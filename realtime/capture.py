@@ -38,9 +38,10 @@ ALPHA_SUFFIXES = (".png", ".webp", ".tif", ".tiff")
 class Source:
     """Frames from a camera, a video or a still image; `read()` returns None at the end."""
 
-    def __init__(self, spec: str, max_pixels: int = MAX_PIXELS) -> None:
+    def __init__(self, spec: str, max_pixels: int = MAX_PIXELS, light_ink: bool = False) -> None:
         self.spec = str(spec)
         self.max_pixels = max_pixels
+        self.light_ink = light_ink  # a transparent picture's paper is black (flatten_alpha)
         self.still: np.ndarray | None = None
         self.capture: cv2.VideoCapture | None = None
         self._pending: np.ndarray | None = None
@@ -156,7 +157,7 @@ class Source:
             with quiet_stderr():
                 unchanged = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
             if unchanged is not None and unchanged.ndim == 3 and unchanged.shape[2] == 4 and unchanged.shape[:2] == image.shape[:2]:
-                image = flatten_alpha(unchanged)
+                image = flatten_alpha(unchanged, self.light_ink)
         if complaint and "warning" in complaint.lower():  # libpng's "iCCP: known incorrect sRGB profile"
             print(f"warning: image {path}: {complaint}", file=sys.stderr)
         elif complaint:
@@ -196,20 +197,18 @@ class Source:
                             f"{self.max_pixels} (give --max-pixels to raise it)")
 
 
-def flatten_alpha(image: np.ndarray) -> np.ndarray:
+def flatten_alpha(image: np.ndarray, light_ink: bool = False) -> np.ndarray:
     """A BGRA image (H, W, 4; uint8 or uint16) -> BGR (H, W, 3), the same dtype, its transparent
-    parts filled with the colour the opaque parts are not: white behind dark ink, black behind
-    light ink. A digit drawn in a paint program and saved with a transparent background has ink
-    of one colour on no colour at all; dropping the alpha channel leaves black ink on black.
-    The opaque parts (alpha weighted) decide, so one rule reads both pen on paper and chalk."""
+    parts filled with paper: white, or black for `light_ink` (chalk on a board, --invert). A digit
+    drawn in a paint program, or a photo whose paper was cut away, keeps its ink on no colour at
+    all, and dropping the alpha channel leaves black ink on black. (Guessing the paper from the
+    ink's own brightness failed on light-blue ballpoint, brighter than mid-grey yet ink.)"""
     colour = image[..., :3].astype(np.float32)
     top = float(np.iinfo(image.dtype).max) if image.dtype.kind in "iu" else 1.0
     alpha = image[..., 3:].astype(np.float32) / top
     if float(alpha.min()) >= 1.0:
         return np.ascontiguousarray(image[..., :3])
-    weight = float(alpha.sum())
-    ink = float((colour * alpha).sum()) / (3 * weight) if weight > 0 else top
-    fill = top if ink < top / 2 else 0.0
+    fill = 0.0 if light_ink else top
     flat = colour * alpha + fill * (1.0 - alpha)
     return np.clip(np.rint(flat), 0, top).astype(image.dtype)
 

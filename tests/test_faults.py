@@ -377,11 +377,12 @@ def test_images_of_extreme_aspect_are_read(tmp_path, shape) -> None:
 
 
 @needs_model
-@pytest.mark.parametrize("ink", [0, 255], ids=["black-ink", "white-ink"])
-def test_digits_drawn_on_a_transparent_background_are_read(tmp_path, mnist_test, ink: int) -> None:
-    """A paint program's export: ink of one colour, the rest transparent (its colour channels
-    are often the ink's colour too). Without its alpha channel it is one colour throughout and
-    read nothing; the transparent part is the paper, filled with what the ink is not."""
+@pytest.mark.parametrize("ink", [0, 255, (200, 160, 120)], ids=["black-ink", "white-ink", "light-blue-ink"])
+def test_digits_drawn_on_a_transparent_background_are_read(tmp_path, mnist_test, ink) -> None:
+    """A paint program's export, or a photo whose paper was cut away: ink, the rest transparent
+    (its colour channels are often the ink's colour too). Without its alpha channel it is one
+    colour throughout and read nothing; the transparent part is paper: white, black with
+    --invert. Light-blue ballpoint (brighter than mid-grey) is ink on white too."""
     images, labels = mnist_test
     picture = np.zeros((200, 400, 4), np.uint8)
     picture[..., :3] = ink
@@ -391,7 +392,7 @@ def test_digits_drawn_on_a_transparent_background_are_read(tmp_path, mnist_test,
     image = tmp_path / "drawn.png"
     cv2.imwrite(str(image), picture)
     events = tmp_path / "events.jsonl"
-    extra = [] if ink == 0 else ["--invert"]
+    extra = ["--invert"] if ink == 255 else []
     result = run_cli("camera", "--headless", "--source", str(image), "--events", str(events), *extra)
     assert result.returncode == 0 and result.stderr == "", result.stderr[-2000:]
     (event,) = [json.loads(line) for line in events.read_text().splitlines()]
