@@ -149,7 +149,8 @@ class FramePipeline:
         levelled by the skew measured when that differs by RESKEW or more; a video levelled is
         levelled until its skew is RESKEW under MIN_SKEW (hysteresis: a camera at about MIN_SKEW
         does not switch levelling on and off from frame to frame)."""
-        turned, turned_colour = turn(dark, degrees), turn(colour, degrees)
+        turned = turn(dark, degrees)
+        turned_colour = None if self.options.light_ink else turn(colour, degrees)  # for skin: not on a board
         skew = guess  # 0.0, or a skew a frame was levelled by
         binary, candidates, back = self._levelled(turned, turned_colour, skew)
         measured = skew + estimate_skew([c.box for c in candidates if c.accepted])
@@ -161,21 +162,21 @@ class FramePipeline:
         results, _, infer_ms = read_candidates(candidates, self.model)
         return _Found(binary, candidates, results, infer_ms, back, turned.shape[:2], skew)
 
-    def _levelled(self, gray: np.ndarray, colour: np.ndarray,
+    def _levelled(self, gray: np.ndarray, colour: np.ndarray | None,
                   skew: float) -> tuple[np.ndarray, list[Candidate], np.ndarray | None]:
         """_candidates of `gray` levelled by `skew` degrees (not turned at 0), with the affine
         matrix back to `gray` (None at 0)."""
         if not skew:
             return *self._candidates(gray, colour), None
         levelled, back = level(gray, skew)
-        return *self._candidates(levelled, level(colour, skew)[0]), back
+        return *self._candidates(levelled, None if colour is None else level(colour, skew)[0]), back
 
-    def _candidates(self, gray: np.ndarray, colour: np.ndarray) -> tuple[np.ndarray, list[Candidate]]:
-        """The ink mask of `gray` and the candidates found in it, those off the page or on skin
-        turned down; `colour` is `gray`'s BGR frame."""
+    def _candidates(self, gray: np.ndarray, colour: np.ndarray | None) -> tuple[np.ndarray, list[Candidate]]:
+        """The ink mask of `gray` and the candidates found in it, those off the page turned down,
+        and those on skin when `colour` (`gray`'s BGR frame) is given."""
         binary = remove_lines(binarize(gray, self.options.sensitivity))
         candidates = reject_off_page(find_digits(binary, self.settings), find_page(gray))
-        if not self.options.light_ink:
+        if colour is not None:
             candidates = reject_on_skin(candidates, binary, colour)
         return binary, candidates
 
