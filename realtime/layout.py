@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import cv2
 import numpy as np
@@ -33,8 +34,10 @@ def contains(outer: Rect, inner: Rect) -> bool:
             and inner[0] + inner[2] <= outer[0] + outer[2] and inner[1] + inner[3] <= outer[1] + outer[3])
 
 
+@lru_cache(maxsize=4096)
 def text_extent(text: str, scale: float, thickness: int = 1) -> tuple[int, int, int]:
-    """(width, height above the baseline, depth below it) of `text` in pixels, as cv2.putText draws it."""
+    """(width, height above the baseline, depth below it) of `text` in pixels, as cv2.putText draws it.
+    Cached: every frame measures the same few texts ("4 97%") at the same scales, many times each."""
     (w, h), base = cv2.getTextSize(text, FONT, scale, thickness)
     return w, h, base + thickness // 2
 
@@ -57,8 +60,13 @@ class Label:
 
 def label_at(text: str, x: int, y: int, scale: float, thickness: int = 1) -> Label:
     """The label whose covered rectangle has its top-left at (x, y)."""
+    return Label(text, (x, y, *_label_size(text, scale, thickness)), scale, thickness)
+
+
+def _label_size(text: str, scale: float, thickness: int) -> tuple[int, int]:
+    """(w, h) in pixels of the rectangle a label covers: its text and background."""
     w, h, depth = text_extent(text, scale, thickness)
-    return Label(text, (x, y, w + 2 * PAD, h + depth + 2 * PAD), scale, thickness)
+    return w + 2 * PAD, h + depth + 2 * PAD
 
 
 def _spots(anchor: Rect, w: int, h: int, side: str) -> Iterator[tuple[int, int]]:
@@ -98,15 +106,16 @@ def place_label(
     first, rest = texts[0], texts[1:]
     forms = ([(first, s) for s in scales[:2]] + [(t, s) for s in scales for t in rest]
              + [(first, s) for s in scales[2:]])
+    sizes = {form: _label_size(*form, thickness) for form in forms}
     others = [r for r in taken if r != anchor]
     for where, blocked in ((sides, taken), (("inside",) if inside else (), others)):
         for text, scale in forms:
+            w, h = sizes[text, scale]
             for side in where:
-                size = label_at(text, 0, 0, scale, thickness).rect
-                for x, y in _spots(anchor, size[2], size[3], side):
-                    label = label_at(text, x, y, scale, thickness)
-                    if contains(bounds, label.rect) and not any(intersects(label.rect, r) for r in blocked):
-                        return label
+                for x, y in _spots(anchor, w, h, side):
+                    rect = (x, y, w, h)
+                    if contains(bounds, rect) and not any(intersects(rect, r) for r in blocked):
+                        return Label(text, rect, scale, thickness)
     return None
 
 

@@ -22,7 +22,8 @@ import numpy as np
 
 TURNS = (0, 90, 180, 270)
 #: With `auto`, the four turns are tried again every this many frames (once a second at 30 fps):
-#: a sheet turned in the hand is followed within a second, at a quarter more work on average.
+#: a sheet turned in the hand is followed within a second. A try costs three more readings, none
+#: while the current turn reads too clearly for any other to beat it (`TurnScore.beatable`).
 AUTO_EVERY = 30
 #: A digit read at least this confident counts for its turn (as "confidently" everywhere: 0.9).
 SURE = 0.9
@@ -85,6 +86,11 @@ class TurnScore:
         """Whether this turn's reading is clearly better than `other`'s (SHARE_MARGIN, MIN_GAIN)."""
         return self.share >= other.share + SHARE_MARGIN and self.sure >= other.sure + MIN_GAIN
 
+    @property
+    def beatable(self) -> bool:
+        """Whether any turn could beat this one: not when its share is within SHARE_MARGIN of all."""
+        return self.share + SHARE_MARGIN <= 1.0
+
 
 def turn_score(confidences: Iterable[float | None]) -> TurnScore:
     """A turn's score from one entry per candidate the model was asked about: the confidence of a
@@ -114,8 +120,14 @@ class AutoTurn:
                confirm: Callable[[int], TurnScore] | None = None) -> int:
         """Try every turn (this frame is due) and return the one to use from now on. `confirm`, when
         given, is a costlier, fuller reading (touching digits cut) that must agree before the turn
-        changes: `read` is what every try pays, `confirm` only a try that would turn the sheet."""
-        scores = {degrees: read(degrees) for degrees in TURNS}
+        changes: `read` is what every try pays, `confirm` only a try that would turn the sheet.
+        The current turn is read first: when no turn could beat it (`TurnScore.beatable`), as on
+        an upright sheet read clearly, the other three are not read at all."""
+        scores = {self.current: read(self.current)}
+        if not scores[self.current].beatable:
+            self._next_try = index + self.every
+            return self.current
+        scores.update((degrees, read(degrees)) for degrees in TURNS if degrees != self.current)
         best = max(TURNS, key=lambda d: (scores[d].share, scores[d].sure))
         contenders = (best, self.current, (best + 180) % 360)
         if self._turns_to(best, scores) and (

@@ -82,6 +82,25 @@ def test_a_turn_the_quick_tries_choose_is_taken_only_when_the_full_reading_agree
     assert auto.choose(20, quick.get, full(cut_upright)) == 90 and asked == []  # stays: nothing to confirm
 
 
+def test_a_try_reads_no_other_turn_when_none_could_beat_the_current_one() -> None:
+    """A try reads the current turn first; a reading within SHARE_MARGIN of all sure cannot be
+    beaten by any turn (`TurnScore.beats`), so the other three are not read: an upright sheet read
+    clearly pays nothing for `auto`. A reading that could be beaten has all four read."""
+    scores = {0: TurnScore(9, 10), 90: TurnScore(1, 12), 180: TurnScore(0, 10), 270: TurnScore(2, 12)}
+    asked: list[int] = []
+
+    def read(degrees: int) -> TurnScore:
+        asked.append(degrees)
+        return scores[degrees]
+
+    auto = AutoTurn(every=10)
+    assert auto.choose(0, read) == 0 and asked == [0] and not auto.due(9)
+    assert not TurnScore(9, 10).beatable and TurnScore(8, 10).beatable and TurnScore(0, 0).beatable
+    scores[0] = TurnScore(8, 10)
+    asked.clear()
+    assert auto.choose(10, read) == 0 and sorted(asked) == list(TURNS)
+
+
 @pytest.mark.parametrize("degrees", sorted(SIDEWAYS))
 @pytest.mark.parametrize("page", [PENCIL, BOXES], ids=["pencil-931", "boxes-2413"])
 def test_a_turned_sheet_reads_with_its_turn_and_with_auto(classifier, page: Path, degrees: int) -> None:
