@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from realtime.reading import (
-    MIN_CONFIDENCE, NOT_A_DIGIT, SPLIT_ALONE, SPLIT_CONFIDENCE, SPLIT_VETO, DigitResult, decide, read_candidates,
+    MIN_CONFIDENCE, NOT_A_DIGIT, SPLIT_ALONE, SPLIT_CONFIDENCE, DigitResult, decide, read_candidates,
 )
 from realtime.segment import Candidate
 
@@ -80,26 +80,51 @@ def test_a_cut_digit_read_otherwise_without_the_ink_by_the_cut_is_unsure() -> No
     assert results[0].reason == "low confidence" and results[0].confidence >= SPLIT_CONFIDENCE
 
 
-def test_a_sure_cut_digit_is_named_when_its_trimmed_reading_is_itself_unsure() -> None:
-    """A "9" whose tail ends by the cut: without the ink there it is a loop the model cannot name
-    (a "4" at 45%); that is no evidence against the cut, read SPLIT_ALONE sure: named. A trimmed
-    reading SPLIT_VETO sure of another digit still makes it "?"."""
+def test_a_cut_digit_read_split_alone_sure_is_named_whatever_its_trimmed_reading() -> None:
+    """A "9" whose tail ends by the cut: without the ink there it is a loop (a "0", however sure):
+    the trim took the digit's own stroke, no evidence against a cut read SPLIT_ALONE sure: named.
+    Read a little less sure than that, the disagreement still makes it "?"."""
     nine = np.zeros((40, 24), np.uint8)
     nine[4:20, 4:20] = 255  # the loop
     nine[20:36, 16:20] = 255  # the tail, beside the cut below
     loop = nine.copy()
     loop[28:] = 0
 
-    def model(trimmed_share: float):
-        class Model:  # a "9" when the tail is whole (the ink narrow for its height), else a "4"
+    def model(share: float):
+        class Model:  # the batch: the cut as found, then its trimmed crop
             def predict(self, images: np.ndarray) -> np.ndarray:
-                return np.stack([_sure_of(9, 0.99) if (image.max(axis=0) > 0.3).sum() <= 11 else _sure_of(4, trimmed_share)
-                                 for image in images])
+                assert len(images) == 2
+                return np.stack([_sure_of(9, share), _sure_of(0, 0.99)])
         return Model()
 
     cut = Candidate(box=(0, 0, 24, 36), mask=nine, line=0, split=True, trimmed=loop)
-    assert SPLIT_ALONE <= 0.99
-    unsure, _, _ = read_candidates([cut], model(SPLIT_VETO - 0.25))
-    sure, _, _ = read_candidates([cut], model(SPLIT_VETO + 0.05))
-    assert unsure[0].digit == 9
-    assert sure[0].digit is None and sure[0].reason == "low confidence"
+    assert SPLIT_CONFIDENCE < 0.97 < SPLIT_ALONE <= 0.99
+    sure, _, _ = read_candidates([cut], model(0.99))
+    less, _, _ = read_candidates([cut], model(0.97))
+    assert sure[0].digit == 9
+    assert less[0].digit is None and less[0].reason == "low confidence"
+
+
+def test_a_cut_digit_unsure_with_the_ink_by_the_cut_is_named_when_both_readings_agree() -> None:
+    """A "4" that kept the end of a neighbour's tail by the cut: 76% sure with it, 96% without:
+    both crops name a "4", one SPLIT_CONFIDENCE sure: named. The same "4" read 76% both ways, or
+    without that ink as another digit, stays "?"."""
+    four = np.zeros((40, 24), np.uint8)
+    four[8:24, 4:8] = four[20:24, 4:20] = four[8:36, 16:20] = 255
+    tailed = four.copy()
+    tailed[0:8, 2:5] = 255  # the end of the tail of the row above, beside the cut
+
+    def model(without: tuple[int, float]):
+        class Model:  # the batch: the cut as found, then its trimmed crop
+            def predict(self, images: np.ndarray) -> np.ndarray:
+                assert len(images) == 2
+                return np.stack([_sure_of(4, 0.76), _sure_of(*without)])
+        return Model()
+
+    cut = Candidate(box=(0, 0, 24, 36), mask=tailed, line=0, split=True, trimmed=four)
+    assert 0.96 >= SPLIT_CONFIDENCE > 0.76
+    agree, _, _ = read_candidates([cut], model((4, 0.96)))
+    unsure, _, _ = read_candidates([cut], model((4, 0.76)))
+    other, _, _ = read_candidates([cut], model((9, 0.96)))
+    assert agree[0].digit == 4 and agree[0].reason is None
+    assert unsure[0].digit is None and other[0].digit is None and other[0].reason == "low confidence"
