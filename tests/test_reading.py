@@ -108,7 +108,7 @@ def test_a_cut_digit_read_split_alone_sure_is_named_whatever_its_trimmed_reading
 def test_a_cut_digit_unsure_with_the_ink_by_the_cut_is_named_when_both_readings_agree() -> None:
     """A "4" that kept the end of a neighbour's tail by the cut: 76% sure with it, 96% without:
     both crops name a "4", one SPLIT_CONFIDENCE sure: named. The same "4" read 76% both ways, or
-    without that ink as another digit, stays "?"."""
+    without that ink as another digit, or cut below it, stays "?"."""
     four = np.zeros((40, 24), np.uint8)
     four[8:24, 4:8] = four[20:24, 4:20] = four[8:36, 16:20] = 255
     tailed = four.copy()
@@ -128,3 +128,7 @@ def test_a_cut_digit_unsure_with_the_ink_by_the_cut_is_named_when_both_readings_
     other, _, _ = read_candidates([cut], model((9, 0.96)))
     assert agree[0].digit == 4 and agree[0].reason is None
     assert unsure[0].digit is None and other[0].digit is None and other[0].reason == "low confidence"
+    # cut below it (a digit of the row above, whose own tail the cut may have taken): "?"
+    above = Candidate(box=(0, 0, 24, 36), mask=tailed[::-1].copy(), line=0, split=True, trimmed=four[::-1].copy())
+    kept, _, _ = read_candidates([above], model((4, 0.96)))
+    assert kept[0].digit is None and kept[0].reason == "low confidence"
