@@ -175,3 +175,19 @@ def test_a_rejected_shape_stands_in_the_row_it_is_level_with() -> None:
     blob = _box_cand((100, 141, 20, 29), reason="blob")
     reading_order(upper + lower + [blob])
     assert blob.line == min(c.line for c in lower)
+
+
+def test_a_tail_end_the_seam_cut_off_goes_back_to_its_digit() -> None:
+    """Two rings of one column joined by a bar (rows touching), the upper one's tail reaching down
+    past the gap between the rows beside the ring below without touching it: the seam cuts the
+    bar and the tail, and the tail's end below the seam, lower than STUB of a digit, is no part of
+    the row below. It goes with the ring it was cut from; the ring below keeps only its own ink
+    (and the bar's end). Before, the end joined the ring below (the '0' with a tick read '6')."""
+    page = _rings(3, 5, chained=-1)
+    cv2.line(page, (168, 77), (168, 99), 255, 3)  # the bar joining rows 0 and 1 of column 2
+    cv2.line(page, (150, 74), (132, 104), 255, 3)  # the tail, its end left of the ring below
+    found = [c for c in find_digits(page, FinderSettings(reject_border=False)) if c.accepted]
+    upper = next(c for c in found if c.box[0] <= 150 <= c.box[0] + c.box[2] and c.box[1] <= 60 <= c.box[1] + c.box[3])
+    lower = next(c for c in found if c.box[0] <= 160 <= c.box[0] + c.box[2] and c.box[1] <= 116 <= c.box[1] + c.box[3])
+    assert upper.box[0] <= 132 and upper.box[1] + upper.box[3] >= 103, upper.box
+    assert lower.box[0] >= 140, lower.box
