@@ -201,7 +201,8 @@ def _cut_rows(groups: list[Group], contours: list[np.ndarray], boxes: dict[int, 
     tails). Whether a group spans two rows is judged against the rows beside it on the whole
     `page` (the boxes of the first call's groups; None: `groups` are the page's): a piece's
     own side holds none of them. Pieces are added to `contours` and `boxes` under new indices;
-    those the seam went through, to `split`."""
+    those the seam went through, to `split`; such a piece lower than STUB of a digit is the end of
+    a stroke that crossed the seam and goes with the side it was cut from."""
     if typical <= 0 or all(box[3] < TWO_ROWS * typical for _, box in groups):
         return groups
     page = [box for _, box in groups] if page is None else page
