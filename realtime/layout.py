@@ -136,6 +136,12 @@ def free_spot(
     w, h = size
     if w > bw or h > bh:
         return None
+    if prefer is not None:  # most frames the panel stays where it was: no mask needed to see that
+        px, py = prefer[0] - bx, prefer[1] - by
+        on_grid = px in (0, bw - w) or 0 < px < bw - w and px % step == 0
+        on_grid = on_grid and (py in (0, bh - h) or 0 < py < bh - h and py % step == 0)
+        if on_grid and not any(intersects((*prefer, w, h), r) for r in taken):
+            return int(prefer[0]), int(prefer[1])
     mask = np.zeros((bh, bw), np.uint8)
     for x, y, rw, rh in taken:
         x0, y0 = max(0, x - bx), max(0, y - by)
