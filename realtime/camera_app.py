@@ -17,13 +17,13 @@ import cv2
 import numpy as np
 
 from realtime import layout, overlay
-from realtime.binarize import DEFAULT_SENSITIVITY, SENSITIVITY_RANGE, binarize, gray_ink, to_bgr
+from realtime.binarize import DEFAULT_SENSITIVITY, SENSITIVITY_RANGE, gray_ink, to_bgr
 from realtime.capture import Source
+from realtime.closeup import find_ink
 from realtime.errors import UserError, flush_stdout
 from realtime.events import EventLog, EventLogError
 from realtime.files import save_images, unique_paths
 from realtime.lifecycle import ExitHook, StopSignals
-from realtime.lines import remove_lines
 from realtime.orientation import AutoTurn, TurnScore, box_to_frame, turn, turn_score
 from realtime.oversegment import resegment
 from realtime.page import find_page, reject_off_page, reject_on_skin
@@ -174,7 +174,7 @@ class FramePipeline:
     def _candidates(self, gray: np.ndarray, colour: np.ndarray | None) -> tuple[np.ndarray, list[Candidate]]:
         """The ink mask of `gray` and the candidates found in it, those off the page turned down,
         and those on skin when `colour` (`gray`'s BGR frame) is given."""
-        binary = remove_lines(binarize(gray, self.options.sensitivity))
+        binary = find_ink(gray, self.options.sensitivity)
         candidates = reject_off_page(find_digits(binary, self.settings), find_page(gray))
         if colour is not None:
             candidates = reject_on_skin(candidates, binary, colour)

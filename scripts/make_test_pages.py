@@ -24,6 +24,9 @@ per-kind score says which kind of page the finder fails on:
   door with strong grain (procedural).
 - rotated: the sheet turned 90, 180 or 270 degrees in the view.
 - tilted: the phone held askew, the sheet turned 8-20 degrees either way in the view.
+- cropped: a photo cropped to one row (0.1-0.6 of the row's height around its digits, as a user
+  crops to the number; the real dev set's small photos are such crops), of a page in plain pen,
+  light-blue ballpoint, pencil, marker, on ruled paper or with touching digits.
 
 Except in "dense", a page has 2-4 rows, each one number of 3-6 digits. Every digit is an MNIST
 *test* digit. The image is a JPEG (quality 88 by default, as phones save them).
@@ -78,7 +81,9 @@ from realtime.errors import UserError, run_main  # noqa: E402
 from realtime.mnist import load_mnist  # noqa: E402
 
 KINDS = ("dense", "ruled", "boxes", "touching", "pencil", "ballpoint", "marker", "yellow", "textured", "rotated",
-         "tilted")
+         "tilted", "cropped")
+CROPPED_FROM = ("plain", "ballpoint", "pencil", "marker", "ruled", "touching")  # the pages a row is cut from
+CROP_MARGIN = (0.1, 0.6)  # of the row's height, around its digits
 MARKERS = {  # BGR in [0, 1]
     "grey": (0.45, 0.45, 0.45),
     "red": (0.20, 0.18, 0.80),
@@ -108,6 +113,7 @@ class Style:
     textured: bool = False
     rotation: int = 0
     tilt: float = 0.0  # degrees anticlockwise, beyond the few every page gets
+    cropped: bool = False  # the photo is cut to one of its rows
 
 
 def make_style(rng: np.random.Generator, kind: str) -> Style:
@@ -137,7 +143,10 @@ def make_style(rng: np.random.Generator, kind: str) -> Style:
         style.rotation = int(rng.choice([90, 180, 270]))
     elif kind == "tilted":  # a phone held askew: 8-20 degrees either way
         style.tilt = float(rng.choice([-1, 1]) * rng.uniform(8, 20))
-    elif kind != "dense":
+    elif kind == "cropped":
+        style = make_style(rng, str(rng.choice(CROPPED_FROM)))
+        style.cropped = True
+    elif kind not in ("dense", "plain"):
         raise UserError(f"unknown kind {kind!r}; the kinds are {', '.join(KINDS)}")
     return style
 
@@ -377,7 +386,24 @@ def render_page(
     rows = sorted({d.row for d in written})
     lines = [[{"box": list(box), "label": d.label} for d, box in zip(written, boxes) if d.row == r] for r in rows]
     indices = [[d.index for d in written if d.row == r] for r in rows]
+    if style.cropped:
+        keep = int(rng.integers(len(lines)))
+        image, lines = crop_to_row(image, lines[keep], rng.uniform(*CROP_MARGIN))
+        indices = [indices[keep]]
     return image, lines, style.rotation, indices
+
+
+def crop_to_row(image: np.ndarray, line: list[dict], margin: float) -> tuple[np.ndarray, list[list[dict]]]:
+    """The image cut to `line`'s digits with `margin` of their height around them (inside the
+    image), and the line's boxes in the cut image."""
+    x0 = min(d["box"][0] for d in line)
+    y0 = min(d["box"][1] for d in line)
+    x1 = max(d["box"][0] + d["box"][2] for d in line)
+    y1 = max(d["box"][1] + d["box"][3] for d in line)
+    pad = round(margin * (y1 - y0))
+    left, top = max(0, x0 - pad), max(0, y0 - pad)
+    cut = image[top : y1 + pad, left : x1 + pad]
+    return cut, [[{"box": [d["box"][0] - left, d["box"][1] - top, *d["box"][2:]], "label": d["label"]} for d in line]]
 
 
 def contact_sheet(pages: dict[str, np.ndarray], columns: int = 5, width: int = 320) -> np.ndarray:

@@ -59,6 +59,19 @@ def test_a_turned_page_keeps_its_rows_in_reading_order(mnist_test) -> None:
         assert (last - first) @ along > 0.8 * np.linalg.norm(last - first)
 
 
+def test_a_cropped_photo_is_one_row_with_a_margin_of_a_fraction_of_its_height(mnist_test) -> None:
+    for seed in range(2):
+        image, lines, rotation, indices = render("cropped", mnist_test, seed)
+        assert len(lines) == 1 and len(indices) == 1 and len(indices[0]) == len(lines[0]) and rotation == 0
+        x0 = min(d["box"][0] for d in lines[0])
+        y0 = min(d["box"][1] for d in lines[0])
+        x1 = max(d["box"][0] + d["box"][2] for d in lines[0])
+        y1 = max(d["box"][1] + d["box"][3] for d in lines[0])
+        low, high = make_test_pages.CROP_MARGIN
+        for gap in (x0, y0, image.shape[1] - x1, image.shape[0] - y1):  # each side's margin, rounded
+            assert low * (y1 - y0) - 1 <= gap <= high * (y1 - y0) + 1
+
+
 def test_the_same_seed_gives_the_same_page(mnist_test) -> None:
     a, lines_a, _, _ = render("boxes", mnist_test)
     b, lines_b, _, _ = render("boxes", mnist_test)
