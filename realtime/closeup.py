@@ -7,10 +7,12 @@ side high, and both hold. A photo cropped to its row (the real dev set's small p
 0.3-0.45 of the side) breaks them: a bold digit's strokes are as wide as the closing, whose "paper"
 then lies dim under the digit and takes it away as the paper's edge, and a "1", a "7"'s stroke
 or two touching digits are half the frame long and are removed as lines. Rows of rendered pages
-cut out with a margin of 0.15 of their height read 12 of 125 rows right, 58 with a wrong number.
+cut out with a margin of 0.15 of their height (seed 7: ruled, boxes, touching and pencil pages)
+read 12 of 125 rows right, 58 with a wrong number; padded, 87 and 15 (most of the 15 are read
+wrong on the whole page too).
 
 Such a frame is padded with its own border (OpenCV's BORDER_REPLICATE: the paper at the edge
-runs on as paper) to FRAME_DIGITS of its digits' height on each side, its ink found there, and
+runs on as paper) to at least FRAME_DIGITS of its digits' heights each way, its ink found there, and
 the mask cut back to the frame: every scale is then what it is on a page, and a digit cut by
 the frame's edge is still cut by it (the finder's border test runs on the frame itself).
 """
@@ -27,8 +29,9 @@ from realtime.lines import remove_lines
 #: Pages and camera frames of a sheet: at most 0.15; the real dev set's small photos 0.3-0.45.
 CLOSE_UP = 0.25
 #: A close-up is padded to this many of its digits' heights on its shorter side: the rendered
-#: pages' digits are a 7th to a 10th of theirs, the real phone photos' a 12th to a 16th.
-FRAME_DIGITS = 7
+#: pages' digits are a 7th to an 11th of theirs, the real phone photos' a 12th to a 16th (7: seed-7
+#: crops' whole rows 83.3%, a grey pencil "8" dropped as a blob beside the closing's 15 px; 10: 90.0%).
+FRAME_DIGITS = 10
 #: Components under this share of the shorter side high are specks and grain, not digits.
 SPECK = 0.1
 
