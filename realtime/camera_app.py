@@ -24,7 +24,7 @@ from realtime.errors import UserError, flush_stdout
 from realtime.events import EventLog, EventLogError
 from realtime.files import save_images, unique_paths
 from realtime.lifecycle import ExitHook, StopSignals
-from realtime.orientation import AutoTurn, TurnScore, box_to_frame, turn, turn_score
+from realtime.orientation import UNSURE_TURN, AutoTurn, TurnScore, box_to_frame, turn, turn_score
 from realtime.oversegment import resegment
 from realtime.page import find_page, reject_off_page, reject_on_skin
 from realtime.reading import DigitResult, Predictor, Reading, read_candidates
@@ -101,12 +101,12 @@ class FramePipeline:
             if self.auto.due(self._index):
                 def score(turned: int) -> TurnScore:
                     tried[turned] = self._find(dark, colour, turned, self._skew if turned == self._turn else 0.0)
-                    return _turn_score(tried[turned].results)
+                    return _turn_score(tried[turned], tried[turned].results, turned)
 
                 def confirm(turned: int) -> TurnScore:
                     found = tried[turned]
                     cut[turned] = resegment(found.candidates, found.results, self.model)
-                    return _turn_score(cut[turned][0])
+                    return _turn_score(found, cut[turned][0], turned)
 
                 degrees = self.auto.choose(self._index, score, confirm)
             else:
@@ -118,6 +118,10 @@ class FramePipeline:
             self.memory.clear()  # its boxes are in another frame
             self._turn, self._skew = degrees, found.skew
         results, cut_ms = cut.get(degrees) or resegment(found.candidates, found.results, self.model, memory=self.memory)
+        if self.options.rotate is None and self.auto.unsure:
+            for result in results:  # its two ways up read as different numbers, about as probably
+                if result.digit is not None:
+                    result.digit, result.reason, result.vetoed = None, UNSURE_TURN, True
         infer_ms = found.infer_ms + cut_ms
         binary = found.binary
         if found.back is not None:  # levelled: boxes and ink back to the turned frame
@@ -181,9 +185,15 @@ class FramePipeline:
         return binary, candidates
 
 
-def _turn_score(results: list[DigitResult]) -> TurnScore:
-    """A turn's TurnScore from its readings: every candidate the model was asked about counts."""
-    return turn_score(r.confidence if r.digit is not None else None for r in results if r.probs is not None)
+def _turn_score(found: _Found, results: list[DigitResult], degrees: int) -> TurnScore:
+    """A turn's TurnScore from its readings of `found` (the frame turned `degrees`): every
+    candidate the model was asked about counts, with its box in the frame, at the probability of
+    its top class, or none when it is "not a digit"."""
+    asked = [r for r in results if r.probs is not None]
+    boxes = [r.box if found.back is None else box_back(r.box, found.back, found.turned_shape) for r in asked]
+    return turn_score(((r.confidence if r.digit is not None else None,
+                        0.0 if r.reason == "not a digit" else float(r.probs.max())) for r in asked),
+                      Reading(results, {}).lines, [box_to_frame(b, degrees, found.turned_shape) for b in boxes])
 
 
 @dataclass

@@ -1,39 +1,75 @@
 """Orientation: read a sheet held sideways or upside down by turning the frame before reading.
 
 `--rotate 0|90|180|270` turns every frame that many degrees clockwise before the ink is found;
-`--rotate auto` tries all four on the first frame and then every AUTO_EVERY frames, and keeps
-the turn whose reading is clearly the most confident (`TurnScore.beats`), upright unless
-another is. The tries read the candidates whole (on a sideways sheet, cutting "touching" digits
-would cost more than the rest of the frame); a try that would turn the sheet is confirmed by the
-full reading (touching digits cut) before it is taken, as a real photo of touching digits reads
-unsure upright until they are cut. The boxes found in the turned frame are mapped back (`box_to_frame`), so the overlay, the events and the tracker stay in the
-camera's own coordinates. The MNIST classifier itself is the judge of "upright": digits upside
-down or sideways are mostly read unsure or as "not a digit" (the typicality check), upright ones
-confidently; 0, 1 and 8 read alike every way, so the other digits decide.
+`--rotate auto` tries all four on the first frame and then every AUTO_EVERY frames. The MNIST
+classifier itself is the judge of "upright", by the joint log-probability of each turn's reading
+(`TurnScore.evidence`: the sum over its candidates of the log of the model's probability of the
+class read, a candidate not named counting as UNNAMED), as Tesseract's orientation detection
+compares its character classifier's scores per orientation. In two steps (`AutoTurn.choose`):
+
+- *Which axis* (upright/upside down, or sideways): a turned digit mostly reads unsure or "not a
+  digit" (the typicality check), an upright one confidently; a wrong turn also cuts digits into
+  other candidates, so turns across axes compare per candidate (`TurnScore.mean`), and the
+  current axis (upright, at first) is left only for one clearly more probable (AXIS_NATS).
+- *Which way up along it*: a turn and its opposite see the same ink, so their readings are two
+  hypotheses about the same candidates, and their sums over them compare (`paired`). 0, 1 and 8
+  read alike both ways and 6 and 9 as each other: the asymmetric digits decide. The current way
+  up (upright, at first) is kept while it is the more probable, and left for one FLIP_NATS more
+  probable; a new axis's way up needs SURE_NATS. In between, when the two read as different rows,
+  the page is *unsure* (`AutoTurn.unsure`: its digits are shown "?", no number) rather than read
+  confidently wrong ("3268" upside down read "8928", every digit named at 0.9 or more, under the
+  share-of-sure-digits rule this replaces).
+
+The tries read the candidates whole (on a sideways sheet, cutting "touching" digits would cost
+more than the rest of the frame); a try whose choice would change the turn or call the page unsure
+is decided again on the full readings (touching digits cut) of the four turns, as a real photo of
+touching digits reads unsure upright until they are cut. The boxes found in the turned frame
+are mapped back (`box_to_frame`), so the overlay, the events and the tracker stay in the camera's
+own coordinates.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from math import log
 
 import cv2
 import numpy as np
 
 TURNS = (0, 90, 180, 270)
 #: With `auto`, the four turns are tried again every this many frames (once a second at 30 fps):
-#: a sheet turned in the hand is followed within a second. A try costs three more readings, none
-#: while the current turn reads too clearly for any other to beat it (`TurnScore.beatable`).
+#: a sheet turned in the hand is followed within a second. A try costs three more readings, one
+#: (the opposite turn) while the current turn reads too clearly for another axis (`TurnScore.clear`).
 AUTO_EVERY = 30
 #: A digit read at least this confident counts for its turn (as "confidently" everywhere: 0.9).
 SURE = 0.9
-#: Another turn replaces the current one (upright, at first) only when its share of candidates
-#: read SURE is SHARE_MARGIN higher and it reads MIN_GAIN more digits SURE: upright is what people
-#: hold, and a wrong turn cuts digits into more candidates, some of them sure. Chosen on the real
-#: dev set and 100 rendered pages (seed 7) read at each turn: a wrong turn beat upright by at most
-#: 0.03 of its candidates, the right turn of a turned sheet by 0.38 or more (and 3 digits or more).
-SHARE_MARGIN = 0.2
-MIN_GAIN = 2
+#: A candidate counts in a turn's evidence at the log of the probability of its reading, and at
+#: this at least (natural log, nats): "not a digit" and a turned digit read unsure are weak
+#: evidence against a turn, but touching digits read whole are unsure upright too.
+UNNAMED = log(0.1)
+#: Another axis replaces the current one (upright, at first) only when a turn on it reads
+#: AXIS_NATS more probable per candidate (`TurnScore.mean`) than both turns of the current axis,
+#: and reads a digit SURE (a wrong turn cuts digits into more candidates: sums would compare
+#: different candidates). Chosen on the real dev photos and tests/data/pages' three cases turned
+#: four ways, 40 rendered rotated pages (seeds 7, 11) and all upright kinds of seed 7, read with
+#: touching digits cut: the right axis led the other by 0.19 nats per candidate or more (the real
+#: "3541" upright, the real "2350" of touching digits 0.2 upright and sideways). Read whole,
+#: upright touching digits may trail: a try whose current turn reads a "?" confirms with them cut.
+AXIS_NATS = 0.1
+#: Along an axis, a turn and its opposite see the same ink, and their evidence compares over the
+#: candidates both found (`paired`). On a new axis (no way up yet), the more probable way is
+#: unsure unless it leads by SURE_NATS; ...
+SURE_NATS = 0.5
+#: ... the current way up (upright, at first: people hold a sheet upright) is left for its
+#: opposite when that leads by FLIP_NATS, and is unsure while the opposite leads by less. On the
+#: same pages the right way led its opposite by 0.65 nats or more (upside down: 0.78 or more, the
+#: real "931" and "2413" least), but for one upright page of touching digits whose opposite led by
+#: 0.44 (its pairs cut otherwise; a piece of a "9" reads "0" upside down, "?" upright): unsure,
+#: rather than an upright page turned.
+FLIP_NATS = 0.6
+#: Why the digits of a page whose way up is unsure are not named (DigitResult.reason).
+UNSURE_TURN = "which way up?"
 
 _CODES = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
 
@@ -73,18 +109,27 @@ def box_to_frame(box: tuple[int, int, int, int], degrees: int, turned_shape: tup
 @dataclass(frozen=True)
 class TurnScore:
     """How a turn read: `sure` of its `asked` candidates (those the model was asked about) named at
-    SURE or more. Sideways and upside-down digits are mostly unsure or "not a digit"."""
+    SURE or more; `evidence`, the joint log-probability of its reading (nats, <= 0); `lines`, the
+    text of its rows. Sideways and upside-down digits are mostly unsure or "not a digit"."""
 
     sure: int
     asked: int
+    evidence: float = 0.0
+    lines: tuple[str, ...] = ()
+    #: Per candidate asked: its box in the camera's frame (x, y, w, h) and its log-probability,
+    #: for comparing a turn with its opposite on the same ink (`paired`); empty: not known.
+    marks: tuple[tuple[tuple[int, int, int, int], float], ...] = ()
 
     @property
-    def share(self) -> float:
-        return self.sure / self.asked if self.asked else 0.0
+    def mean(self) -> float:
+        """Evidence per candidate (UNNAMED when none was read)."""
+        return self.evidence / self.asked if self.asked else UNNAMED
 
-    def beats(self, other: TurnScore) -> bool:
-        """Whether this turn's reading is clearly better than `other`'s (SHARE_MARGIN, MIN_GAIN)."""
-        return self.share >= other.share + SHARE_MARGIN and self.sure >= other.sure + MIN_GAIN
+    @property
+    def clear(self) -> bool:
+        """Whether no turn on another axis could read AXIS_NATS more probably per candidate (the
+        most probable reading is 0 nats per candidate)."""
+        return self.mean > -AXIS_NATS
 
     @property
     def beatable(self) -> bool:
@@ -92,25 +137,64 @@ class TurnScore:
         return self.share + SHARE_MARGIN <= 1.0
 
 
-def turn_score(confidences: Iterable[float | None]) -> TurnScore:
-    """A turn's score from one entry per candidate the model was asked about: the confidence of a
-    named digit, or None for one shown as "?" (unsure or not a digit)."""
-    values = list(confidences)
-    return TurnScore(sum(c is not None and c >= SURE for c in values), len(values))
+def turn_score(readings: Iterable[tuple[float | None, float]], lines: Iterable[str] = (),
+               boxes: Iterable[tuple[int, int, int, int]] = ()) -> TurnScore:
+    """A turn's score from one (confidence, probability) per candidate the model was asked about:
+    the confidence of a named digit or None for one shown as "?" (unsure or not a digit), and the
+    probability of the reading (the model's of its top class, of all its outputs; 0 for "not a
+    digit"), counted at UNNAMED at least; `lines`, the text of the turn's rows; `boxes`, when
+    given, one per candidate in the camera's frame."""
+    values = list(readings)
+    sure = sum(c is not None and c >= SURE for c, _ in values)
+    logs = [max(log(max(p, 1e-12)), UNNAMED) for _, p in values]
+    return TurnScore(sure, len(values), sum(logs), tuple(lines), tuple(zip((tuple(b) for b in boxes), logs)))
+
+
+def paired(one: TurnScore, other: TurnScore) -> tuple[float, float]:
+    """The evidence of two opposite turns over the candidates both found (boxes in the frame at
+    IoU >= 0.5, matched best first): the finder treats the top and the bottom of a frame alike
+    but not the same (a shadow along the bottom edge is "?"s upright, cut by the border turned
+    over), and only the same ink weighs the two ways up. Without marks, the whole sums."""
+    if not one.marks or not other.marks:
+        return one.evidence, other.evidence
+    pairs = sorted(((_iou(a, b), i, j) for i, (a, _) in enumerate(one.marks) for j, (b, _) in enumerate(other.marks)), reverse=True)
+    used_one, used_other, sums = set(), set(), [0.0, 0.0]
+    for iou, i, j in pairs:
+        if iou < 0.5:
+            break
+        if i not in used_one and j not in used_other:
+            used_one.add(i)
+            used_other.add(j)
+            sums[0] += one.marks[i][1]
+            sums[1] += other.marks[j][1]
+    return sums[0], sums[1]
+
+
+def _iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+    w = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+    h = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+    inter = max(w, 0) * max(h, 0)
+    union = a[2] * a[3] + b[2] * b[3] - inter
+    return inter / union if union > 0 else 0.0
+
+
+def _opposite(degrees: int) -> int:
+    return (degrees + 180) % 360
 
 
 class AutoTurn:
     """Chooses the turn now and then: `choose(index, read, confirm)` with `read(degrees) -> TurnScore`.
 
-    Each try keeps the current turn (upright at first) unless another beats it (`TurnScore.beats`)
-    and beats the turn opposite it: a frame or two of blur does not flip the reading, nor does a
-    sheet whose digits read alike upside down ("2021" held sideways reads as well turned 90 as
-    270, as "2021" and "1202": no turn is chosen, and the frame reads as it comes).
+    `current` is the turn to read with until the next try; `unsure`, whether its two ways up read
+    too alike to tell (different rows, evidence close: FLIP_NATS, SURE_NATS): then no digit of the page is
+    named. A frame or two of blur does not turn the reading: the current axis is left only for a
+    clearly more probable one, the current way up only for one FLIP_NATS more probable.
     """
 
     def __init__(self, every: int = AUTO_EVERY) -> None:
         self.every = every
         self.current = 0
+        self.unsure = False
         self._next_try: int | None = None
 
     def due(self, index: int) -> bool:
@@ -119,23 +203,33 @@ class AutoTurn:
     def choose(self, index: int, read: Callable[[int], TurnScore],
                confirm: Callable[[int], TurnScore] | None = None) -> int:
         """Try every turn (this frame is due) and return the one to use from now on. `confirm`, when
-        given, is a costlier, fuller reading (touching digits cut) that must agree before the turn
-        changes: `read` is what every try pays, `confirm` only a try that would turn the sheet.
-        The current turn is read first: when no turn could beat it (`TurnScore.beatable`), as on
-        an upright sheet read clearly, the other three are not read at all."""
-        scores = {self.current: read(self.current)}
-        if not scores[self.current].beatable:
-            self._next_try = index + self.every
-            return self.current
-        scores.update((degrees, read(degrees)) for degrees in TURNS if degrees != self.current)
-        best = max(TURNS, key=lambda d: (scores[d].share, scores[d].sure))
-        contenders = (best, self.current, (best + 180) % 360)
-        if self._turns_to(best, scores) and (
-                confirm is None or self._turns_to(best, {degrees: confirm(degrees) for degrees in contenders})):
-            self.current = best
+        given, is a costlier, fuller reading (touching digits cut) that decides again, on all four
+        turns, when the tries would change the turn or call the page unsure, or the current turn
+        reads a "?" (touching digits read whole are "?" on the right turn, and may read as digits
+        cut on a wrong one): `read` is what every try pays, `confirm` only such a try.
+        The current turn is read first: when it reads within AXIS_NATS of certainty per candidate,
+        no other axis could be more probable by AXIS_NATS (`clear`), and only its opposite is read
+        (an upright sheet read clearly pays one reading, not three)."""
+        first = read(self.current)
+        weighed = (self.current, _opposite(self.current)) if first.clear else TURNS
+        scores = {degrees: first if degrees == self.current else read(degrees) for degrees in weighed}
+        chosen, unsure = self._decide(scores)
+        doubt = (chosen, unsure) != (self.current, False) or any("?" in line for line in first.lines)
+        if doubt and confirm is not None:
+            chosen, unsure = self._decide({degrees: confirm(degrees) for degrees in weighed})
+        self.current, self.unsure = chosen, unsure
         self._next_try = index + self.every
         return self.current
 
-    def _turns_to(self, best: int, scores: dict[int, TurnScore]) -> bool:
-        """Whether `best` beats both the current turn and its own opposite on `scores`."""
-        return scores[best].beats(scores[self.current]) and scores[best].beats(scores[(best + 180) % 360])
+    def _decide(self, scores: dict[int, TurnScore]) -> tuple[int, bool]:
+        """(turn, unsure) on `scores` (the current axis's two turns at least): the axis by evidence
+        per candidate, the way up by evidence."""
+        best = max(scores, key=lambda d: scores[d].mean)
+        kept = max((self.current, _opposite(self.current)), key=lambda d: scores[d].mean)
+        if best % 180 == self.current % 180 or scores[best].sure == 0 or scores[best].mean < scores[kept].mean + AXIS_NATS:
+            best = self.current  # the current axis, from the current way up
+        way, other = paired(scores[best], scores[_opposite(best)])
+        flip, lead = (FLIP_NATS, 0.0) if best == self.current else (SURE_NATS, SURE_NATS)
+        if other >= way + flip:
+            return _opposite(best), False
+        return best, scores[best].lines != scores[_opposite(best)].lines and way < other + lead
