@@ -245,4 +245,8 @@ class AutoTurn:
             flip = need = SURE_NATS
         if -lead >= flip:
             return _opposite(best), False, -lead
-        return best, scores[best].lines != scores[_opposite(best)].lines and lead < need, lead
+        # the current way is unsure only when its opposite also reads as large a share of its
+        # digits sure: a page reading one box's remnant "?" upright, 9 of 11 digits sure, may
+        # read upside down as probably with 6 of 11 sure, every candidate named
+        rival = best != self.current or scores[_opposite(best)].share >= scores[best].share
+        return best, scores[best].lines != scores[_opposite(best)].lines and lead < need and rival, lead

@@ -87,8 +87,9 @@ def test_the_way_up_is_the_more_probable_reading_and_the_page_is_unsure_when_it_
     """A turn and its opposite read the same ink: their joint log-probabilities compare. "3268"
     upside down reads "8928", every digit named: the asymmetric digits ("3", "2") read less
     probably turned, and decide. The current way up is kept while it is the more probable; when
-    the opposite is more probable by less than FLIP_NATS and reads differently, no way is sure:
-    the page is unsure; when both read the same rows ("808"), it does not matter."""
+    the opposite is more probable by less than FLIP_NATS, reads differently and as large a share
+    of its digits sure, no way is sure: the page is unsure; when both read the same rows ("808"),
+    it does not matter."""
     upside_down = {0: _score([0.99, 0.9, 0.5, 0.97], lines=("8928",)), 90: _score([], 6), 180: _score([0.99] * 4, lines=("3268",)), 270: _score([], 6)}
     auto = AutoTurn(every=10)
     assert auto.choose(0, upside_down.get) == 180 and not auto.unsure
@@ -97,6 +98,12 @@ def test_the_way_up_is_the_more_probable_reading_and_the_page_is_unsure_when_it_
     alike = {0: _score([0.98, 0.97], lines=("96",)), 90: _score([], 4), 180: _score([0.99, 0.98], lines=("69",)), 270: _score([], 4)}
     auto = AutoTurn(every=10)  # a first try: no tries before it (HISTORY)
     assert auto.choose(0, alike.get) == 0 and auto.unsure  # kept, but unsure: the opposite reads a little better
+    # ... but not when the opposite reads a smaller share of its digits sure: upright, a box's
+    # remnant read "?" and two digits sure; upside down, every candidate named, none sure
+    remnant = {**alike, 0: _score([0.99, 0.99], 1, ("9?6",)), 180: _score([0.5, 0.5, 0.6], lines=("968",))}
+    auto = AutoTurn(every=10)
+    assert remnant[180].evidence > remnant[0].evidence
+    assert auto.choose(0, remnant.get) == 0 and not auto.unsure
     same = {**alike, 0: _score([0.98, 0.97], lines=("808",)), 180: _score([0.99, 0.98], lines=("808",))}
     auto = AutoTurn(every=10)
     assert auto.choose(0, same.get) == 0 and not auto.unsure
