@@ -62,8 +62,14 @@ UNSURE_WIDE = 0.6
 #: reads and however high it is itself: touching digits that overlap, or one shorter than its
 #: neighbour ("97" read as a fluent "9"), make a shape less wide for its own height than WIDE.
 ROW_WIDE = 1.0
-#: A whole read at least this sure stays named, however well a cut of it reads.
+#: A whole read at least this sure stays named, however well a cut of it reads; one named less
+#: sure and wider than UNSURE_WIDE of its height may hold two digits ("14" read as a "4" at 0.90).
 SURE = 0.9
+#: How wide each digit is at most, for its height (the 95th percentile of the ink's box in the
+#: MNIST training set, by class): a candidate read as a digit wider than its class's is more
+#: likely two digits touching ("11" read as one "1" leaning, "17" as a "7") than that digit.
+CLASS_WIDE = (1.25, 0.8, 1.43, 1.11, 1.11, 1.43, 1.0, 1.11, 1.11, 0.9)
+_CLASS_WIDE = np.array(CLASS_WIDE)
 #: A candidate lower than this share of its row's digit height is a dash, a smudge or a rule, and
 #: one higher than MAX_TALL holds digits one over another (a tail reaching the next line): neither
 #: is a chain of touching digits side by side.
@@ -144,7 +150,9 @@ def needs_cutting(cand: Candidate, result: DigitResult, candidates: list[Candida
     if cand.reason != "too wide":
         if not cand.accepted or result.probs is None:
             return False
-        if not (w > WIDE * h or (w > UNSURE_WIDE * h and result.digit is None)):
+        named = result.digit is not None
+        if not (w > WIDE * h or (w > UNSURE_WIDE * h and (not named or result.confidence < SURE))
+                or (named and w > CLASS_WIDE[result.digit] * h)):
             if w <= ROW_WIDE / MAX_TALL * h:  # never wider than ROW_WIDE of a row it is at most MAX_TALL of
                 return False
             row = row_height(cand, candidates)
@@ -312,25 +320,28 @@ def _lattice(index: int, cand: Candidate, result: DigitResult) -> _Lattice | Non
     return lattice
 
 
-def _options(probs: np.ndarray, box: Box, height: float, costs: Costs) -> tuple[float, float]:
-    """A group's two log scores: as its best digit, less the shape prior (wider than Costs.wide
-    or lower than Costs.low of the candidate's `height`), and as no digit (its "not a digit"
-    probability less Costs.none)."""
+def _options(probs: np.ndarray, box: Box, height: float, costs: Costs) -> tuple[float, float, int]:
+    """A group's two log scores and its digit: as the digit that scores best less the shape prior
+    (wider than Costs.wide, or than that digit's CLASS_WIDE, of the candidate's `height`; lower
+    than Costs.low of it), and as no digit (its "not a digit" probability less Costs.none)."""
     _, _, w, h = box
-    prior = costs.wide_cost * max(0.0, w / height - costs.wide) + costs.low_cost * max(0.0, costs.low - h / height)
-    digit = float(np.log(max(float(probs.max()), FLOOR))) - prior
-    return digit, float(np.log(max(1.0 - float(probs.sum()), FLOOR))) - costs.none
+    wide = np.maximum(0.0, w / height - np.minimum(costs.wide, _CLASS_WIDE))
+    digits = np.log(np.maximum(probs, FLOOR)) - costs.wide_cost * wide
+    best = int(digits.argmax())
+    digit = float(digits[best]) - costs.low_cost * max(0.0, costs.low - h / height)
+    return digit, float(np.log(max(1.0 - float(probs.sum()), FLOOR))) - costs.none, best
 
 
 def _score(probs: np.ndarray, box: Box, height: float, costs: Costs) -> float:
     """One group's log score: the better of its two readings (_options), less Costs.digit."""
-    return max(_options(probs, box, height, costs)) - costs.digit
+    digit, other, _ = _options(probs, box, height, costs)
+    return max(digit, other) - costs.digit
 
 
 def _label(arc: _Arc, height: float, costs: Costs) -> int:
     """What a group is read as on a path: its best digit, or -1 when "not a digit" scores higher."""
-    digit, other = _options(arc.probs, arc.group.box, height, costs)
-    return int(arc.probs.argmax()) if digit >= other else -1
+    digit, other, best = _options(arc.probs, arc.group.box, height, costs)
+    return best if digit >= other else -1
 
 
 def _recalled(memory: WholeMemory, result: DigitResult) -> bool:
@@ -344,11 +355,12 @@ def _recalled(memory: WholeMemory, result: DigitResult) -> bool:
     return True
 
 
-def choose(lattice: _Lattice, height: float, costs: Costs = Costs()) -> list[tuple[_Arc, bool]]:
+def choose(lattice: _Lattice, height: float, costs: Costs = Costs()) -> list[tuple[_Arc, bool, bool]]:
     """The arcs on the best path through `lattice` (every arc read), left to right, each with
-    whether it is sure: the best reading of the candidate as other digits (a path of groups read
-    as digits, none of them this digit over mostly the same ink: the same digit cut a little
-    differently) scores at least Costs.margin less. Empty when no path covers every piece (a piece with no ink to_mnist can use makes no arc)."""
+    whether it is sure and whether it is outread (_outread: the model reads its ink better as
+    several digits). Sure: not outread, and the best reading of the candidate as other digits (a
+    path of groups read as digits, none of them this digit over mostly the same ink: the same
+    digit cut a little differently) scores at least Costs.margin less. Empty when no path covers every piece (a piece with no ink to_mnist can use makes no arc)."""
     scores = [_score(a.probs, a.group.box, height, costs) - costs.cut * lattice.cuts[a.first] for a in lattice.arcs]
     arcs = [(a.first, a.last, score) for a, score in zip(lattice.arcs, scores)]
     try:
@@ -357,6 +369,9 @@ def choose(lattice: _Lattice, height: float, costs: Costs = Costs()) -> list[tup
         return []
     total = sum(scores[k] for k in path)
     labels = [_label(a, height, costs) for a in lattice.arcs]
+    # what the model alone says of each group read as a digit, its priors left out
+    read = [float(np.log(max(float(a.probs.max()), FLOOR))) if label >= 0 else -np.inf
+            for a, label in zip(lattice.arcs, labels)]
     out = []
     for k in path:
         chosen = lattice.arcs[k]
@@ -366,8 +381,24 @@ def choose(lattice: _Lattice, height: float, costs: Costs = Costs()) -> list[tup
             rival = sum(scores[n] for n in best_path(lattice.count, rivals))
         except ValueError:
             rival = -np.inf
-        out.append((chosen, total - rival >= costs.margin))
+        outread = _outread(lattice, k, read)
+        out.append((chosen, total - rival >= costs.margin and not outread, outread))
     return out
+
+
+def _outread(lattice: _Lattice, k: int, read: list[float]) -> bool:
+    """Whether the model reads the ink of arc `k` better as two or more digits than as the one it
+    is: some path of narrower groups read as digits over the same pieces whose probabilities
+    multiply to more, the priors against cutting left out (a "11" read as one leaning "1" at 0.92
+    whose halves read "1" and "1" at 0.98 and 0.95; `read`: each arc's log probability as a digit,
+    -inf for one read as no digit)."""
+    first, last = lattice.arcs[k].first, lattice.arcs[k].last
+    inner = [(a.first - first, a.last - first, score) for n, (a, score) in enumerate(zip(lattice.arcs, read))
+             if n != k and first <= a.first and a.last <= last and score > -np.inf]
+    try:
+        return sum(inner[n][2] for n in best_path(last - first, inner)) > read[k]
+    except ValueError:
+        return False
 
 
 def resegment(
@@ -400,15 +431,18 @@ def resegment(
         for arc, row in zip(unread, model.predict(np.stack([arc.image for arc in unread]))):
             arc.probs = row
     spent = (time.perf_counter() - started) * 1e3
-    replaced: dict[int, list[tuple[_Arc, bool]]] = {}
+    replaced: dict[int, list[tuple[_Arc, bool, bool]]] = {}
     for lattice in lattices:
         cand, result = candidates[lattice.index], results[lattice.index]
         path, whole = choose(lattice, cand.box[3], costs), result.digit
-        unsure = len(path) == 1 and result.digit is not None and (not path[0][1] and result.confidence < SURE
-                                                                  or float(result.probs.max()) < PIECE_SURE)
+        # read whole: "?" where a cut reads nearly as well and the whole is not SURE, where the
+        # model reads its pieces as digits better than the whole (however sure), or where it is
+        # half "not a digit"
+        unsure = len(path) == 1 and result.digit is not None and (
+            not path[0][1] and result.confidence < SURE or path[0][2] or float(result.probs.max()) < PIECE_SURE)
         if unsure:
-            result.digit, result.reason, result.vetoed = None, UNSURE, True  # read whole: a cut reads nearly as well, or half "not a digit"
-        if len(path) < 2 or not cand.accepted and any(_label(arc, cand.box[3], costs) < 0 for arc, _ in path):
+            result.digit, result.reason, result.vetoed = None, UNSURE, True
+        if len(path) < 2 or not cand.accepted and any(_label(arc, cand.box[3], costs) < 0 for arc, _, _ in path):
             # Reads best whole (or could not be cut); or a "too wide" chain that does not read as
             # digits: it stays turned down.
             if memory is not None:
@@ -423,7 +457,7 @@ def resegment(
             out_cands.append(cand)
             by_cand[id(cand)] = result
             continue
-        for arc, sure in replaced[k]:
+        for arc, sure, _ in replaced[k]:
             piece_result = DigitResult(arc.group.box, -1, None, 0.0, None, arc.image)
             out_cands.append(arc.group)
             by_cand[id(arc.group)] = piece_result
