@@ -55,16 +55,18 @@ from realtime.whole_memory import WholeMemory
 #: (single digits on the rendered pages: 95% are at most 1.03 of their height wide, 99% 1.37).
 WIDE = 1.2
 #: A candidate more than this many of its heights wide that is not named (unsure, not a digit) may
-#: hold two narrower digits ("11", "14"). (Also cutting those named under 0.9 cut a 10-digit
-#: frame's MNIST "5" read at 0.88: 3-7 ms more on such frames for no gain on the pages.)
+#: hold two narrower digits ("11", "14"). (Also cutting all those named under 0.9 cut a 10-digit
+#: frame's MNIST "5" read at 0.88, and a lone ballpoint "8" read at 0.69 to "?": UNSURE_ROW_WIDE.)
 UNSURE_WIDE = 0.6
 #: A candidate more than this many of its ROW's digit heights wide may hold two digits whatever it
 #: reads and however high it is itself: touching digits that overlap, or one shorter than its
 #: neighbour ("97" read as a fluent "9"), make a shape less wide for its own height than WIDE.
 ROW_WIDE = 1.0
 #: A whole read at least this sure stays named, however well a cut of it reads; one named less
-#: sure and wider than UNSURE_WIDE of its height may hold two digits ("14" read as a "4" at 0.90).
+#: sure and wider than UNSURE_ROW_WIDE of its row's digit height may hold two digits ("14" read as
+#: a "4" at 0.90, 0.95 of its row wide; a lone ballpoint "8" read at 0.69 is 0.75 of it).
 SURE = 0.9
+UNSURE_ROW_WIDE = 0.85
 #: How wide each digit is at most, for its height (the 95th percentile of the ink's box in the
 #: MNIST training set, by class): a candidate read as a digit wider than its class's is more
 #: likely two digits touching ("11" read as one "1" leaning, "17" as a "7") than that digit.
@@ -138,8 +140,9 @@ Box = tuple[int, int, int, int]
 def needs_cutting(cand: Candidate, result: DigitResult, candidates: list[Candidate]) -> bool:
     """Whether `cand` (one of the frame's `candidates`, read whole as `result`) may be touching
     digits: clearly wider than one digit of its height (WIDE), or wider than UNSURE_WIDE and not
-    named a digit, or wider than ROW_WIDE of its row's digit height however it reads (a pair the
-    model reads fluently as one digit), or turned down by the finder as "too wide" (a chain of them); no wider
+    named a digit, or wider than its digit's CLASS_WIDE, or wider than UNSURE_ROW_WIDE of its
+    row's digit height and named under SURE, or wider than ROW_WIDE of it however it reads (a pair
+    the model reads fluently as one digit), or turned down by the finder as "too wide" (a chain of them); no wider
     than MAX_WIDE; between MIN_CHAIN and MAX_TALL of its row's digit height high (digits one over
     another, a tail reaching the next line, are not side by side); and not framed. The cheap
     tests come first: most frames have no candidate that needs cutting."""
@@ -151,12 +154,13 @@ def needs_cutting(cand: Candidate, result: DigitResult, candidates: list[Candida
         if not cand.accepted or result.probs is None:
             return False
         named = result.digit is not None
-        if not (w > WIDE * h or (w > UNSURE_WIDE * h and (not named or result.confidence < SURE))
-                or (named and w > CLASS_WIDE[result.digit] * h)):
-            if w <= ROW_WIDE / MAX_TALL * h:  # never wider than ROW_WIDE of a row it is at most MAX_TALL of
+        if not (w > WIDE * h or (w > UNSURE_WIDE * h and not named) or (named and w > CLASS_WIDE[result.digit] * h)):
+            # named less than SURE, UNSURE_ROW_WIDE of its row wide; or ROW_WIDE of it, however sure
+            wide = UNSURE_ROW_WIDE if named and result.confidence < SURE else ROW_WIDE
+            if w <= wide / MAX_TALL * h:  # never wider than `wide` of a row it is at most MAX_TALL of
                 return False
             row = row_height(cand, candidates)
-            if not (row and w > ROW_WIDE * row):
+            if not (row and w > wide * row):
                 return False
     row = row_height(cand, candidates) if row is None else row
     return (not row or MIN_CHAIN * row <= h <= MAX_TALL * row) and not _framed(cand.mask)

@@ -243,12 +243,12 @@ def test_a_remembered_verdict_follows_a_digit_drifting_across_the_frame() -> Non
 
 
 def test_a_pair_named_unsure_is_cut_though_narrower_than_a_digit_of_its_row() -> None:
-    """Two narrow joined rings, together narrower than the rings beside them (so no width rule
-    cuts them), that the reader names "8" at 0.85 - as the model read a "1" leaning on a "4" as
-    one "4" at 0.90: named, but not sure, so it is cut, and the halves' "0" "0" read better than
-    the "8": never the wrong "8"."""
+    """Two narrow joined rings, together 0.9 of the row's digit height wide (so no rule for wide
+    shapes cuts them), that the reader names "8" at 0.85 - as the model read a "1" leaning on a
+    "4" as one "4" at 0.90: named, but not sure, so it is cut, and the halves' "0" "0" read better
+    than the "8": never the wrong "8"."""
     binary = _rings([100, 200], axes=(30, 45))
-    binary |= _rings([400, 440], axes=(15, 45), joined=(0,))
+    binary |= _rings([400, 450], axes=(15, 45), joined=(0,))
     candidates = find_digits(binary)
     results, _, _ = read_candidates(candidates, HoleReader(0.85))
     assert "".join(r.label for r in results if r.line == 0) == "008"  # read whole
