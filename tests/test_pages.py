@@ -38,6 +38,7 @@ READINGS = [
     ("ballpoint_00.jpg", "128092 03099 318 1034", ()),
     ("boxes_00.jpg", "378 3382 148", ()),
     ("rotated_00.jpg", "3317 6661 3729 023", ("--rotate", "auto")),
+    ("cropped_00.jpg", "1153", ()),
     ("14-pencil-faint-931.png", "931", ()),
     ("08-digits-in-boxes-2413.png", "2413", ()),
     ("10-touching-digits-2350.png", "2350", ()),
