@@ -90,17 +90,28 @@ _SPECIAL_KEYSYMS = {0xFF1B: 27, 0xFF0D: 13, 0xFF08: 8, 0xFF09: 9, 0xFFAB: ord("+
 _libc = ctypes.CDLL(None) if os.name == "posix" else None  # free() for xcb's replies
 
 
+_held: list[int] = []  # the connection `connection_problem` keeps open (at most one)
+
+
 def connection_problem(display: str) -> str | None:
-    """Why no X connection can be made to `display` (as Qt would make it), or None if one can."""
+    """Why no X connection can be made to `display` (as Qt would make it), or None if one can.
+
+    A connection made is kept open for the rest of the process: an X server started without
+    -noreset (Xvfb's default) resets when its last client leaves, and Qt's own connection, made
+    right after this check, was refused in that reset now and then (Qt then aborts the process:
+    exit 134 with four lines, on 2 of about 8 starts of draw mode on a fresh Xvfb)."""
     xcb = _load()
     if xcb is None:
         return "libxcb.so.1, which the window needs, is not installed"
     connection = xcb.xcb_connect(display.encode(), None)
-    try:
-        error = xcb.xcb_connection_has_error(connection)
-    finally:
+    if xcb.xcb_connection_has_error(connection):
         xcb.xcb_disconnect(connection)
-    return None if error == 0 else "no X server answers there, or it refused the connection"
+        return "no X server answers there, or it refused the connection"
+    if _held:
+        xcb.xcb_disconnect(connection)
+    else:
+        _held.append(connection)
+    return None
 
 
 def screen_size(display: str) -> tuple[int, int] | None:
