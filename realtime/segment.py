@@ -354,11 +354,14 @@ SPECK_OF_ROW = 0.4
 #: read "482" when a "2" over its box's edge joined two printed boxes). BESIDE_REASONS count beside
 #: the line's ends too (within the line's pitch): a digit cut by the frame's edge at a row's end
 #: made the row's number without it ("8341032750" cropped read "834103275").
-IN_ROW_REASONS, IN_ROW = ("blob", "too wide", "broken", "too small", "cut by border"), 0.5
-BESIDE_REASONS = ("broken", "too small", "cut by border")
-#: ... a shape cut by the border taller than this many digit heights is the table or a shadow
-#: at the frame's corner, not a digit.
+IN_ROW_REASONS, IN_ROW = ("blob", "too wide", "broken", "too small", "cut by border", "too large"), 0.5
+BESIDE_REASONS = ("broken", "too small", "cut by border", "too large")
+#: ... a shape cut by the border, or too large for the frame, taller than this many digit heights
+#: is the table or a shadow at the frame's corner, not a digit. One no taller is a digit of a
+#: photo cropped close around its row (the real "9107" cut 2 px around its digits: its "9" filled
+#: 72 of the 76 px, was "too large", and the row read "107").
 CUT_TALL = 1.5
+FRAME_SIZED = ("cut by border", "too large")
 #: Specks in a line's band, between or beside its digits, closer to each other than JOIN_GAP of
 #: the line's digit height, are pieces of one shape: a digit whose thin strokes broke apart when
 #: the photo was scaled down, or that lost the ink where it touched a printed box. Joined, it is
@@ -426,7 +429,7 @@ def reading_order(candidates: list[Candidate], shape: tuple[int, int] | None = N
         members, (top, bottom, left, right, row_height, pitch) = min(bands, key=lambda b: _off_level(cand.box, *b))
         around = [c for c in members if x <= c.box[0] + c.box[2] / 2 <= x + w]
         beside = _beside(cand.box, left, right, pitch) if cand.reason in BESIDE_REASONS else None
-        if (h >= IN_ROW * row_height and (cand.reason != "cut by border" or h <= CUT_TALL * row_height)
+        if (h >= IN_ROW * row_height and (cand.reason not in FRAME_SIZED or h <= CUT_TALL * row_height)
                 and (left < x + w / 2 < right if beside is None else beside)
                 and not (around and _only_lines(cand, around, row_height))):
             in_line.append((cand, members))
