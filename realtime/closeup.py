@@ -28,7 +28,7 @@ from realtime.lines import remove_lines
 #: A frame whose digits are on average at least this share of its shorter side high is a close-up.
 #: Pages and camera frames of a sheet: at most 0.15; the real dev set's small photos 0.3-0.45.
 CLOSE_UP = 0.25
-#: A close-up is padded to this many of its digits' heights on its shorter side: the rendered
+#: A close-up is padded to at least this many of its digits' heights each way: the rendered
 #: pages' digits are a 7th to an 11th of theirs, the real phone photos' a 12th to a 16th (7: seed-7
 #: crops' whole rows 83.3%, a grey pencil "8" dropped as a blob beside the closing's 15 px; 10: 90.0%).
 FRAME_DIGITS = 10

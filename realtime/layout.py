@@ -137,9 +137,7 @@ def free_spot(
     if w > bw or h > bh:
         return None
     if prefer is not None:  # most frames the panel stays where it was: no mask needed to see that
-        px, py = prefer[0] - bx, prefer[1] - by
-        on_grid = px in (0, bw - w) or 0 < px < bw - w and px % step == 0
-        on_grid = on_grid and (py in (0, bh - h) or 0 < py < bh - h and py % step == 0)
+        on_grid = _on_grid(prefer[0] - bx, bw - w, step) and _on_grid(prefer[1] - by, bh - h, step)
         if on_grid and not any(intersects((*prefer, w, h), r) for r in taken):
             return int(prefer[0]), int(prefer[1])
     mask = np.zeros((bh, bw), np.uint8)
@@ -166,6 +164,11 @@ def free_spot(
         cost = np.min([np.abs(fx - cx) + np.abs(fy - cy) for cx, cy in corners], axis=0)
     best = int(np.argmin(cost))
     return int(fx[best]) + bx, int(fy[best]) + by
+
+
+def _on_grid(offset: int, last: int, step: int) -> bool:
+    """Whether `offset` is one of free_spot's spots along a side: every `step` px from 0, and `last`."""
+    return offset == last or 0 <= offset <= last and offset % step == 0
 
 
 def wrap(text: str, width: int, scale: float, thickness: int = 1, max_lines: int = 2) -> list[str]:

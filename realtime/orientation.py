@@ -37,6 +37,8 @@ from math import log
 import cv2
 import numpy as np
 
+from realtime.tracking import iou
+
 TURNS = (0, 90, 180, 270)
 #: With `auto`, the four turns are tried again every this many frames (once a second at 30 fps):
 #: a sheet turned in the hand is followed within a second. A try costs three more readings, one
@@ -163,10 +165,10 @@ def paired(one: TurnScore, other: TurnScore) -> tuple[float, float]:
     over), and only the same ink weighs the two ways up. Without marks, the whole sums."""
     if not one.marks or not other.marks:
         return one.evidence, other.evidence
-    pairs = sorted(((_iou(a, b), i, j) for i, (a, _) in enumerate(one.marks) for j, (b, _) in enumerate(other.marks)), reverse=True)
+    pairs = sorted(((iou(a, b), i, j) for i, (a, _) in enumerate(one.marks) for j, (b, _) in enumerate(other.marks)), reverse=True)
     used_one, used_other, sums = set(), set(), [0.0, 0.0]
-    for iou, i, j in pairs:
-        if iou < 0.5:
+    for overlap, i, j in pairs:
+        if overlap < 0.5:
             break
         if i not in used_one and j not in used_other:
             used_one.add(i)
@@ -174,14 +176,6 @@ def paired(one: TurnScore, other: TurnScore) -> tuple[float, float]:
             sums[0] += one.marks[i][1]
             sums[1] += other.marks[j][1]
     return sums[0], sums[1]
-
-
-def _iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
-    w = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
-    h = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
-    inter = max(w, 0) * max(h, 0)
-    union = a[2] * a[3] + b[2] * b[3] - inter
-    return inter / union if union > 0 else 0.0
 
 
 def _opposite(degrees: int) -> int:
