@@ -417,8 +417,8 @@ class CameraApp:
             spot = layout.free_spot(size, (0, 0, w, h), taken, (0, h - size[1]))
             if spot is not None:
                 x, y = spot
-                image[y : y + size[1], x : x + size[0]] = (image[y : y + size[1], x : x + size[0]] * 0.35).astype(
-                    np.uint8)
+                strip = image[y : y + size[1], x : x + size[0]]
+                strip[:] = cv2.convertScaleAbs(strip, alpha=0.35)  # dimmed in one pass, no float copy
                 chosen = reading.digits[shown] if shown is not None else None
                 overlay.draw_previews(image, reading.read, (x + 4, y + 4), cell, size[0] - 8, chosen)
                 return (x, y, *size)
