@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 
 from realtime.camera_app import CameraOptions, FramePipeline
-from realtime.oversegment import cut_paths, needs_cutting, resegment
+from realtime.oversegment import cut_paths, needs_cutting, resegment, row_height
 from realtime.reading import read_candidates
-from realtime.segment import find_digits
+from realtime.segment import Candidate, find_digits
 
 
 class RingReader:
@@ -292,3 +292,35 @@ def test_a_shape_wider_than_its_digit_ever_is_not_named_that_digit() -> None:
     assert "".join(r.label for r in results if r.line == 0) == "001"  # read whole
     cut, _ = resegment(candidates, results, StrokeReader())
     assert "".join(r.label for r in cut if r.line == 0) in ("0011", "00?")
+
+
+def test_a_digit_as_wide_as_one_and_a_half_heights_is_read_whole_beside_the_one_it_touches() -> None:
+    """A ring 1.5 of its height wide (a wide "0", as a pen writes one) joined to a narrow ring:
+    the cuts come about a fifth of a height apart, so the wide ring spans 7 to 8 pieces, and a
+    lattice whose groups held at most 6 pieces could not read it whole: the pair stayed one
+    shape read as no digit."""
+    binary = np.zeros((480, 640), np.uint8)
+    cv2.ellipse(binary, (200, 240), (66, 44), 0, 0, 360, 255, 8)
+    cv2.ellipse(binary, (305, 240), (24, 44), 0, 0, 360, 255, 8)
+    cv2.line(binary, (266, 240), (281, 240), 255, 8)
+    binary |= _rings([450], axes=(30, 45))
+    candidates = find_digits(binary)
+    results, _, _ = read_candidates(candidates, RingReader())
+    assert "".join(r.label for r in results if r.line == 0) == "?0"  # read whole
+    cut, _ = resegment(candidates, results, RingReader())
+    assert "".join(r.label for r in cut if r.line == 0) == "000"
+
+
+def _box(x: int, h: int, line: int = 0) -> Candidate:
+    return Candidate((x, 100 * line, 40, h), np.zeros((h + 4, 44), np.uint8), line=line)
+
+
+def test_a_row_height_is_not_measured_by_the_pieces_of_a_broken_digit() -> None:
+    """A row of a "4" broken in two (a stroke 28 px high and the rest 64 px high) beside a pair
+    65 px high: the piece is no digit's height, so the row's digit height is that of the page's
+    digits (60 px), not the median of 28 and 64 (46 px, which made the pair "too tall" to cut)."""
+    pair = _box(300, 65)
+    row = [_box(100, 28), _box(150, 64), pair]
+    page = [_box(100 + 50 * k, 60, line=1 + k % 2) for k in range(6)]
+    assert row_height(pair, row + page) == 60.0
+    assert row_height(pair, [_box(100, 50), _box(150, 64), pair]) == 57.0  # digits a little apart in height: their median
