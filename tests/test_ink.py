@@ -232,3 +232,17 @@ def test_a_digits_filled_loop_beside_its_stem_is_ink_and_a_lone_blob_is_not() ->
     assert cv2.connectedComponents(mask)[0] - 1 == 2, "stem and loop apart, nothing else"
     assert mask[256, 306], "the loop beside the stem"
     assert not mask[256, 500], "the lone blob"
+
+
+def test_a_blurred_markers_filled_loops_open_and_its_eights_are_kept() -> None:
+    """Three small "8"s in a thick dark marker, blurred: each loop fills with grey that passes the
+    halfway rule (only a little lighter than halfway to the paper), and the "8"s were solid shapes
+    dropped as fingertips (a rendered dense page's row read "?" or without them). A loop's middle is
+    a dome of light, lighter than the ink on every side: left out, each "8" keeps its holes."""
+    page = np.full((480, 640, 3), 235, np.uint8)
+    for x in (200, 300, 400):
+        cv2.ellipse(page, (x, 230), (5, 5), 0, 0, 360, (40, 40, 40), 5, cv2.LINE_AA)
+        cv2.ellipse(page, (x, 242), (6, 6), 0, 0, 360, (40, 40, 40), 5, cv2.LINE_AA)
+    mask = binarize(gray_ink(cv2.GaussianBlur(page, (0, 0), 1.5)))
+    assert cv2.connectedComponents(cv2.bitwise_not(mask), connectivity=4)[0] - 2 >= 3, "a loop of each open"
+    assert len(accepted_boxes(mask)) == 3
