@@ -100,9 +100,43 @@ def test_a_cut_digit_read_split_alone_sure_is_named_whatever_its_trimmed_reading
     cut = Candidate(box=(0, 0, 24, 36), mask=nine, line=0, split=True, trimmed=loop)
     assert SPLIT_CONFIDENCE < 0.97 < SPLIT_ALONE <= 0.99
     sure, _, _ = read_candidates([cut], model(0.99))
-    less, _, _ = read_candidates([cut], model(0.97))
     assert sure[0].digit == 9
+    # with a piece beside its body by the cut (an arc of the digit below), read a little less sure
+    # than that, the disagreement still makes it "?"
+    arc = nine.copy()
+    arc[30:34, 0:4] = 255
+    beside = Candidate(box=(0, 0, 24, 36), mask=arc, line=0, split=True, trimmed=loop)
+    less, _, _ = read_candidates([beside], model(0.97))
     assert less[0].digit is None and less[0].reason == "low confidence"
+
+
+def test_a_digit_whose_own_tail_the_cut_shortened_is_named_whatever_its_trimmed_reading() -> None:
+    """A "9" over the next row, its tail cut short by the seam: the trim takes more of it (all under
+    its body, in its lower half) and it reads "0", as sure. That says nothing against the cut: read
+    SPLIT_CONFIDENCE sure, it is named. The same ink read less sure than that stays "?"; a piece
+    the trim took that sticks out beside the body (a digit below reaching up) keeps the veto."""
+    nine = np.zeros((40, 24), np.uint8)
+    nine[4:20, 4:20] = 255  # the loop
+    nine[20:36, 14:18] = 255  # the tail under it
+    loop = nine.copy()
+    loop[28:] = 0
+
+    def model(share: float):
+        class Model:  # the batch: the cut as found, then its trimmed crop
+            def predict(self, images: np.ndarray) -> np.ndarray:
+                return np.stack([_sure_of(9, share), _sure_of(0, 0.99)])
+        return Model()
+
+    tail = Candidate(box=(0, 0, 24, 36), mask=nine, line=0, split=True, trimmed=loop)
+    assert SPLIT_CONFIDENCE <= 0.92 < SPLIT_ALONE
+    named, _, _ = read_candidates([tail], model(0.92))
+    assert named[0].digit == 9 and named[0].reason is None
+    unsure, _, _ = read_candidates([tail], model(0.85))
+    assert unsure[0].digit is None
+    arc = nine.copy()
+    arc[30:34, 0:3] = 255  # 4+ px left of the loop: beside it
+    beside, _, _ = read_candidates([Candidate(box=(0, 0, 24, 36), mask=arc, line=0, split=True, trimmed=loop)], model(0.92))
+    assert beside[0].digit is None and beside[0].reason == "low confidence"
 
 
 def test_a_cut_digit_unsure_with_the_ink_by_the_cut_is_named_when_both_readings_agree() -> None:
