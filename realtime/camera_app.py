@@ -29,7 +29,7 @@ from realtime.oversegment import resegment
 from realtime.page import find_page, reject_off_page, reject_on_skin
 from realtime.reading import DigitResult, Predictor, Reading, read_candidates
 from realtime.segment import Candidate, FinderSettings, find_digits
-from realtime.skew import MIN_SKEW, RESKEW, box_back, estimate_skew, level
+from realtime.skew import MIN_SKEW, RESKEW, box_back, estimate_skew, level, seen_area
 from realtime.tracking import Tracker
 from realtime.whole_memory import WholeMemory
 from realtime.videofile import VideoFile, VideoWriteError
@@ -173,13 +173,18 @@ class FramePipeline:
         if not skew:
             return *self._candidates(gray, colour), None
         levelled, back = level(gray, skew)
-        return *self._candidates(levelled, None if colour is None else level(colour, skew)[0]), back
+        seen = seen_area(gray.shape, back, levelled.shape)
+        return *self._candidates(levelled, None if colour is None else level(colour, skew)[0], seen), back
 
-    def _candidates(self, gray: np.ndarray, colour: np.ndarray | None) -> tuple[np.ndarray, list[Candidate]]:
+    def _candidates(self, gray: np.ndarray, colour: np.ndarray | None,
+                    seen: np.ndarray | None = None) -> tuple[np.ndarray, list[Candidate]]:
         """The ink mask of `gray` and the candidates found in it, those off the page turned down,
-        and those on skin when `colour` (`gray`'s BGR frame) is given."""
+        and those on skin when `colour` (`gray`'s BGR frame) is given. `seen`: where `gray` holds
+        the camera's pixels (a levelled frame's canvas is larger), None: everywhere."""
         binary = find_ink(gray, self.options.sensitivity)
-        candidates = reject_off_page(find_digits(binary, self.settings), find_page(gray))
+        if seen is not None:
+            binary = cv2.bitwise_and(binary, seen)
+        candidates = reject_off_page(find_digits(binary, self.settings, seen), find_page(gray))
         if colour is not None:
             candidates = reject_on_skin(candidates, binary, colour)
         return binary, candidates

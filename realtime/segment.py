@@ -75,18 +75,30 @@ CANVAS_SETTINGS = FinderSettings(
 )
 
 
-def find_digits(binary: np.ndarray, settings: FinderSettings = FinderSettings()) -> list[Candidate]:
+def find_digits(binary: np.ndarray, settings: FinderSettings = FinderSettings(),
+                seen: np.ndarray | None = None) -> list[Candidate]:
     """Digit candidates in `binary` (2-D, ink non-zero): those in lines (accepted ones, and digit-sized
     rejections standing between a line's digits) in reading order, then the rest.
 
+    `seen` (binary's shape, non-zero where the camera saw; None: everywhere) is for a frame turned
+    on a larger canvas (realtime.skew.level): ink outside it is none, and a part touching its edge
+    is "cut by border" as one touching the image's edge is (the canvas's border, filled from the
+    frame's own, drew a digit cut by the frame's edge out into a streak two rows high, which no
+    row took: a tilted crop of "3541" read "354").
+
     How faint ink may be is the binarisation's decision (realtime.binarize), not the finder's.
+    Raises ValueError for a `binary` that is no 2-D numeric image or a `seen` of another shape.
     """
     binary = numeric_array(binary, "binary")
     if binary.ndim != 2 or binary.size == 0:
         raise ValueError(f"binary: expected a non-empty 2-D image, got shape {binary.shape}")
     if not isinstance(settings, FinderSettings):
         raise ValueError(f"settings: expected FinderSettings, got {type(settings).__name__}")
+    if seen is not None and seen.shape != binary.shape:
+        raise ValueError(f"seen: expected the shape of binary {binary.shape}, got {seen.shape}")
     ink = (binary > 0).astype(np.uint8)
+    if seen is not None:
+        ink &= (seen > 0).astype(np.uint8)
     # Outer contours, one per 8-connected component: in this OpenCV build far cheaper than
     # connectedComponentsWithStats (0.04 ms against 2 ms on a 640x480 frame). Not RETR_EXTERNAL:
     # digits inside a hole of other ink (a cell of ruled lines closed by the paper's edge) count.
@@ -103,9 +115,15 @@ def find_digits(binary: np.ndarray, settings: FinderSettings = FinderSettings())
         largest = sorted(boxes, key=lambda i: -boxes[i][2] * boxes[i][3])[: settings.max_components]
         boxes = {i: boxes[i] for i in largest}
     height, width = ink.shape
+    cut = _touching_edge(ink, seen, contours, boxes) if seen is not None and settings.reject_border else set()
+
+    def why(members: list[int], box: tuple[int, int, int, int], area: int) -> str | None:
+        reason = reject(box, area, (height, width), settings)
+        return "cut by border" if reason not in ("speck", "too large") and not cut.isdisjoint(members) else reason
+
     # A part that is no digit by itself (the paper's edge, a grid of ruled lines, a hand cut by the
     # border) must not swallow the digits inside its bounding box: it stays a candidate of its own.
-    alone = {i for i, box in boxes.items() if reject(box, 0, (height, width), settings) in ALONE_REASONS}
+    alone = {i for i, box in boxes.items() if why([i], box, 0) in ALONE_REASONS}
     speck = max(settings.min_height_px, settings.min_height_frac * height)
     parts = {i: b for i, b in boxes.items() if i not in alone}
     typical = typical_height(parts.values(), speck)
@@ -128,7 +146,7 @@ def find_digits(binary: np.ndarray, settings: FinderSettings = FinderSettings())
         mask = np.zeros((h + 2 * m, w + 2 * m), np.uint8)
         cv2.drawContours(mask, [contours[i] for i in members], -1, 255, cv2.FILLED, offset=(m - x, m - y))
         mask[m : m + h, m : m + w] &= ink[y : y + h, x : x + w] * np.uint8(255)
-        reason = reject(box, int(np.count_nonzero(mask)), (height, width), settings)
+        reason = why(members, box, int(np.count_nonzero(mask)))
         cand = Candidate(box=box, mask=mask, reason=reason, split=not split.isdisjoint(members))
         if cand.split and near is not None:
             cand.trimmed = mask.copy()
@@ -138,6 +156,19 @@ def find_digits(binary: np.ndarray, settings: FinderSettings = FinderSettings())
     # photo can be a handful of dots (reading_order joins them; none is returned on its own).
     dots = Dots(ink, dust if len(dust) <= settings.max_components else [])
     return reading_order(candidates, (height, width), settings, dots)[: settings.max_candidates]
+
+
+def _touching_edge(ink: np.ndarray, seen: np.ndarray, contours: list[np.ndarray],
+                   boxes: dict[int, tuple[int, int, int, int]]) -> set[int]:
+    """The parts (indices into `contours`, among `boxes`) whose ink (uint8, 0/1) touches the edge
+    of `seen`: the pixels seen beside pixels not seen."""
+    inside = (seen > 0).astype(np.uint8)
+    edge = inside & ~cv2.erode(inside, np.ones((3, 3), np.uint8), borderType=cv2.BORDER_REPLICATE) & ink
+    if not edge.any():
+        return set()
+    _, labels = cv2.connectedComponents(ink, connectivity=8)
+    touched = set(np.unique(labels[edge > 0]).tolist())
+    return {i for i in boxes if labels[contours[i][0][0][1], contours[i][0][0][0]] in touched}
 
 
 @dataclass(frozen=True)
@@ -361,6 +392,11 @@ BESIDE_REASONS = ("broken", "too small", "cut by border", "too large")
 #: photo cropped close around its row (the real "9107" cut 2 px around its digits: its "9" filled
 #: 72 of the 76 px, was "too large", and the row read "107").
 CUT_TALL = 1.5
+#: ... and a shape cut by the border stands in its line from this share of the line's digit height
+#: (not IN_ROW): the frame's edge leaves any part of a digit, and a digit cut through its middle
+#: falls apart (a "5" cut at a tilted photo's edge left its bar and stem, 0.49 of the row high,
+#: and its bowl: the row read as a number without it).
+CUT_IN_ROW = SPECK_OF_ROW
 FRAME_SIZED = ("cut by border", "too large")
 #: Specks in a line's band, between or beside its digits, closer to each other than JOIN_GAP of
 #: the line's digit height, are pieces of one shape: a digit whose thin strokes broke apart when
@@ -429,7 +465,8 @@ def reading_order(candidates: list[Candidate], shape: tuple[int, int] | None = N
         members, (top, bottom, left, right, row_height, pitch) = min(bands, key=lambda b: _off_level(cand.box, *b))
         around = [c for c in members if x <= c.box[0] + c.box[2] / 2 <= x + w]
         beside = _beside(cand.box, left, right, pitch) if cand.reason in BESIDE_REASONS else None
-        if (h >= IN_ROW * row_height and (cand.reason not in FRAME_SIZED or h <= CUT_TALL * row_height)
+        if (h >= (CUT_IN_ROW if cand.reason == "cut by border" else IN_ROW) * row_height
+                and (cand.reason not in FRAME_SIZED or h <= CUT_TALL * row_height)
                 and (left < x + w / 2 < right if beside is None else beside)
                 and not (around and _only_lines(cand, around, row_height))):
             in_line.append((cand, members))

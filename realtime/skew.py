@@ -82,6 +82,15 @@ def level(image: np.ndarray, skew: float) -> tuple[np.ndarray, np.ndarray]:
     return levelled, cv2.invertAffineTransform(forward)
 
 
+def seen_area(shape: tuple[int, ...], back: np.ndarray, levelled_shape: tuple[int, ...]) -> np.ndarray:
+    """Where a levelled image (`levelled_shape`, from `level` with `back`) holds the pixels of the
+    image of `shape` it was made from: uint8, 255 there and 0 on the border `level` filled in."""
+    height, width = levelled_shape[:2]
+    frame = np.full(shape[:2], 255, np.uint8)
+    return cv2.warpAffine(frame, back, (width, height), flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP,
+                          borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+
+
 def box_back(box: Box, back: np.ndarray, shape: tuple[int, ...], ink: np.ndarray | None = None) -> Box:
     """A box (x, y, w, h) in the levelled image -> the box around the same digit in the image
     before (`back` from `level`), clipped to that image's `shape` (H, W, ...): the digit's box as

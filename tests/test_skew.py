@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from realtime.camera_app import CameraOptions, FramePipeline
-from realtime.skew import MIN_SKEW, box_back, estimate_skew, level
+from realtime.skew import MIN_SKEW, box_back, estimate_skew, level, seen_area
 
 
 def _grid(rows: int, per_row: int, angle: float, height: int = 40, pitch: float = 1.1, gap: float = 1.4) -> list[tuple[int, int, int, int]]:
@@ -118,3 +118,30 @@ def test_a_video_levelled_stays_levelled_just_under_the_threshold(classifier, mn
     fresh = FramePipeline(classifier, CameraOptions(rotate=0))
     fresh.process(shallow, 0.0)
     assert fresh._skew == 0.0
+
+
+def test_the_seen_area_of_a_levelled_image_is_the_image_turned() -> None:
+    image = np.full((300, 400), 255, np.uint8)
+    levelled, back = level(image, 15.0)
+    seen = seen_area(image.shape, back, levelled.shape)
+    assert seen.shape == levelled.shape[:2] and seen.dtype == np.uint8
+    assert seen[0, 0] == 0 and seen[-1, -1] == 0  # the canvas's corners are filled in
+    assert seen[levelled.shape[0] // 2, levelled.shape[1] // 2] == 255
+    assert np.count_nonzero(seen) == pytest.approx(300 * 400, rel=0.02)
+
+
+@pytest.mark.parametrize(("angle", "edge"), [(-14.0, "right"), (14.0, "right"), (14.0, "top")])
+def test_a_digit_cut_by_the_frame_of_a_tilted_photo_leaves_its_row_without_a_number(
+        classifier, mnist_test, angle: float, edge: str) -> None:
+    """The frame's right or top edge cuts the last digit of the top row in half: that row shows
+    "?" at its end and has no number, never the number without the digit. (Levelled on a larger
+    canvas, a digit cut by the top edge was drawn up into a streak too tall for its row.)"""
+    photo, rows = _tilted_page(mnist_test, angle)
+    turn = cv2.getRotationMatrix2D((320, 240), angle, 1.0)
+    x, y = turn @ np.array([170 + 70 * 3 + 30, 150 + 30, 1.0])  # the top row's last digit's centre
+    photo = photo[:, : round(x)] if edge == "right" else photo[round(y) - 15 :]  # top: through its upper half
+    reading = FramePipeline(classifier, CameraOptions(rotate=0)).process(photo, 0.0).reading
+    top = min(d.line for d in reading.digits if d.line is not None and d.line >= 0)
+    shown = sorted((d for d in reading.digits if d.line == top), key=lambda d: d.box[0])
+    assert "".join(d.label for d in shown) == rows[0][:3] + "?"
+    assert reading.lines[top] is None or not reading.lines[top].isdigit()
