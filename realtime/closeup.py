@@ -54,13 +54,16 @@ def find_ink(gray: np.ndarray, sensitivity: int) -> np.ndarray:
 
 def digit_height(mask: np.ndarray) -> float | None:
     """The median height in px of the ink components of `mask` (uint8 (H, W), non-zero = ink)
-    when the frame is a close-up of them (CLOSE_UP), else None. Components under SPECK of the
-    shorter side are left out; their outer contours only are traced (a frame of a page costs
-    about 0.06 ms)."""
+    when the frame is a close-up of them (CLOSE_UP), else None."""
+    height = ink_height(mask)
+    return height if height is not None and height >= CLOSE_UP * min(mask.shape) else None
+
+
+def ink_height(mask: np.ndarray) -> float | None:
+    """The median height in px of the ink components of `mask` (uint8 (H, W), non-zero = ink),
+    or None when it has none. Components under SPECK of the shorter side are left out; their
+    outer contours only are traced (a frame of a page costs about 0.06 ms)."""
     short = min(mask.shape)
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     heights = [h for h in (cv2.boundingRect(c)[3] for c in contours) if h >= SPECK * short]
-    if not heights:
-        return None
-    height = float(np.median(heights))
-    return height if height >= CLOSE_UP * short else None
+    return float(np.median(heights)) if heights else None
