@@ -28,6 +28,7 @@ from realtime.orientation import UNSURE_TURN, AutoTurn, TurnScore, box_to_frame,
 from realtime.oversegment import resegment
 from realtime.page import find_page, reject_off_page, reject_on_skin
 from realtime.reading import DigitResult, Predictor, Reading, doubt_small, read_candidates
+from realtime.rejoin import rejoin
 from realtime.segment import Candidate, FinderSettings, find_digits
 from realtime.skew import MIN_SKEW, RESKEW, box_back, estimate_skew, level, seen_area
 from realtime.tracking import Tracker
@@ -158,8 +159,9 @@ class FramePipeline:
         """Ink, candidates and their whole readings of `dark` turned `degrees` clockwise (boxes in
         the turned image). `colour` is the frame `dark` was made from, in BGR at its size: marks on
         a hand are told from ink on paper by the skin's colour (not for light ink: a board is no
-        paper). Touching digits are not cut yet: `auto` tries four turns on this reading and the
-        lattice is paid once, on the turn kept.
+        paper). A digit in two pieces is joined again (realtime/rejoin.py). Touching digits are not
+        cut yet: `auto` tries four turns on this reading and the lattice is paid once, on the turn
+        kept.
 
         Rows tilted MIN_SKEW or more (a phone held askew) are levelled (realtime/skew.py): by
         `guess` first (the last frame's skew: a video pays one pass a frame), and found again
@@ -177,7 +179,8 @@ class FramePipeline:
             skew = wanted
             binary, candidates, back = self._levelled(turned, turned_colour, skew)
         results, _, infer_ms = read_candidates(candidates, self.model)
-        return _Found(binary, candidates, results, infer_ms, back, turned.shape[:2], skew)
+        candidates, results, join_ms = rejoin(candidates, results, self.model)
+        return _Found(binary, candidates, results, infer_ms + join_ms, back, turned.shape[:2], skew)
 
     def _levelled(self, gray: np.ndarray, colour: np.ndarray | None,
                   skew: float) -> tuple[np.ndarray, list[Candidate], np.ndarray | None]:

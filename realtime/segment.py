@@ -322,9 +322,7 @@ def _same_digit(
     # off, overlaps it by half its own width: half the digit's would make it a "1" of its own)
     small = min(ah, bh) <= SPECK_OF_ROW * tall
     stacked = x_overlap >= 0.5 * (min(aw, bw) if small else max(aw, bw)) and y_gap <= 0.35 * tall
-    # Two tall pieces side by side, mostly level, are two digits ("10"), however close: people's
-    # baselines wander, so "level" is a vertical overlap of 70% of the shorter one.
-    side_by_side = min(ah, bh) >= 0.8 * tall and -y_gap >= 0.7 * min(ah, bh)
+    level = side_by_side(a, b, tall)
     # On a page (not the canvas, where one digit broken in two makes the "page's" digit height
     # its halves'), two pieces of a whole digit's height, one over the other with a gap, are two
     # digits of two lines (a dense page): a digit's parts one over the other (a "5"'s bar, the
@@ -332,7 +330,7 @@ def _same_digit(
     if not fragments and y_gap > 0.15 * tall and min(ah, bh) >= WHOLE_DIGIT * typical:
         return False
     near = 0.12 * min(tall, 3 * min(ah, bh))  # a big group's size must not widen its reach
-    touching = x_gap <= near and y_gap <= near and uw <= 1.0 * uh and not side_by_side
+    touching = x_gap <= near and y_gap <= near and uw <= 1.0 * uh and not level
     # On a canvas, a piece up to 60% as tall as the other, close by, is a fragment of it: a "5"'s
     # bar written off to the right, a thin stroke broken in two. (In a camera frame such pieces are
     # mostly paper texture and shadow, and merging them would spoil the digit's box.)
@@ -340,8 +338,16 @@ def _same_digit(
     # Next to whole digits (`typical` high), two close pieces that are both well short of a digit
     # and together make one digit's height are its halves: a thin "7" or "3" broken in the middle.
     halves = (fragments and tall <= WHOLE_DIGIT * typical and uh <= 1.3 * typical
-              and max(x_gap, y_gap, 0) <= 0.15 * typical and not side_by_side)
+              and max(x_gap, y_gap, 0) <= 0.15 * typical and not level)
     return stacked or touching or fragment or halves
+
+
+def side_by_side(a: tuple[int, int, int, int], b: tuple[int, int, int, int], tall: float) -> bool:
+    """Whether two boxes (x, y, w, h) are two digits standing side by side, however close: both at
+    least 0.8 of a digit `tall` (px) high and mostly level (people's baselines wander, so "level"
+    is a vertical overlap of 70% of the shorter one): "10", never one digit."""
+    overlap = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+    return min(a[3], b[3]) >= 0.8 * tall and overlap >= 0.7 * min(a[3], b[3])
 
 
 def union(boxes: list[tuple[int, int, int, int]]) -> tuple[int, int, int, int]:
@@ -527,7 +533,7 @@ def _join_specks(candidates: list[Candidate], lines: list[list[Candidate]],
                 else:
                     masks = [(boxes[i], dots.mask(boxes[i]) if pieces[i] is None else pieces[i].mask)
                              for i in cluster]
-                    shape_ = Candidate(box=box, mask=_joined(masks, box), split=len(cluster) > 1)
+                    shape_ = Candidate(box=box, mask=joined_mask(masks, box), split=len(cluster) > 1)
                 ink = int(np.count_nonzero(shape_.mask))
                 if len(cluster) > 1 and ink < JOINED_INK * row_height ** 2:
                     continue
@@ -623,22 +629,22 @@ def _clusters(pieces: list[tuple[tuple[int, int, int, int], int]], gap: float
         done += [g for g in open_ if g[0][0] + g[0][2] < piece_box[0] - gap]
         open_ = [g for g in open_ if g[0][0] + g[0][2] >= piece_box[0] - gap]
         box, members = piece_box, [index]
-        near = [g for g in open_ if _box_gap(box, g[0]) <= gap]
+        near = [g for g in open_ if box_gap(box, g[0]) <= gap]
         while near:
             open_ = [g for g in open_ if all(g is not n for n in near)]
             members += [i for g in near for i in g[1]]
             box = union([box, *(g[0] for g in near)])
-            near = [g for g in open_ if _box_gap(box, g[0]) <= gap]
+            near = [g for g in open_ if box_gap(box, g[0]) <= gap]
         open_.append((box, members))
     return done + open_
 
 
-def _box_gap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+def box_gap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
     """The larger of the x and y gaps between two boxes (0 or less when they touch or overlap)."""
     return max(max(a[0], b[0]) - min(a[0] + a[2], b[0] + b[2]), max(a[1], b[1]) - min(a[1] + a[3], b[1] + b[3]))
 
 
-def _joined(masks: list[tuple[tuple[int, int, int, int], np.ndarray]], box: tuple[int, int, int, int]) -> np.ndarray:
+def joined_mask(masks: list[tuple[tuple[int, int, int, int], np.ndarray]], box: tuple[int, int, int, int]) -> np.ndarray:
     """One mask for `box` (with its MASK_MARGIN border) of the pieces' masks, each (its box, its
     mask with that border) placed where its box lies."""
     m = MASK_MARGIN

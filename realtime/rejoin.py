@@ -1,0 +1,122 @@
+"""A digit in two pieces joined again by recognition: camera mode's "?" in a row and the piece beside it.
+
+A digit's strokes do not always touch: a "5" written with its bar apart, a "6" or a "0" whose
+stroke broke where the pen lifted or where a printed box's edge was taken away under it. The
+finder (realtime.segment) merges such pieces only when one sits over the other or they nearly
+touch (pieces further apart are, in a camera frame, mostly other digits, texture and shadow), so
+each piece is read alone: the body "?" (a "5" without its bar), the bar a speck or "too wide",
+and the row has no number.
+
+So after the frame's batch, each unnamed candidate in a row ("?", "not a digit", or a digit-sized
+shape the finder turned down there) is read once more together with each piece beside it (the
+next or previous candidate of its row, or a speck or dash left out of the rows) that is no whole
+digit standing level beside it, as the finder's merge rule judges two pieces
+(realtime.segment.side_by_side): a gap under REACH of the row's digit height, and a union of
+a digit's size. All such unions of the frame go to the model in one more batch; a union the model
+names SPLIT_CONFIDENCE sure replaces its two pieces, the most sure first. This is the
+merge half of segmentation by recognition, as the cut half (realtime.oversegment) cuts touching
+digits: recognition decides which pieces make one digit (R. G. Casey, E. Lecolinet, "A survey of
+methods and strategies in character segmentation", IEEE PAMI 18(7), 1996, section 4: the merging
+of fragments by recognition). A row with nothing unnamed pays nothing.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from realtime.preprocess import to_mnist
+from realtime.reading import SPLIT_CONFIDENCE, DigitResult, Predictor, decide
+from realtime.segment import MAX_DIGIT, WHOLE_DIGIT, Candidate, box_gap, joined_mask, side_by_side, union
+
+#: Pieces left out of the rows that may be a part of a digit beside them: a "5"'s bar, a dot.
+LOOSE_REASONS = ("speck", "too wide", "too small", "broken")
+#: A union wider than this share of its own height is two digits, not one in pieces (the finder's
+#: bound on a merge, realtime.segment._same_digit).
+MAX_WIDTH = 1.5
+#: Pieces of one digit lie at most this share of the row's digit height apart: a "5"'s bar
+#: written off its body (MNIST's test set has them 0.3 of the digit apart), where the finder's
+#: own merge reaches 0.25 of a digit's height for specks (realtime.segment.JOIN_GAP).
+REACH = 0.4
+
+
+def rejoin(candidates: list[Candidate], results: list[DigitResult], model: Predictor
+           ) -> tuple[list[Candidate], list[DigitResult], float]:
+    """`candidates` and their `results` (one for one, in the finder's reading order) with each
+    unnamed candidate of a row joined to a piece beside it where the model reads the two as one
+    digit SPLIT_CONFIDENCE sure. Returns the candidates, their results (a joined pair is one
+    candidate, with `split` set, at the unnamed one's place) and the time of the extra batch, ms;
+    the same lists and 0.0 when no row has an unnamed candidate with a piece beside it."""
+    pairs = _pairs(candidates, results)
+    if not pairs:
+        return candidates, results, 0.0
+    joined = []
+    for a, b in pairs:
+        box = union([candidates[a].box, candidates[b].box])
+        mask = joined_mask([(candidates[k].box, candidates[k].mask) for k in (a, b)], box)
+        image = to_mnist(mask)
+        if image is not None:
+            joined.append((a, b, Candidate(box=box, mask=mask, line=candidates[a].line, split=True), image))
+    if not joined:
+        return candidates, results, 0.0
+    started = time.perf_counter()
+    probs = model.predict(np.stack([image for *_, image in joined]))
+    spent = (time.perf_counter() - started) * 1e3
+    read = []
+    for (a, b, cand, image), row in zip(joined, probs):
+        result = DigitResult(cand.box, cand.line, None, 0.0, None, image)
+        decide([result], row[None], model, SPLIT_CONFIDENCE)
+        if result.digit is not None:
+            read.append((result.confidence, a, b, cand, result))
+    gone: set[int] = set()
+    at: dict[int, tuple[Candidate, DigitResult]] = {}
+    for _, a, b, cand, result in sorted(read, key=lambda r: -r[0]):
+        if a in gone or b in gone:
+            continue
+        gone |= {a, b}
+        at[a] = (cand, result)
+    if not at:
+        return candidates, results, spent
+    out_cands, out_results = [], []
+    for k, (cand, result) in enumerate(zip(candidates, results)):
+        if k in at:
+            out_cands.append(at[k][0])
+            out_results.append(at[k][1])
+        elif k not in gone:
+            out_cands.append(cand)
+            out_results.append(result)
+    return out_cands, out_results, spent
+
+
+def _pairs(candidates: list[Candidate], results: list[DigitResult]) -> list[tuple[int, int]]:
+    """(unnamed candidate of a row, piece beside it) index pairs worth reading together, each
+    pair once. The piece is the row's next or previous candidate or a piece left out of the rows
+    (LOOSE_REASONS), within REACH of the row's digit height (the median height of its accepted
+    candidates, px), their union a digit's size (MAX_WIDTH, MAX_DIGIT), and no digit beside it:
+    not two digits standing level side by side (realtime.segment.side_by_side), and not a digit
+    named whole (WHOLE_DIGIT of the row high): a piece "?" beside a whole "0" is not read
+    into it."""
+    lines: dict[int, list[int]] = {}
+    for k, cand in enumerate(candidates):
+        if cand.line >= 0:
+            lines.setdefault(cand.line, []).append(k)
+    loose = [k for k, c in enumerate(candidates) if c.line < 0 and c.reason in LOOSE_REASONS]
+    pairs = []
+    for members in lines.values():
+        heights = [candidates[k].box[3] for k in members if candidates[k].accepted]
+        if not heights:
+            continue
+        height = float(np.median(heights))
+        for pos, k in enumerate(members):
+            if results[k].digit is not None:
+                continue
+            beside = members[max(0, pos - 1) : pos] + members[pos + 1 : pos + 2] + loose
+            for j in beside:
+                a, b = candidates[k].box, candidates[j].box
+                _, _, uw, uh = union([a, b])
+                named_whole = results[j].digit is not None and b[3] >= WHOLE_DIGIT * height
+                if (box_gap(a, b) <= REACH * height and uw <= MAX_WIDTH * uh and uh <= MAX_DIGIT * height
+                        and not side_by_side(a, b, height) and not named_whole and (j, k) not in pairs):
+                    pairs.append((k, j))
+    return pairs

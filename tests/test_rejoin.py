@@ -1,0 +1,85 @@
+"""A digit in two pieces in a camera row, joined again where the classifier reads them as one (realtime/rejoin.py).
+
+The pieces: a "5"'s belly and its bar written apart, further apart than the finder merges
+pieces. A stand-in model reads a crop by its connected components: two ("5": a bar over a
+belly) at 0.97, one with one hole ("0": a ring) at 0.98, anything else "not a digit"; so the tests
+know what each grouping reads without the shipped model.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from realtime.camera_app import CameraOptions, FramePipeline
+from realtime.reading import read_candidates
+from realtime.rejoin import rejoin
+from realtime.segment import find_digits
+
+
+class PartsReader:
+    """(N, 28, 28) -> (N, 10): "5" at 0.97 for ink in two parts, "0" at 0.98 for one part with one
+    hole, else 0.95 "not a digit"."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def predict(self, images: np.ndarray) -> np.ndarray:
+        self.calls += 1
+        out = np.zeros((len(images), 10), np.float32)
+        for row, image in zip(out, images):
+            ink = (image > 0.3).astype(np.uint8)
+            parts = cv2.connectedComponents(ink, connectivity=8)[0] - 1
+            _, hierarchy = cv2.findContours(ink, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+            holes = 0 if hierarchy is None else int(sum(h[3] >= 0 for h in hierarchy[0]))
+            if parts == 2:
+                row[5], row[3] = 0.97, 0.03
+            elif parts == 1 and holes == 1:
+                row[0], row[8] = 0.98, 0.02
+            else:
+                row[0] = 0.05
+        return out
+
+
+def _row(bar: bool = True) -> np.ndarray:
+    """A 640x480 binary ink image (uint8, 255 ink): two rings 90 px high ("00", the second narrow)
+    and a "5"'s belly 60 px high 12 px beside it on the same baseline, with (`bar`) its bar 26 px over the belly: further
+    than the finder's own merge of a piece over a digit reaches (0.35 of the belly's height)."""
+    binary = np.zeros((480, 640), np.uint8)
+    cv2.ellipse(binary, (150, 240), (30, 45), 0, 0, 360, 255, 8)
+    cv2.ellipse(binary, (400, 240), (15, 45), 0, 0, 360, 255, 8)  # narrow: the belly is near
+    cv2.ellipse(binary, (469, 255), (30, 27), 0, -90, 160, 255, 8)
+    if bar:
+        cv2.line(binary, (449, 196), (504, 196), 255, 6)
+    return binary
+
+
+def test_a_belly_and_its_bar_apart_read_as_one_digit() -> None:
+    """Read alone, the belly is no digit and the row has no number; joined with its bar (a speck
+    left out of the row), "5"."""
+    candidates = find_digits(_row())
+    results, _, _ = read_candidates(candidates, PartsReader())
+    assert "".join(r.label for r in results if r.line == 0) == "00?"  # the finder alone
+    joined, read, _ = rejoin(candidates, results, PartsReader())
+    assert len(joined) == len(read)
+    line = [r for r in read if r.line == 0]
+    assert "".join(r.label for r in line) == "005"
+    assert line[2].box[1] < 200 and line[2].box[1] + line[2].box[3] >= 280  # the bar and the belly
+
+
+def test_a_piece_is_not_read_into_a_whole_digit_named_beside_it() -> None:
+    """Without the bar, the belly's only piece beside it is the ring, a digit named whole: they are
+    not read together (the stand-in would read any two parts as "5", so "00?" would become "05")."""
+    candidates = find_digits(_row(bar=False))
+    results, _, _ = read_candidates(candidates, PartsReader())
+    reader = PartsReader()
+    joined, read, spent = rejoin(candidates, results, reader)
+    assert (joined, read, spent, reader.calls) == (candidates, results, 0.0, 0)
+    assert "".join(r.label for r in read if r.line == 0) == "00?"
+
+
+def test_camera_frames_join_the_pieces() -> None:
+    frame = np.full((480, 640, 3), 235, np.uint8)
+    frame[_row() > 0] = (40, 40, 40)
+    reading = FramePipeline(PartsReader(), CameraOptions(rotate=0)).process(frame, 0.0).reading
+    assert reading.number == "005"
