@@ -68,6 +68,13 @@ THICK_STROKE = 0.5
 #: ... and is at most this percentage of its paper's brightness: a marker that thick is dark
 #: (20-40%), the wood grain and shadows the coarse closing also keeps are fainter.
 THICK_INK = 50
+#: ... and its mean stroke width is at most this share of its longer side. Shrinking the frame
+#: blurs a bold digit's strokes wider for its size than MAX_STROKE_WIDTH: a bold ballpoint "3"
+#: 79 px high, its strokes wider than the fine closing, measured 0.22 there and vanished from its
+#: row, which read as a number without it (rendered ruled page, seed 11). Skin is turned down
+#: there by its grey (over THICK_INK of the paper's brightness); on the seed-7 and seed-11 pages
+#: of every kind, only that "3" and the edges of two bold digits changed.
+THICK_MAX_WIDTH = 0.25
 #: A component is the cut-off corner of a darker region, not ink, when over RIM_SHARE of the
 #: pixels around it have a paper level at most RIM_MARGIN times its mean grey (see `_drop_rims`).
 RIM_SHARE = 0.25
@@ -209,7 +216,7 @@ def _thick_strokes(coarse: np.ndarray, textured: np.ndarray, side: float) -> np.
     A component counts when its mean stroke width (2 x area / perimeter) is at least THICK_STROKE
     of the fine closing's square (the fine scale sees such strokes in pieces or not at all;
     thinner ink it drops was dropped for a reason: off the paper, a rim) and at most
-    MAX_STROKE_WIDTH of its longer side (a pen's stroke, not a blot or a fingertip), at most a
+    THICK_MAX_WIDTH of its longer side (a pen's stroke, not a blot or a fingertip), at most a
     quarter of it lies in texture (grain of a door, which the coarse scale cannot tell from
     large digits: they fill half of its texture window themselves, so it does not look) and it
     does not touch the frame's border (a digit cut by it is not read; grain and hands come in
@@ -222,7 +229,7 @@ def _thick_strokes(coarse: np.ndarray, textured: np.ndarray, side: float) -> np.
     x, y, w, h, area = (stats[:, i] for i in range(5))
     wide = THICK_STROKE * side
     candidates = ((x > 0) & (y > 0) & (x + w < width) & (y + h < height)
-                  & (np.maximum(w, h) * MAX_STROKE_WIDTH >= wide)
+                  & (np.maximum(w, h) * THICK_MAX_WIDTH >= wide)
                   & (np.bincount(labels[textured > 0], minlength=count) <= area / 4))
     candidates[0] = False
     thick = None
@@ -230,7 +237,7 @@ def _thick_strokes(coarse: np.ndarray, textured: np.ndarray, side: float) -> np.
         part = (labels[y[index] : y[index] + h[index], x[index] : x[index] + w[index]] == index).astype(np.uint8)
         contours, _ = cv2.findContours(part, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
         perimeter = sum(cv2.arcLength(c, True) for c in contours)
-        if wide * perimeter <= 2 * area[index] <= MAX_STROKE_WIDTH * max(w[index], h[index]) * perimeter:
+        if wide * perimeter <= 2 * area[index] <= THICK_MAX_WIDTH * max(w[index], h[index]) * perimeter:
             thick = np.zeros_like(coarse) if thick is None else thick
             thick[labels == index] = 255
     return thick

@@ -191,6 +191,21 @@ def test_large_digits_in_thick_strokes_close_to_the_camera_all_read(classifier, 
     assert reading.number == written
 
 
+def test_a_bold_digit_whose_strokes_are_wider_than_the_closing_is_ink() -> None:
+    """A "3" of two arcs 24 px thick, 104 px high in an 800x600 frame (the closing's square is 24
+    px): the fine scale takes it for paper; the coarse scale, where shrinking blurs it to a mean
+    stroke width of over a fifth of its length, keeps it (dropped as a blot there, the row read
+    as a number without it)."""
+    page = np.full((600, 800, 3), 235, np.uint8)
+    for centre in (280, 320):
+        cv2.ellipse(page, (400, centre), (24, 20), 0, -150, 90, (50, 40, 30), 24)
+    dark = gray_ink(page)
+    mask = binarize(dark)
+    stroke = dark < 150
+    assert np.count_nonzero(mask[stroke]) >= 0.9 * np.count_nonzero(stroke)
+    assert not mask[~cv2.dilate(stroke.astype(np.uint8), np.ones((9, 9), np.uint8)).astype(bool)].any()
+
+
 def test_ink_is_found_by_luminance_so_red_is_ink_and_a_yellow_marker_is_not() -> None:
     """What binarize.py's docstring says the ink image is: luminance (BT.601 grey), in which a red pen
     is 30% of white paper's brightness (ink) and a yellow marker 89% (paper, at the default
