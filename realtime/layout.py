@@ -107,6 +107,12 @@ def place_label(
     forms = ([(first, s) for s in scales[:2]] + [(t, s) for s in scales for t in rest]
              + [(first, s) for s in scales[2:]])
     sizes = {form: _label_size(*form, thickness) for form in forms}
+    # Every spot lies within the anchor grown by the largest form and GAP each way: only what
+    # touches that region can block one (a crowded row's label tried 300 spot-rect pairs a frame).
+    reach_w = max(w for w, _ in sizes.values()) + GAP
+    reach_h = max(h for _, h in sizes.values()) + GAP
+    region = (anchor[0] - reach_w, anchor[1] - reach_h, anchor[2] + 2 * reach_w, anchor[3] + 2 * reach_h)
+    taken = [r for r in taken if intersects(r, region)]
     others = [r for r in taken if r != anchor]
     for where, blocked in ((sides, taken), (("inside",) if inside else (), others)):
         for text, scale in forms:
