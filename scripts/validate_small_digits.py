@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.no_enlarge:
         camera_app.WORK_MIN_SIDE = 1
-    print(f"{args.count} held-out MNIST digits a height, {'not ' if args.no_enlarge else ''}enlarged to "
+    print(f"{args.count} held-out MNIST digits a height; small frames {'not ' if args.no_enlarge else ''}enlarged to "
           f"{camera_app.WORK_MIN_SIDE} px; wrong / kept at each bar are % of found / of all digits\n")
     print("| height (px) | found % | named % | named right % | named wrong % | "
           + " | ".join(f"at {bar}: wrong / kept %" for bar in BARS) + " |")
