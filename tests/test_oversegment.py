@@ -324,3 +324,18 @@ def test_a_row_height_is_not_measured_by_the_pieces_of_a_broken_digit() -> None:
     page = [_box(100 + 50 * k, 60, line=1 + k % 2) for k in range(6)]
     assert row_height(pair, row + page) == 60.0
     assert row_height(pair, [_box(100, 50), _box(150, 64), pair]) == 57.0  # digits a little apart in height: their median
+
+
+def test_digits_joined_by_three_strokes_are_still_cut_between_them() -> None:
+    """Two upright strokes joined by three crossbars, as two digits that overlap (a cut between
+    them crosses one's stroke, the other's and a tail): every cut between them crosses three pen
+    strokes, more than a plain touch (one), and such cuts are tried (the classifier decides)."""
+    binary = np.zeros((480, 640), np.uint8)
+    for x in (300, 380):
+        cv2.line(binary, (x, 195), (x, 285), 255, 8)
+    for y in (215, 240, 265):
+        cv2.line(binary, (300, y), (380, y), 255, 8)
+    (cand,) = [c for c in find_digits(binary) if c.accepted]
+    paths, crossed = cut_paths(cand.mask[2:-2, 2:-2] > 0, cand.box[3])
+    assert paths and all(2.5 < c <= 3.5 for c in crossed)
+    assert all(10 < float(np.median(p)) < cand.box[2] - 10 for p in paths)  # between the strokes
