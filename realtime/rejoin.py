@@ -28,7 +28,7 @@ import numpy as np
 
 from realtime.preprocess import to_mnist
 from realtime.reading import SPLIT_CONFIDENCE, DigitResult, Predictor, decide
-from realtime.segment import MAX_DIGIT, WHOLE_DIGIT, Candidate, box_gap, joined_mask, side_by_side, union
+from realtime.segment import FRAME_SIZED, MAX_DIGIT, WHOLE_DIGIT, Candidate, box_gap, joined_mask, side_by_side, union
 
 #: Pieces left out of the rows that may be a part of a digit beside them: a "5"'s bar, a dot.
 LOOSE_REASONS = ("speck", "too wide", "too small", "broken")
@@ -96,7 +96,9 @@ def _pairs(candidates: list[Candidate], results: list[DigitResult]) -> list[tupl
     candidates, px), their union a digit's size (MAX_WIDTH, MAX_DIGIT), and no digit beside it:
     not two digits standing level side by side (realtime.segment.side_by_side), and not a digit
     named whole (WHOLE_DIGIT of the row high): a piece "?" beside a whole "0" is not read
-    into it."""
+    into it. Never a shape cut by the frame or too large for it (FRAME_SIZED): the rest of a digit
+    the frame cut is beyond it (a "3" cut by a crop's edge, joined with a speck, read "3" and its
+    row a number without the digits after it)."""
     lines: dict[int, list[int]] = {}
     for k, cand in enumerate(candidates):
         if cand.line >= 0:
@@ -109,10 +111,12 @@ def _pairs(candidates: list[Candidate], results: list[DigitResult]) -> list[tupl
             continue
         height = float(np.median(heights))
         for pos, k in enumerate(members):
-            if results[k].digit is not None:
-                continue
+            if results[k].digit is not None or candidates[k].reason in FRAME_SIZED:
+                continue  # named, or cut by the frame: what the frame cut off is not beside it
             beside = members[max(0, pos - 1) : pos] + members[pos + 1 : pos + 2] + loose
             for j in beside:
+                if candidates[j].reason in FRAME_SIZED:
+                    continue
                 a, b = candidates[k].box, candidates[j].box
                 _, _, uw, uh = union([a, b])
                 named_whole = results[j].digit is not None and b[3] >= WHOLE_DIGIT * height

@@ -12,9 +12,9 @@ import cv2
 import numpy as np
 
 from realtime.camera_app import CameraOptions, FramePipeline
-from realtime.reading import read_candidates
-from realtime.rejoin import rejoin
-from realtime.segment import find_digits
+from realtime.reading import DigitResult, read_candidates
+from realtime.rejoin import _pairs, rejoin
+from realtime.segment import Candidate, find_digits
 
 
 class PartsReader:
@@ -83,3 +83,17 @@ def test_camera_frames_join_the_pieces() -> None:
     frame[_row() > 0] = (40, 40, 40)
     reading = FramePipeline(PartsReader(), CameraOptions(rotate=0)).process(frame, 0.0).reading
     assert reading.number == "005"
+
+
+def test_a_shape_cut_by_the_frame_is_never_joined_with_a_piece_beside_it() -> None:
+    """A digit cut by a crop's edge, joined with a speck, read whole: its row became a number
+    without the digits the frame cut (the real "3541" cropped tight read "35")."""
+    mask = np.zeros((44, 30), np.uint8)
+    cut = Candidate(box=(0, 20, 26, 40), mask=mask, line=0, reason="cut by border")
+    digit = Candidate(box=(56, 18, 30, 42), mask=mask, line=0)
+    speck = Candidate(box=(12, 22, 3, 3), mask=mask, line=-1, reason="speck")
+    results = [DigitResult(c.box, c.line, None if c.reason else 5, 0.0 if c.reason else 1.0, None, None, c.reason)
+               for c in (cut, digit, speck)]
+    assert _pairs([cut, digit, speck], results) == []
+    cut.reason = results[0].reason = "broken"  # the same shape, not cut by the frame: tried
+    assert (0, 2) in _pairs([cut, digit, speck], results)
