@@ -265,6 +265,7 @@ class CameraApp:
         self.settings_changed = False  # a paused frame must be read again with the new settings
         self.ended = False  # the video or image has no more frames: the last one stays on screen
         self.still = False  # the source is one image
+        self.damage: str | None = None  # its decoder's reason when it decoded only in part (the events say so)
         self.replay = False  # space at the end of a video: start it again
         self._panel_at: dict[float, tuple[int, int]] = {}  # per view scale: the bars panel stays put while it fits
         self.view_scale = 1.0  # the window shows frames resized by this (layout.view_scale); clicks are mapped back
@@ -275,7 +276,7 @@ class CameraApp:
         result = self.pipeline.process(frame, now)
         self._measure({"capture": capture_ms, **result.timings}, now)
         try:
-            self.events.write(index, result.reading)
+            self.events.write(index, result.reading, **({"damaged": self.damage} if self.damage else {}))
             self.log_error = None
         except EventLogError as exc:
             self.log_error = exc
@@ -517,6 +518,7 @@ def run(
     pipeline = FramePipeline(model, options)
     app = CameraApp(pipeline, events, source.fps)
     app.still = source.still is not None
+    app.damage = getattr(source, "damage", None)  # a script reading the events sees it too
     state = _Run()
 
     def finish() -> str | None:

@@ -43,6 +43,7 @@ class Source:
         self.max_pixels = max_pixels
         self.light_ink = light_ink  # a transparent picture's paper is black (flatten_alpha)
         self.still: np.ndarray | None = None
+        self.damage: str | None = None  # the decoder's reason when the image decoded only in part
         self.capture: cv2.VideoCapture | None = None
         self._pending: np.ndarray | None = None
         if not self.spec:
@@ -161,6 +162,7 @@ class Source:
         if complaint and "warning" in complaint.lower():  # libpng's "iCCP: known incorrect sRGB profile"
             print(f"warning: image {path}: {complaint}", file=sys.stderr)
         elif complaint:
+            self.damage = complaint
             print(f"warning: image {path} is damaged ({complaint}): read what could be decoded; "
                   "digits near the damage may be cut or misread", file=sys.stderr)
         return image

@@ -783,11 +783,15 @@ def test_a_damaged_jpeg_is_read_with_one_warning_of_our_own(tmp_path, how) -> No
     A JPEG cut short but ending in an end marker, or with stray markers inside, decoded silently."""
     image = tmp_path / "page.jpg"
     image.write_bytes(_damaged(cv2.imencode(".jpg", _page_of("37"))[1].tobytes(), how))
-    result = run_cli("camera", "--headless", "--source", str(image))
+    events = tmp_path / "events.jsonl"
+    result = run_cli("camera", "--headless", "--source", str(image), "--events", str(events))
     assert result.returncode == 0, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"warning: image {image} is damaged ("), result.stderr
     assert "JPEG" in lines[0] and result.stdout.startswith("1 frame, "), (lines, result.stdout)
+    # a script reading the events sees it too, in the decoder's words
+    record = json.loads(events.read_text().splitlines()[0])
+    assert "JPEG" in record["damaged"] and record["damaged"] in lines[0]
 
 
 def test_an_image_with_nothing_decodable_is_one_line_with_the_decoders_reason(tmp_path) -> None:
