@@ -14,7 +14,11 @@ every rule); "?" in a row is the honest answer when the pixels do not hold a dig
 
 Images are scaled with `cv2.resize(..., interpolation=cv2.INTER_AREA)` (what a user's script does)
 and written in their own format (JPEG at OpenCV's default quality 95, PNG lossless) unless the
-degradation sets a JPEG quality; a fixed width larger than the image is skipped for it. Videos are
+degradation sets a JPEG quality; a fixed width larger than the image is skipped for it. The light
+and the lens spoil a photo too: *faded* blends it toward white (`(1 - f) x + 255 f`: a washed-out
+print, a photo half-transparent over white, glare), *overexposed* brightens its mid-tones by a
+gamma under 1, *blurred* is out of focus (a Gaussian of `blur` px standard deviation) and *shaken*
+is hand-held motion (a horizontal line `motion` px long, averaged). Videos are
 re-encoded with ffmpeg (`-an`, every frame kept).
 """
 
@@ -32,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -46,7 +51,9 @@ VIDEO = {".mp4", ".avi", ".mov", ".mkv"}
 @dataclass(frozen=True)
 class Degradation:
     """One way a file gets worse on its way to the app. An image degradation scales by `scale` or
-    to `width` px (aspect kept) and writes JPEG at `quality` (None: the file's own format); a video
+    to `width` px (aspect kept), then fades by `fade`, brightens by `gamma`, blurs by `blur` px
+    (Gaussian sigma) or `motion` px (a horizontal line) and writes JPEG at `quality` (None: the
+    file's own format); a video
     degradation passes `ffmpeg` (output options) to ffmpeg."""
 
     name: str
@@ -54,6 +61,10 @@ class Degradation:
     width: int | None = None
     quality: int | None = None
     ffmpeg: tuple[str, ...] = ()
+    fade: float = 0.0
+    gamma: float = 1.0
+    blur: float = 0.0
+    motion: int = 0
 
     @property
     def video(self) -> bool:
@@ -71,6 +82,12 @@ DEGRADATIONS = (
     Degradation("jpeg q50", quality=50),
     Degradation("jpeg q30", quality=30),
     Degradation("50% jpeg q40", scale=0.5, quality=40),
+    Degradation("faded 45%", fade=0.45),
+    Degradation("faded 60%", fade=0.6),
+    Degradation("overexposed", gamma=0.4),
+    Degradation("blurred 2 px", blur=2.0),
+    Degradation("blurred 3 px", blur=3.0),
+    Degradation("shaken 15 px", motion=15),
     Degradation("mpeg4 q5", ffmpeg=MPEG4),
     Degradation("x264 crf28", ffmpeg=("-c:v", "libx264", "-crf", "28")),
     Degradation("x264 crf35", ffmpeg=("-c:v", "libx264", "-crf", "35")),
@@ -106,6 +123,20 @@ def video_size(path: Path) -> tuple[int, int]:
         capture.release()
 
 
+def spoil(image: np.ndarray, how: Degradation) -> np.ndarray:
+    """`image` (uint8 BGR) with `how`'s light and lens faults applied: faded toward white,
+    overexposed (gamma), blurred (Gaussian) or shaken (horizontal motion blur); uint8, same shape."""
+    if how.fade:
+        image = cv2.addWeighted(image, 1.0 - how.fade, np.full_like(image, 255), how.fade, 0.0)
+    if how.gamma != 1.0:
+        image = cv2.LUT(image, np.round(255.0 * (np.arange(256) / 255.0) ** how.gamma).astype(np.uint8))
+    if how.blur:
+        image = cv2.GaussianBlur(image, (0, 0), how.blur)
+    if how.motion:
+        image = cv2.blur(image, (how.motion, 1))
+    return image
+
+
 def degrade(media: Path, how: Degradation, out: Path) -> tuple[float, float] | None:
     """Write `media` degraded by `how` to `out` (same name); returns the (x, y) scale the truth
     takes, or None when `how` does not apply to this file. Raises UserError when a tool fails."""
@@ -128,6 +159,7 @@ def degrade(media: Path, how: Degradation, out: Path) -> tuple[float, float] | N
     size = (max(1, round(w0 * ratio)), max(1, round(h0 * ratio)))
     if size != (w0, h0):
         image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+    image = spoil(image, how)
     if how.quality is not None:
         out = out.with_suffix(".jpg")
         ok = cv2.imwrite(str(out), image, [cv2.IMWRITE_JPEG_QUALITY, how.quality])

@@ -1,5 +1,6 @@
 """Real input of the kinds users bring, scaled down: a digit broken into specks or dots, or under
-the finder's pixel minimum, inside a row never leaves a shortened number (the row shows "?" there,
+the finder's pixel minimum, inside a row never leaves a shortened number; nor does a photo faded
+toward white or overexposed (the row shows "?" there,
 or the digit read whole); scattered noise beside a row stays out of it.
 
 Small degraded inputs made here: the committed case page (`tests/data/pages`, made for this project
@@ -11,14 +12,19 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 
+from conftest import ROOT
 from realtime.camera_app import CameraOptions, FramePipeline
 from realtime.segment import FinderSettings, find_digits
+
+sys.path.insert(0, str(ROOT / "scripts"))
+from evaluate_degraded import Degradation, spoil  # noqa: E402
 
 PAGES = Path(__file__).resolve().parent / "data" / "pages"
 REAL_DEV = os.environ.get("REAL_DEV_DIR")
@@ -27,6 +33,10 @@ REAL_DEV = os.environ.get("REAL_DEV_DIR")
 def _read_scaled(path: Path, size: tuple[int, int], classifier) -> list[str]:
     """The rows camera mode shows for the image at `path` scaled to `size` (INTER_AREA)."""
     image = cv2.resize(cv2.imread(str(path)), size, interpolation=cv2.INTER_AREA)
+    return _shown(image, classifier)
+
+
+def _shown(image: np.ndarray, classifier) -> list[str]:
     return FramePipeline(classifier, CameraOptions()).process(image, 0.0).reading.lines
 
 
@@ -108,3 +118,16 @@ def test_real_photos_scaled_down_never_show_a_shortened_number(scale, classifier
         size = (round(image.shape[1] * scale), round(image.shape[0] * scale))
         shown = "".join(_read_scaled(path, size, classifier))
         assert "?" in shown or len(shown) == len(truth), f"{path.name} at {scale}: {shown} for {truth}"
+
+
+@pytest.mark.skipif(not REAL_DEV, reason="REAL_DEV_DIR is not set: the real photos of the real-dev set")
+@pytest.mark.parametrize("how", [Degradation("faded 60%", fade=0.6), Degradation("overexposed", gamma=0.4)],
+                         ids=lambda how: how.name)
+def test_real_photos_faded_or_overexposed_never_show_a_shortened_number(how, classifier) -> None:
+    """Each real-dev photo faded toward white or overexposed: every row is its number, or has "?".
+    Faded 60%, the small photos lost their lighter digits and read "35" for 3541, "3" for 3432."""
+    for path in sorted((Path(REAL_DEV) / "photos").glob("*.jp*g")):
+        lines = json.loads(path.with_suffix(".json").read_text())["lines"]
+        truth = "".join(str(d["label"]) for line in lines for d in line)
+        shown = "".join(_shown(spoil(cv2.imread(str(path)), how), classifier))
+        assert "?" in shown or len(shown) == len(truth), f"{path.name} {how.name}: {shown} for {truth}"

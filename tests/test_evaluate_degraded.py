@@ -41,3 +41,14 @@ def test_a_set_is_written_degraded_with_its_truth_and_a_width_above_the_image_is
     assert (out / "07-case-931.jpg").is_file()  # a case keeps its number in its name
     assert evaluate_degraded.degraded_set(source, Degradation("wide", width=400), tmp_path / "w") == 0
     assert evaluate_degraded.degraded_set(source, Degradation("video", ffmpeg=("-c:v", "mpeg4")), tmp_path / "v") == 0
+
+
+def test_light_and_lens_faults_spoil_an_image_as_documented():
+    black = np.zeros((20, 40, 3), np.uint8)
+    assert (evaluate_degraded.spoil(black, Degradation("f", fade=0.6)) == 153).all()
+    mid = np.full((20, 40, 3), 64, np.uint8)
+    assert (evaluate_degraded.spoil(mid, Degradation("o", gamma=0.4)) == round(255 * (64 / 255) ** 0.4)).all()
+    bar = np.zeros((20, 40, 3), np.uint8)
+    bar[:, 20] = 255
+    assert evaluate_degraded.spoil(bar, Degradation("s", motion=5))[10, 18:23, 0].tolist() == [51] * 5
+    assert evaluate_degraded.spoil(bar, Degradation("b", blur=2.0))[10, 20, 0] < 255

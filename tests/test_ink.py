@@ -261,3 +261,32 @@ def test_a_blurred_markers_filled_loops_open_and_its_eights_are_kept() -> None:
     mask = binarize(gray_ink(cv2.GaussianBlur(page, (0, 0), 1.5)))
     assert cv2.connectedComponents(cv2.bitwise_not(mask), connectivity=4)[0] - 2 >= 3, "a loop of each open"
     assert len(accepted_boxes(mask)) == 3
+
+
+def faded(bgr: np.ndarray, share: float) -> np.ndarray:
+    """`bgr` blended toward white by `share`: a washed-out print, glare, a photo half-transparent."""
+    return cv2.addWeighted(bgr, 1.0 - share, np.full_like(bgr, 255), share, 0.0)
+
+
+def two_pens(light: int) -> np.ndarray:
+    """A BGR page of "4" in black pen and "7 1" beside it in a lighter pen (grey `light` on 235)."""
+    page = np.full((480, 640, 3), 235, np.uint8)
+    cv2.putText(page, "4", (170, 270), cv2.FONT_HERSHEY_SIMPLEX, 2.2, (40, 40, 40), 5, cv2.LINE_AA)
+    cv2.putText(page, "7  1", (290, 270), cv2.FONT_HERSHEY_SIMPLEX, 2.2, (light,) * 3, 3, cv2.LINE_AA)
+    return page
+
+
+@pytest.mark.parametrize("share", [0.0, 0.45, 0.7])
+def test_a_photo_faded_toward_white_keeps_its_lighter_digits(share: float) -> None:
+    """Fading shrinks every contrast alike: the lighter pen fell under the sensitivity's level while
+    the black "4" stayed, and the row read "4" (binarize.FADED_INK: the contrast is restored)."""
+    assert len(accepted_boxes(ink_of(faded(two_pens(100), share)))) == 3
+
+
+@pytest.mark.parametrize("share", [0.0, 0.6, 0.8])
+def test_faded_blank_paper_stays_blank(share: float) -> None:
+    """Blank paper's grain, faded: the contrast is stretched as far as it goes (MAX_GAIN), and the
+    grain is still no digit."""
+    rng = np.random.default_rng(0)
+    paper = np.clip(225.0 + rng.normal(0.0, 4.0, (480, 640, 1)), 0, 255).astype(np.uint8).repeat(3, axis=2)
+    assert accepted_boxes(ink_of(faded(cv2.GaussianBlur(paper, (0, 0), 1.0), share))) == []
