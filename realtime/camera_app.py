@@ -31,6 +31,7 @@ from realtime.reading import DigitResult, Predictor, Reading, doubt_small, read_
 from realtime.rejoin import rejoin
 from realtime.segment import Candidate, FinderSettings, find_digits
 from realtime.skew import MIN_SKEW, RESKEW, box_back, estimate_skew, level, seen_area
+from realtime.textlines import UNSURE_ROWS, torn_rows
 from realtime.tracking import Tracker
 from realtime.whole_memory import WholeMemory
 from realtime.videofile import VideoFile, VideoWriteError
@@ -135,6 +136,7 @@ class FramePipeline:
             for result in results:  # its two ways up read as different numbers, about as probably
                 if result.digit is not None:
                     result.digit, result.reason, result.vetoed = None, UNSURE_TURN, True
+        _doubt_torn_rows(results)
         infer_ms = found.infer_ms + cut_ms
         binary = found.binary
         if found.back is not None:  # levelled: boxes and ink back to the turned frame
@@ -204,6 +206,20 @@ class FramePipeline:
         if colour is not None:
             candidates = reject_on_skin(candidates, binary, colour)
         return binary, candidates
+
+
+def _doubt_torn_rows(results: list[DigitResult]) -> None:
+    """Show "?" (UNSURE_ROWS) for the digits of lines that may be pieces of one tilted row
+    (realtime.textlines.torn_rows): the lines' order, and so the number, cannot be told."""
+    lines: dict[int, list[DigitResult]] = {}
+    for result in results:
+        if result.line >= 0:
+            lines.setdefault(result.line, []).append(result)
+    keys = sorted(lines)
+    for index in torn_rows([[r.box for r in lines[k]] for k in keys]):
+        for result in lines[keys[index]]:
+            if result.digit is not None:
+                result.digit, result.reason, result.vetoed = None, UNSURE_ROWS, True
 
 
 def work_ratio(height: int, width: int, ink: float | None = None) -> float:

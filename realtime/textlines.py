@@ -15,11 +15,16 @@ Two chains that lie one after the other in x are one line when the facing end of
 the other's digits near it taken together (a small "0" low in a row between two tall digits
 higher up links to neither alone), or with its facing end when it is far ("12      34"); a chain
 level with no other stays a line of its own.
+
+Lines that lie one after the other in x, near, and neither level nor one under the other
+(`torn_rows`) are a row tilted too steeply to link, or the frame's few digits too scattered to
+tell: read top to bottom they are its pieces in the wrong order (the real "3268" turned 25 degrees
+read "68 2 3"), so no number is made of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from statistics import median  # lists of a few numbers: far cheaper than numpy's
 from typing import TYPE_CHECKING
 
@@ -32,6 +37,9 @@ Box = tuple[int, int, int, int]
 MAX_BODY = 1.2
 #: Linked digits are at most this many digit heights apart in x.
 REACH = 2.0
+#: The pieces of a row tilted too steeply to link step up or down less than this many digit
+#: heights from one to the next (their boxes overlap in y, or nearly: `torn_rows`).
+STEP = 0.5
 
 
 def group_lines(accepted: list[Candidate]) -> list[list[Candidate]]:
@@ -79,6 +87,32 @@ def group_lines(accepted: list[Candidate]) -> list[list[Candidate]]:
             if joined:
                 break
     return [[accepted[i] for i in line] for line in lines]
+
+
+UNSURE_ROWS = "one row or several?"
+
+
+def torn_rows(rows: Sequence[Sequence[Box]]) -> set[int]:
+    """The indices of `rows` (each the boxes (x, y, w, h) of one line's candidates, in a frame's
+    reading order) that may be pieces of one tilted row: two lines whose boxes lie one after the
+    other in x, at most REACH digit heights apart (as far as `group_lines` links digits), and
+    overlap in y or lie less than STEP digit heights apart in it. `group_lines` joins two such
+    lines when their facing ends are level; the next row of a page lies below the last one and
+    overlaps it in x; a row's next number lies beside it, level. Neither, they are a row too steep
+    to link, or two numbers at heights that say neither: no order can be told. The digit height is
+    the lines' (`typical_height`)."""
+    if len(rows) < 2:
+        return set()
+    spans = [(min(b[0] for b in r), min(b[1] for b in r), max(b[0] + b[2] for b in r), max(b[1] + b[3] for b in r))
+             for r in rows]
+    typical = typical_height(b for r in rows for b in r)
+    torn = set()
+    for i, (ax0, ay0, ax1, ay1) in enumerate(spans):
+        for j, (bx0, by0, bx1, by1) in enumerate(spans[:i]):
+            if (0 <= max(bx0 - ax1, ax0 - bx1) <= REACH * typical
+                    and max(by0 - ay1, ay0 - by1) < STEP * typical):
+                torn.update((i, j))
+    return torn
 
 
 def _near_span(chain: list[int], box: Box, bodies: list[Box], typical: float) -> Box:

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from realtime.camera_app import CameraOptions, FramePipeline
-from realtime.skew import MIN_SKEW, box_back, estimate_skew, level, seen_area
+from realtime.skew import MAX_ROW_ANGLE, MIN_SKEW, box_back, estimate_skew, level, seen_area
+from realtime.textlines import UNSURE_ROWS, torn_rows
 
 
 def _grid(rows: int, per_row: int, angle: float, height: int = 40, pitch: float = 1.1, gap: float = 1.4) -> list[tuple[int, int, int, int]]:
@@ -145,3 +146,79 @@ def test_a_digit_cut_by_the_frame_of_a_tilted_photo_leaves_its_row_without_a_num
     shown = sorted((d for d in reading.digits if d.line == top), key=lambda d: d.box[0])
     assert "".join(d.label for d in shown) == rows[0][:3] + "?"
     assert reading.lines[top] is None or not reading.lines[top].isdigit()
+
+
+def test_a_short_row_of_two_wide_candidates_has_its_angle() -> None:
+    """Two touching pairs (each one candidate, 1.5 digit heights wide) of a row turned 15 degrees:
+    one pair of neighbours, under MIN_VOTES; the one line through them is the row (the real
+    "2350" turned 15 degrees read "50 23")."""
+    turn = math.radians(15.0)
+    boxes = [(round(320 + dx * math.cos(turn)) - 30, round(240 - dx * math.sin(turn)) - 20, 60, 40) for dx in (-50, 50)]
+    assert estimate_skew(boxes) == pytest.approx(15.0, abs=0.5)
+    assert estimate_skew(boxes[:1] + [(boxes[1][0], boxes[1][1] + 60, 60, 40)]) < 0  # falling: negative
+
+
+@pytest.mark.parametrize("angle", [-38.0, 32.0])
+def test_a_short_row_steeper_than_a_page_row_has_its_angle(angle: float) -> None:
+    """A row of four digits turned more than MAX_ROW_ANGLE (the real "3268" turned 25 degrees
+    climbs 31): the docstrum takes its neighbours for the next row's; alone in the frame, it is
+    one row."""
+    assert abs(angle) > MAX_ROW_ANGLE
+    assert estimate_skew(_grid(1, 4, angle, pitch=1.2)) == pytest.approx(angle, abs=1.5)
+
+
+def test_two_rows_steeper_than_a_page_row_are_not_one_row() -> None:
+    """Two rows of three turned 35 degrees: no vote along a row, and the line between the rows
+    passes 0.7 digit heights from every digit: no skew (the rows stay as they are found)."""
+    assert estimate_skew(_grid(2, 3, 35.0)) == 0.0
+    assert estimate_skew(_grid(1, 4, 60.0, pitch=1.2)) == 0.0  # nearer a column than a row
+
+
+def _short_row(mnist_test, start: int, angle: float) -> tuple[np.ndarray, str]:
+    """A number of four MNIST digits written as two touching pairs (each pair one candidate), a
+    digit height and a half apart, photographed turned `angle` degrees."""
+    images, labels = mnist_test
+    page = np.full((480, 640), 225, np.uint8)
+    for k in range(4):
+        digit = cv2.resize(images[start + k], (60, 60), interpolation=cv2.INTER_LINEAR)
+        x = 180 + 150 * (k // 2) + 30 * (k % 2)  # strokes of a pair overlap: they touch
+        region = page[210:270, x : x + 60]
+        page[210:270, x : x + 60] = np.minimum(region, 225 * (1 - 0.8 * digit / 255.0)).astype(np.uint8)
+    turn = cv2.getRotationMatrix2D((320, 240), angle, 1.0)
+    photo = cv2.warpAffine(page, turn, (640, 480), flags=cv2.INTER_LINEAR, borderValue=225)
+    return cv2.cvtColor(photo, cv2.COLOR_GRAY2BGR), "".join(str(v) for v in labels[start : start + 4])
+
+
+@pytest.mark.parametrize(("start", "angle"), [(16, -20.0), (16, 15.0), (56, 20.0), (4, -15.0)])
+def test_a_short_row_of_touching_pairs_photographed_askew_reads_as_one_row(
+        classifier, mnist_test, start: int, angle: float) -> None:
+    """Two candidates only: unlevelled, the pairs are not level with each other and read as two
+    rows, the higher first ("58 10", "10 58", "08 19", "73 35": wrong numbers)."""
+    photo, number = _short_row(mnist_test, start, angle)
+    assert FramePipeline(classifier, CameraOptions(rotate=0)).process(photo, 0.0).reading.lines == [number]
+
+
+def test_pieces_of_a_row_whose_direction_cannot_be_told_have_no_number(classifier, mnist_test, monkeypatch) -> None:
+    """A short row turned 20 degrees whose skew is not measured (as beyond ONE_ROW_ANGLE, or with
+    a stray mark off its line): its pairs stand as lines one after the other in x, overlapping in
+    y: "?" for each digit and no number, never the lines top to bottom as a number."""
+    import realtime.camera_app as camera_app
+
+    monkeypatch.setattr(camera_app, "estimate_skew", lambda boxes: 0.0)
+    photo, _ = _short_row(mnist_test, 16, 20.0)
+    reading = FramePipeline(classifier, CameraOptions(rotate=0)).process(photo, 0.0).reading
+    assert reading.number is None and len(reading.lines) == 2
+    assert all(d.digit is None and d.reason == UNSURE_ROWS for d in reading.read)
+
+
+def test_lines_one_after_the_other_and_not_level_are_torn_rows() -> None:
+    """Pieces of a steep row (side by side, stepping up less than half a digit height) are torn;
+    a page's rows (one under the other, overlapping in x) and numbers further apart than the
+    linking reach are not."""
+    digit = 40
+    steps = [[(100, 200, 30, digit), (135, 190, 30, digit)], [(175, 160, 30, digit)], [(215, 120, 30, digit)]]
+    assert torn_rows(steps) == {0, 1, 2}
+    page = [[(100 + 35 * k, 100, 30, digit) for k in range(4)], [(120 + 35 * k, 150, 30, digit) for k in range(3)]]
+    assert torn_rows(page) == set()
+    far = [[(100, 200, 30, digit)], [(100 + 30 + 3 * digit, 170, 30, digit)]]
+    assert torn_rows(far) == set() and torn_rows(far[:1]) == set()
