@@ -104,10 +104,10 @@ def one_row(boxes: np.ndarray, height: float) -> float | None:
     float64 x, y, w, h px, N >= 2) of `height` px make: the total least-squares line through their
     centres (the centres' principal axis), when every centre lies within ONE_ROW_SPREAD digit
     heights of it, the centres span ONE_ROW_SPAN digit heights or more along it, the boxes leave at
-    most LINK_REACH digit heights free between one and the next along it (a touching pair is one box
-    twice a digit wide: its centre lies further from the next than a digit's; realtime/textlines.py
-    links digits no further apart), and it lies within
-    ONE_ROW_ANGLE of horizontal; else None (two rows, a column, scattered marks)."""
+    most LINK_REACH digit heights free between one and the next along it (realtime/textlines.py
+    links digits no further apart; a touching pair is one box twice a digit wide, so its centre
+    lies further from the next than a digit's), and it lies within ONE_ROW_ANGLE of horizontal;
+    else None (two rows, a column, scattered marks)."""
     centres = boxes[:, :2] + boxes[:, 2:] / 2
     offsets = centres - centres.mean(axis=0)
     spread = offsets.T @ offsets  # 2x2 scatter matrix: its major axis is the line's direction

@@ -17,9 +17,10 @@ higher up links to neither alone), or with its facing end when it is far ("12   
 level with no other stays a line of its own.
 
 Lines that lie one after the other in x, near, and neither level nor one under the other
-(`torn_rows`) are a row tilted too steeply to link, or the frame's few digits too scattered to
-tell: read top to bottom they are its pieces in the wrong order (the real "3268" turned 25 degrees
-read "68 2 3"), so no number is made of them.
+(`torn_rows`) are a row tilted too steeply to link whose skew was not measured (realtime/skew.py),
+or a few digits too scattered to tell: read top to bottom, they are its pieces in the wrong order
+(the real "3268" turned 25 degrees read "68 2 3" before its skew was measured), so no number is
+made of them.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ REACH = 2.0
 #: The pieces of a row tilted too steeply to link step up or down less than this many digit
 #: heights from one to the next (their boxes overlap in y, or nearly: `torn_rows`).
 STEP = 0.5
+#: The reason a digit of such pieces is shown "?" (`torn_rows`).
+UNSURE_ROWS = "one row or several?"
 
 
 def group_lines(accepted: list[Candidate]) -> list[list[Candidate]]:
@@ -87,9 +90,6 @@ def group_lines(accepted: list[Candidate]) -> list[list[Candidate]]:
             if joined:
                 break
     return [[accepted[i] for i in line] for line in lines]
-
-
-UNSURE_ROWS = "one row or several?"
 
 
 def torn_rows(rows: Sequence[Sequence[Box]]) -> set[int]:
