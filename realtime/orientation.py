@@ -10,7 +10,8 @@ compares its character classifier's scores per orientation. In two steps (`AutoT
 - *Which axis* (upright/upside down, or sideways): a turned digit mostly reads unsure or "not a
   digit" (the typicality check), an upright one confidently; a wrong turn also cuts digits into
   other candidates, so turns across axes compare per candidate (`TurnScore.mean`), and the
-  current axis (upright, at first) is left only for one clearly more probable (AXIS_NATS).
+  current axis (upright, at first) is left only for one clearly more probable (AXIS_NATS), and
+  never for one that reads nothing but "1"s (`TurnScore.only_ones`).
 - *Which way up along it*: a turn and its opposite see the same ink, so their readings are two
   hypotheses about the same candidates, and their sums over them compare (`paired`). 0, 1 and 8
   read alike both ways and 6 and 9 as each other: the asymmetric digits decide. The current way
@@ -139,6 +140,15 @@ class TurnScore:
         return self.sure / self.asked if self.asked else 0.0
 
     @property
+    def only_ones(self) -> bool:
+        """Whether every digit its rows name is a "1" (and they name one): such a reading cannot
+        tell an axis. A straight stroke reads "1" along whichever axis it lies: a hand-held shot
+        smears every digit into horizontal streaks, "too wide" upright, and turned 90 degrees they
+        read as rows of sure "1"s (the real photos shaken 15 px: "111 111 1" for 3541)."""
+        named = [ch for line in self.lines for ch in line if ch.isdigit()]
+        return bool(named) and set(named) == {"1"}
+
+    @property
     def clear(self) -> bool:
         """Whether no turn on another axis could read AXIS_NATS more probably per candidate (the
         most probable reading is 0 nats per candidate)."""
@@ -229,7 +239,8 @@ class AutoTurn:
         best = max(scores, key=lambda d: scores[d].mean)
         kept = max((self.current, _opposite(self.current)), key=lambda d: scores[d].mean)
         if (best % 180 == self.current % 180 or scores[best].mean < scores[kept].mean + AXIS_NATS
-                or scores[best].share <= max(scores[d].share for d in (self.current, _opposite(self.current)))):
+                or scores[best].share <= max(scores[d].share for d in (self.current, _opposite(self.current)))
+                or scores[best].only_ones):
             best = self.current  # the current axis, from the current way up
         way, other = paired(scores[best], scores[_opposite(best)])
         lead = way - other

@@ -269,3 +269,25 @@ def test_a_page_that_reads_better_upside_down_but_not_clearly_is_unsure() -> Non
     reading = FramePipeline(MassModel(), CameraOptions(smoothing=False)).process(page, 0.0).reading
     assert [d.label for d in reading.read] == ["?"] * 3 and reading.number is None
     assert {d.reason for d in reading.read} == {UNSURE_TURN}
+
+
+def test_an_axis_that_reads_nothing_but_ones_is_never_taken() -> None:
+    """A straight stroke reads "1" along whichever axis it lies: rows of sure "1"s sideways say
+    nothing about the axis, however probable (TurnScore.only_ones)."""
+    ones = {0: _score([], 6), 90: _score([0.99] * 6, lines=("111", "111")), 180: _score([], 6),
+            270: _score([0.98] * 6, lines=("111", "111"))}
+    auto = AutoTurn(every=10)
+    assert auto.choose(0, ones.get) == 0
+    assert AutoTurn(every=10).choose(0, {**ones, 90: _score([0.99] * 6, lines=("141", "111"))}.get) in (90, 270)
+
+
+def test_a_shaken_photos_streaks_are_not_read_as_ones_turned_sideways(classifier) -> None:
+    """Hand-held motion smears each digit of a small photo into horizontal streaks, "too wide"
+    upright; turned 90 degrees they read "111 111 111 111", every "1" sure (the real photos shaken
+    15 px read "111 111 1" for 3541). No number is the right answer."""
+    page = np.full((125, 300, 3), 235, np.uint8)
+    for i, x in enumerate((40, 100, 160, 220)):
+        for y in (40, 60, 80):
+            cv2.line(page, (x, y + 3 * (i % 2)), (x + 24, y + 3 * (i % 2)), (90, 90, 90), 5)
+    reading = FramePipeline(classifier, CameraOptions(smoothing=False)).process(cv2.blur(page, (9, 1)), 0.0).reading
+    assert reading.number is None and not any("1" in line for line in reading.lines)
