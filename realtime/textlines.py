@@ -39,8 +39,12 @@ MAX_BODY = 1.2
 #: Linked digits are at most this many digit heights apart in x.
 REACH = 2.0
 #: The pieces of a row tilted too steeply to link step up or down less than this many digit
-#: heights from one to the next (their boxes overlap in y, or nearly: `torn_rows`).
+#: heights from one to the next (their boxes overlap in y, or nearly: `torn_rows`)...
 STEP = 0.5
+#: ... and lie at most this many digit heights apart in x: as far as digits link, and a digit
+#: more (a pair or a blob between them that the finder dropped at the tilt: a marker "76" between
+#: "2" and "77" left them 2.2 digit heights apart).
+TORN_REACH = REACH + 1.0
 #: The reason a digit of such pieces is shown "?" (`torn_rows`).
 UNSURE_ROWS = "one row or several?"
 
@@ -95,12 +99,12 @@ def group_lines(accepted: list[Candidate]) -> list[list[Candidate]]:
 def torn_rows(rows: Sequence[Sequence[Box]]) -> set[int]:
     """The indices of `rows` (each the boxes (x, y, w, h) of one line's candidates, in a frame's
     reading order) that may be pieces of one tilted row: two lines whose boxes lie one after the
-    other in x, at most REACH digit heights apart (as far as `group_lines` links digits), and
-    overlap in y or lie less than STEP digit heights apart in it. `group_lines` joins two such
-    lines when their facing ends are level; the next row of a page lies below the last one and
-    overlaps it in x; a row's next number lies beside it, level. Neither, they are a row too steep
-    to link, or two numbers at heights that say neither: no order can be told. The digit height is
-    the lines' (`typical_height`)."""
+    other in x, at most TORN_REACH digit heights apart, and overlap in y or lie less than STEP
+    digit heights apart in it. `group_lines` joins two such lines when their facing ends are
+    level; the next row of a page lies below the last one and overlaps it in x; a row's next
+    number lies beside it, level. Neither, they are a row too steep to link, or two numbers at
+    heights that say neither: no order can be told. The digit height is the lines'
+    (`typical_height`)."""
     if len(rows) < 2:
         return set()
     spans = [(min(b[0] for b in r), min(b[1] for b in r), max(b[0] + b[2] for b in r), max(b[1] + b[3] for b in r))
@@ -109,7 +113,7 @@ def torn_rows(rows: Sequence[Sequence[Box]]) -> set[int]:
     torn = set()
     for i, (ax0, ay0, ax1, ay1) in enumerate(spans):
         for j, (bx0, by0, bx1, by1) in enumerate(spans[:i]):
-            if (0 <= max(bx0 - ax1, ax0 - bx1) <= REACH * typical
+            if (0 <= max(bx0 - ax1, ax0 - bx1) <= TORN_REACH * typical
                     and max(by0 - ay1, ay0 - by1) < STEP * typical):
                 torn.update((i, j))
     return torn

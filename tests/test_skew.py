@@ -212,13 +212,15 @@ def test_pieces_of_a_row_whose_direction_cannot_be_told_have_no_number(classifie
 
 
 def test_lines_one_after_the_other_and_not_level_are_torn_rows() -> None:
-    """Pieces of a steep row (side by side, stepping up less than half a digit height) are torn;
-    a page's rows (one under the other, overlapping in x) and numbers further apart than the
-    linking reach are not."""
+    """Pieces of a steep row (side by side, stepping up less than half a digit height, as far
+    apart as a digit lost between them) are torn; a page's rows (one under the other, overlapping
+    in x) and numbers further apart are not."""
     digit = 40
     steps = [[(100, 200, 30, digit), (135, 190, 30, digit)], [(175, 160, 30, digit)], [(215, 120, 30, digit)]]
     assert torn_rows(steps) == {0, 1, 2}
     page = [[(100 + 35 * k, 100, 30, digit) for k in range(4)], [(120 + 35 * k, 150, 30, digit) for k in range(3)]]
     assert torn_rows(page) == set()
-    far = [[(100, 200, 30, digit)], [(100 + 30 + 3 * digit, 170, 30, digit)]]
+    lost = [[(100, 200, 30, digit)], [(100 + 30 + 2.5 * digit, 170, 30, digit)]]  # a digit between them lost
+    assert torn_rows(lost) == {0, 1}
+    far = [[(100, 200, 30, digit)], [(100 + 30 + 3.5 * digit, 170, 30, digit)]]
     assert torn_rows(far) == set() and torn_rows(far[:1]) == set()
