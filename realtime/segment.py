@@ -36,6 +36,8 @@ class Candidate:
     `split` is True when its ink was cut from a digit of another row (realtime.rows), or joined
     from specks in a row (`_join_specks`: a digit broken apart): where the cut went, or what the
     gaps held, is a guess, so such a digit is named only when the model is sure of it.
+    `frame` is the (height, width) in px of the image it was found in (None: unknown): where the
+    frame's edge lies, for a shape cut by it (`_holds_digit`).
     """
 
     box: tuple[int, int, int, int]  # x, y, w, h
@@ -44,6 +46,7 @@ class Candidate:
     reason: str | None = None
     split: bool = False
     trimmed: np.ndarray | None = field(default=None, repr=False)
+    frame: tuple[int, int] | None = field(default=None, repr=False)
 
     @property
     def accepted(self) -> bool:
@@ -147,7 +150,7 @@ def find_digits(binary: np.ndarray, settings: FinderSettings = FinderSettings(),
         cv2.drawContours(mask, [contours[i] for i in members], -1, 255, cv2.FILLED, offset=(m - x, m - y))
         mask[m : m + h, m : m + w] &= ink[y : y + h, x : x + w] * np.uint8(255)
         reason = why(members, box, int(np.count_nonzero(mask)))
-        cand = Candidate(box=box, mask=mask, reason=reason, split=not split.isdisjoint(members))
+        cand = Candidate(box=box, mask=mask, reason=reason, split=not split.isdisjoint(members), frame=(height, width))
         if cand.split and near is not None:
             cand.trimmed = mask.copy()
             cand.trimmed[m : m + h, m : m + w] &= (1 - near[y : y + h, x : x + w]) * np.uint8(255)
@@ -423,20 +426,53 @@ JOIN = 8
 
 def _only_lines(cand: Candidate, around: list[Candidate], row_height: float) -> bool:
     """Whether a rejected candidate lying around digits of its line (`around`) is a printed box or
-    a rule and nothing else: its ink, the digits' boxes and straight runs a digit high or longer
-    (realtime.frames.straight_runs) taken away, holds no piece IN_ROW of a digit high (pieces
-    JOIN px apart counted as one). Digits
-    that went with the frame (a stroke over a box's edge joined two boxes) are such a piece."""
+    a rule and nothing else: it holds no piece IN_ROW of a digit high that they do not explain
+    (`_unexplained`). Digits that went with the frame (a stroke over a box's edge joined two
+    boxes) are such a piece."""
+    return not any(h >= IN_ROW * row_height for _, _, _, h in _unexplained(cand, around, row_height))
+
+
+def _holds_digit(cand: Candidate, around: list[Candidate], top: int, bottom: int, row_height: float) -> bool:
+    """Whether a shape cut by the frame or too large for it, taller than CUT_TALL of its line's
+    digits (`row_height`, px), holds a whole digit of the line all the same: a piece that no
+    straight line and none of the line's digits it lies around (`around`) explains
+    (`_unexplained`), WHOLE_DIGIT to CUT_TALL of the line's digit height high, in the line's band
+    (`top` to `bottom`, px), not within EDGE px of the frame's edge (`cand.frame`). A printed box
+    cut by the frame's edge is no closed box, so its lines stay and the digit in it goes with
+    them, and the shape is as tall as the box (a crop of printed boxes with no margin: "2413"
+    read "13", "921271" read "92127"). What the frame's edge cuts of the box's lines is too short
+    to be a straight run, and so is a corner of a box bent by perspective (32 px of a 60-px row):
+    a piece at the edge is left out, and one inside must be a whole digit's height. The table or
+    a shadow at the frame's corner holds no such piece level with the row."""
+    height, width = cand.frame or (0, 0)
+    for x, y, w, h in _unexplained(cand, around, row_height):
+        inside = cand.frame is None or (x > EDGE and y > EDGE and x + w < width - EDGE and y + h < height - EDGE)
+        if inside and WHOLE_DIGIT * row_height <= h <= CUT_TALL * row_height and _in_band((x, y, w, h), top, bottom):
+            return True
+    return False
+
+
+#: Ink this many px from the frame's edge touches it: the binarisation loses a pixel or two there
+#: (its paper level is measured across the edge), and a piece's box is known to JOIN / 2 px.
+EDGE = JOIN // 2
+
+
+def _unexplained(cand: Candidate, around: list[Candidate], row_height: float) -> list[tuple[int, int, int, int]]:
+    """The pieces of `cand`'s ink (boxes x, y, w, h in the frame, px) that neither the boxes of
+    the digits `around` nor straight runs `row_height` long or longer (realtime.frames.straight_runs:
+    printed box edges and rules) explain; pieces JOIN px apart counted as one (a removed line
+    cut a stroke)."""
     bx, by = cand.box[0] - MASK_MARGIN, cand.box[1] - MASK_MARGIN
     rest = cand.mask & ~straight_runs(cand.mask, max(3, round(row_height)))
     for c in around:
         x, y, w, h = c.box
         rest[max(0, y - by - MASK_MARGIN) : max(0, y - by + h + MASK_MARGIN),
              max(0, x - bx - MASK_MARGIN) : max(0, x - bx + w + MASK_MARGIN)] = 0
-    # pieces of one stroke that a removed line cut apart count as one (JOIN px bridged)
     rest = cv2.dilate(rest, np.ones((JOIN + 1, JOIN + 1), np.uint8))
     count, _, stats, _ = cv2.connectedComponentsWithStats(rest, connectivity=8)
-    return not any(stats[k, cv2.CC_STAT_HEIGHT] - JOIN >= IN_ROW * row_height for k in range(1, count))
+    half = JOIN // 2
+    return [(bx + int(x) + half, by + int(y) + half, max(1, int(w) - JOIN), max(1, int(h) - JOIN))
+            for x, y, w, h in stats[1:, :4]]
 
 
 def reading_order(candidates: list[Candidate], shape: tuple[int, int] | None = None,
@@ -472,7 +508,8 @@ def reading_order(candidates: list[Candidate], shape: tuple[int, int] | None = N
         around = [c for c in members if x <= c.box[0] + c.box[2] / 2 <= x + w]
         beside = _beside(cand.box, left, right, pitch) if cand.reason in BESIDE_REASONS else None
         if (h >= (CUT_IN_ROW if cand.reason == "cut by border" else IN_ROW) * row_height
-                and (cand.reason not in FRAME_SIZED or h <= CUT_TALL * row_height)
+                and (cand.reason not in FRAME_SIZED or h <= CUT_TALL * row_height
+                     or _holds_digit(cand, around, top, bottom, row_height))
                 and (left < x + w / 2 < right if beside is None else beside)
                 and not (around and _only_lines(cand, around, row_height))):
             in_line.append((cand, members))

@@ -437,3 +437,46 @@ def test_a_digit_cut_by_the_frames_edge_at_a_rows_end_stands_in_the_row() -> Non
         _draw(far, digit, 40 + 70 * k, 60, 70)
     _draw(far, "0", 455, 60, 70)  # at the frame's edge, three pitches beyond the row: no part of it
     assert [c.line for c in find_digits(far, FinderSettings()) if c.reason == "cut by border"] == [-1]
+
+
+def _cut_boxes_row(digit_in_last: bool) -> np.ndarray:
+    """A photo cropped with no margin around a row of printed boxes "[2][4][1][3]" (digits 60 px
+    high, boxes 124: the frame's height): the boxes' top and bottom edges lie beyond the frame,
+    so their upright edges run from the frame's top to its bottom and no box is closed
+    (realtime.lines leaves them). The "2" touches its box's edge; the last box, cut by the
+    frame's right edge, holds the "3" when `digit_in_last`, else nothing."""
+    canvas = _canvas(124, 330)
+    for x in (20, 62, 100, 180, 260):  # 62: the "2"'s box's right edge, which the "2" touches
+        cv2.line(canvas, (x, 0), (x, 123), 255, 2)
+    for digit, x in (("2", 28), ("4", 115), ("1", 195)):
+        _draw(canvas, digit, x, 30, 60)
+    if digit_in_last:
+        _draw(canvas, "3", 275, 30, 60)
+    return canvas
+
+
+def _row_reasons(found: list[Candidate]) -> list[str | None]:
+    return [c.reason for c in sorted((c for c in found if c.line == 0), key=lambda c: c.box[0])]
+
+
+def test_a_digit_joined_to_a_box_edge_cut_by_the_frame_stands_in_its_row() -> None:
+    """The "2" and the edge it touches are one shape cut by the frame and taller than CUT_TALL of
+    the row's digits (as the table at a frame's corner is): before, it was left out of the row,
+    and the row read as a shorter number (the real "2413" cropped with no margin read "13"). With
+    straight runs taken away it holds a whole digit away from the frame's edge: it stands as "?"."""
+    found = find_digits(_cut_boxes_row(digit_in_last=True), FinderSettings())
+    assert _row_reasons(found) == ["too large", None, None, None], [(c.box, c.reason, c.line) for c in found]
+
+
+@pytest.mark.parametrize("stub", [
+    [(260, 55), (320, 57), (321, 123)],  # an edge's stub that the frame's edge cut short
+    [(260, 50), (290, 53), (293, 90)],  # a corner bent by perspective, 0.58 of a digit high
+])
+def test_box_lines_cut_by_the_frame_do_not_stand_in_the_row(stub: list[tuple[int, int]]) -> None:
+    """A shape cut by the frame that is a box's lines and a `stub` of them too short or too bent to
+    be a straight run (no whole digit away from the frame's edge) stays out of the row: "?41"
+    stays "?41", no "?" more."""
+    canvas = _cut_boxes_row(digit_in_last=False)
+    cv2.polylines(canvas, [np.array(stub, np.int32)], False, 255, 2)
+    found = find_digits(canvas, FinderSettings())
+    assert _row_reasons(found) == ["too large", None, None], [(c.box, c.reason, c.line) for c in found]
