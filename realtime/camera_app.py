@@ -199,10 +199,11 @@ class FramePipeline:
         """The ink mask of `gray` and the candidates found in it, those off the page turned down,
         and those on skin when `colour` (`gray`'s BGR frame) is given. `seen`: where `gray` holds
         the camera's pixels (a levelled frame's canvas is larger), None: everywhere."""
-        binary = find_ink(gray, self.options.sensitivity)
+        binary, close = find_ink(gray, self.options.sensitivity)
         if seen is not None:
             binary = cv2.bitwise_and(binary, seen)
-        candidates = reject_off_page(find_digits(binary, self.settings, seen), find_page(gray))
+        settings = replace(self.settings, fill_frame=True) if close else self.settings
+        candidates = reject_off_page(find_digits(binary, settings, seen), find_page(gray))
         if colour is not None:
             candidates = reject_on_skin(candidates, binary, colour)
         return binary, candidates

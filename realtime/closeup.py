@@ -36,20 +36,21 @@ FRAME_DIGITS = 10
 SPECK = 0.1
 
 
-def find_ink(gray: np.ndarray, sensitivity: int) -> np.ndarray:
+def find_ink(gray: np.ndarray, sensitivity: int) -> tuple[np.ndarray, bool]:
     """uint8 (H, W) dark ink on light (realtime.binarize.gray_ink) -> uint8 (H, W) mask, 255
     where there is ink: binarised (realtime.binarize.binarize) and cleared of ruled lines and
     printed boxes (realtime.lines.remove_lines), at the scale of a page around the digits when
-    the frame is a close-up (`digit_height`). ValueError as `binarize` raises it."""
+    the frame is a close-up (`digit_height`); and whether it is one (its digits may then fill
+    the frame: realtime.segment.FinderSettings.fill_frame). ValueError as `binarize` raises it."""
     mask = binarize(gray, sensitivity)
     height = digit_height(mask)
     if height is None:
-        return remove_lines(mask)
+        return remove_lines(mask), False
     rows, cols = gray.shape
     side = FRAME_DIGITS * height
     pad_y, pad_x = (max(0, round(side - n)) // 2 + 1 for n in (rows, cols))
     padded = cv2.copyMakeBorder(gray, pad_y, pad_y, pad_x, pad_x, cv2.BORDER_REPLICATE)
-    return remove_lines(binarize(padded, sensitivity))[pad_y : pad_y + rows, pad_x : pad_x + cols]
+    return remove_lines(binarize(padded, sensitivity))[pad_y : pad_y + rows, pad_x : pad_x + cols], True
 
 
 def digit_height(mask: np.ndarray) -> float | None:

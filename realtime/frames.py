@@ -132,10 +132,10 @@ def straight_runs(ink: np.ndarray, length: int) -> np.ndarray:
     """The ink of `ink` (uint8 (H, W), 0/255) that lies on straight runs at least `length` px
     long along the rows or the columns, TILT - 1 px of tilt allowed: uint8 0/255 (H, W). What is
     left when they are taken away is what a printed box or rule does not explain."""
-    return _along(ink, length, True) | _along(ink, length, False)
+    return runs_along(ink, length, True) | runs_along(ink, length, False)
 
 
-def _along(ink: np.ndarray, length: int, rows: bool) -> np.ndarray:
+def runs_along(ink: np.ndarray, length: int, rows: bool) -> np.ndarray:
     """`ink`'s pixels on straight runs at least `length` px long along the rows (or the columns),
     TILT - 1 px of tilt allowed: a morphological opening with a line, after a dilation across it."""
     tilt = np.ones((TILT, 1) if rows else (1, TILT), np.uint8)
@@ -147,7 +147,7 @@ def _runs(square: np.ndarray, length: int, rows: bool) -> tuple[np.ndarray, list
     """Straight runs of ink at least `length` px long along the rows (or the columns) of
     `square`, TILT - 1 pixels of tilt allowed: a label image of them and each as its ends, roughly
     (through the middle of its box), and its label (x0, y0, x1, y1, label)."""
-    kept = _along(square, length, rows)
+    kept = runs_along(square, length, rows)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(kept, connectivity=8)
     found = []
     for label in range(1, count):

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from realtime.checks import numeric_array
-from realtime.frames import straight_runs
+from realtime.frames import runs_along, straight_runs
 from realtime.rows import TRIM, TWO_ROWS, cut, row_gap, seam, spans_two_rows
 from realtime.textlines import group_lines, typical_height
 
@@ -68,6 +68,7 @@ class FinderSettings:
     max_candidates: int = 160  # beyond this the frame is noise, not a page (a dense page: 60 two-digit numbers)
     max_components: int = 256  # beyond this the frame is a noise field: only the largest parts are kept
     merge_fragments: bool = False  # join small pieces to a near digit (clean canvas ink only)
+    fill_frame: bool = False  # a close-up (realtime.closeup): a digit inside the frame may fill it
 
 
 #: On the canvas everything was drawn on purpose: a digit may touch the edge or fill the canvas,
@@ -150,6 +151,8 @@ def find_digits(binary: np.ndarray, settings: FinderSettings = FinderSettings(),
         cv2.drawContours(mask, [contours[i] for i in members], -1, 255, cv2.FILLED, offset=(m - x, m - y))
         mask[m : m + h, m : m + w] &= ink[y : y + h, x : x + w] * np.uint8(255)
         reason = why(members, box, int(np.count_nonzero(mask)))
+        if settings.fill_frame and reason not in ALONE_REASONS and _frame_line(mask, box, (height, width), settings):
+            reason = "too large"
         cand = Candidate(box=box, mask=mask, reason=reason, split=not split.isdisjoint(members), frame=(height, width))
         if cand.split and near is not None:
             cand.trimmed = mask.copy()
@@ -172,6 +175,22 @@ def _touching_edge(ink: np.ndarray, seen: np.ndarray, contours: list[np.ndarray]
     _, labels = cv2.connectedComponents(ink, connectivity=8)
     touched = set(np.unique(labels[edge > 0]).tolist())
     return {i for i in boxes if labels[contours[i][0][0][1], contours[i][0][0][0]] in touched}
+
+
+def _frame_line(mask: np.ndarray, box: tuple[int, int, int, int], shape: tuple[int, int],
+                settings: FinderSettings) -> bool:
+    """Whether a shape (its `mask`, uint8 0/255 with a MASK_MARGIN border, and `box` in an image
+    of `shape` (H, W), px) that a close-up lets fill the frame (FinderSettings.fill_frame) is too
+    large for it all the same: over `max_size_frac` of the frame's height (width) and holding an
+    upright (level) straight run that long (realtime.frames.straight_runs). A digit that fills a
+    photo cropped close around it is read; a printed line the crop cut short of its box, with
+    the digit that touches it, is not (the real "2413" cropped to its boxes: a "2" joined to its
+    box's upright edge read "4"). Across the frame's long side, a "2"'s base joined to the "3"
+    beside it is such a run: only runs along the side the shape fills count."""
+    height, width = shape
+    tall, wide = box[3] > settings.max_size_frac * height, box[2] > settings.max_size_frac * width
+    return ((tall and bool(runs_along(mask, round(settings.max_size_frac * height), False).any()))
+            or (wide and bool(runs_along(mask, round(settings.max_size_frac * width), True).any())))
 
 
 @dataclass(frozen=True)
@@ -371,7 +390,8 @@ def reject(
     height, width = shape
     if h < settings.min_height_px or h < (SPECK_OF_ROW * row_height if row_height else settings.min_height_frac * height):
         return "speck"
-    if w > settings.max_size_frac * width or h > settings.max_size_frac * height:
+    inside = x > 0 and y > 0 and x + w < width and y + h < height
+    if (w > settings.max_size_frac * width or h > settings.max_size_frac * height) and not (settings.fill_frame and inside):
         return "too large"
     if settings.reject_border and (x == 0 or y == 0 or x + w == width or y + h == height):
         return "cut by border"

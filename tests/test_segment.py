@@ -480,3 +480,22 @@ def test_box_lines_cut_by_the_frame_do_not_stand_in_the_row(stub: list[tuple[int
     cv2.polylines(canvas, [np.array(stub, np.int32)], False, 255, 2)
     found = find_digits(canvas, FinderSettings())
     assert _row_reasons(found) == ["too large", None, None], [(c.box, c.reason, c.line) for c in found]
+
+
+def test_in_a_close_up_a_digit_may_fill_the_frame_but_not_with_a_box_edge() -> None:
+    """A close-up (FinderSettings.fill_frame): a digit inside the frame filling over 0.9 of its
+    height is a digit, and so is a "2" touching the digit beside it with its long base (a level
+    run, across the frame's long side); a "2" joined to a printed box's upright edge as high as
+    the frame is still too large (the real "2413" cropped to its boxes read "4413" without it)."""
+    close = FinderSettings(fill_frame=True)
+    canvas = _canvas(84, 300)
+    _draw(canvas, "2", 20, 6, 72)  # 72 + the pen: 80 of 84 px
+    _draw(canvas, "3", 64, 6, 72)
+    cv2.line(canvas, (40, 78), (110, 78), 255, 8)  # the "2"'s base runs on under the "3"
+    _draw(canvas, "0", 160, 6, 72)
+    found = find_digits(canvas, close)
+    assert [c.reason for c in found] == [None, None], [(c.box, c.reason) for c in found]
+    assert [c.reason for c in find_digits(canvas, FinderSettings())] == ["too large", "too large"]
+    cv2.line(canvas, (272, 4), (272, 79), 255, 3)  # a box's edge the crop cut short
+    _draw(canvas, "2", 228, 6, 72)  # reaching it
+    assert sorted(str(c.reason) for c in find_digits(canvas, close)) == ["None", "None", "too large"]
