@@ -500,9 +500,10 @@ def reading_order(candidates: list[Candidate], shape: tuple[int, int] | None = N
     """Group accepted candidates into lines (realtime.textlines: chains of level neighbours), then
     order each line by x: the candidates in lines in reading order, then the rest.
 
-    Then a digit-sized rejection between a line's first and last digit (IN_ROW_REASONS; "broken"
-    and "too small" also beside its ends) gets that line's index, still rejected, so that the line
-    reads "?" there. Given the image's `shape` and the `settings` the candidates were found with,
+    Then a digit-sized rejection between a line's first and last digit (IN_ROW_REASONS;
+    BESIDE_REASONS also beside its ends, within its pitch, each such one widening the line's
+    reach: a crop with no margin cuts every tall digit of a row) gets that line's index, still
+    rejected, so that the line reads "?" there. Given the image's `shape` and the `settings` the candidates were found with,
     the specks (and `dots`, components too small to report) in a line's band, between or beside
     its digits, are first joined into shapes and judged again beside those digits (`_join_specks`):
     a small "0" after tall digits is read, a digit broken into specks is read or shown "?".
@@ -515,24 +516,31 @@ def reading_order(candidates: list[Candidate], shape: tuple[int, int] | None = N
     if shape is not None and settings is not None:
         candidates = _join_specks(candidates, lines, spans, shape, settings, dots)
     in_line = []  # (rejected candidate, the line it stands in)
-    for cand in candidates:
-        if cand.accepted or cand.reason not in IN_ROW_REASONS:
-            continue
-        x, y, w, h = cand.box
-        bands = [(members, span) for members, span in zip(lines, spans) if _in_band(cand.box, span[0], span[1])]
-        if not bands:
-            continue
-        # the line whose digits beside it are most level with it: on a dense page the bands of
-        # neighbouring rows overlap (tails), and the first of them took the next row's digit
-        members, (top, bottom, left, right, row_height, pitch) = min(bands, key=lambda b: _off_level(cand.box, *b))
-        around = [c for c in members if x <= c.box[0] + c.box[2] / 2 <= x + w]
-        beside = _beside(cand.box, left, right, pitch) if cand.reason in BESIDE_REASONS else None
-        if (h >= (CUT_IN_ROW if cand.reason == "cut by border" else IN_ROW) * row_height
-                and (cand.reason not in FRAME_SIZED or h <= CUT_TALL * row_height
-                     or _holds_digit(cand, around, top, bottom, row_height))
-                and (left < x + w / 2 < right if beside is None else beside)
-                and not (around and _only_lines(cand, around, row_height))):
-            in_line.append((cand, members))
+    waiting = [c for c in candidates if not c.accepted and c.reason in IN_ROW_REASONS]
+    placed_one = True
+    while placed_one:  # one standing beside a line's end brings the next one within its reach
+        placed_one = False
+        for cand in list(waiting):
+            x, y, w, h = cand.box
+            bands = [k for k, span in enumerate(spans) if _in_band(cand.box, span[0], span[1])]
+            if not bands:
+                continue
+            # the line whose digits beside it are most level with it: on a dense page the bands of
+            # neighbouring rows overlap (tails), and the first of them took the next row's digit
+            k = min(bands, key=lambda b: _off_level(cand.box, lines[b], spans[b]))
+            members, (top, bottom, left, right, row_height, pitch) = lines[k], spans[k]
+            around = [c for c in members if x <= c.box[0] + c.box[2] / 2 <= x + w]
+            beside = _beside(cand.box, left, right, pitch) if cand.reason in BESIDE_REASONS else None
+            if (h >= (CUT_IN_ROW if cand.reason == "cut by border" else IN_ROW) * row_height
+                    and (cand.reason not in FRAME_SIZED or h <= CUT_TALL * row_height
+                         or _holds_digit(cand, around, top, bottom, row_height))
+                    and (left < x + w / 2 < right if beside is None else beside)
+                    and not (around and _only_lines(cand, around, row_height))):
+                in_line.append((cand, members))
+                waiting.remove(cand)
+                if beside is not None and not left < x + w / 2 < right:
+                    spans[k] = (top, bottom, min(left, x), max(right, x + w), row_height, pitch)
+                    placed_one = True
     in_line += _reaching(lines, spans)
     standing = {id(members): [cand for cand, line in in_line if line is members] for members in lines}
     ordered = []

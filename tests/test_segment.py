@@ -499,3 +499,17 @@ def test_in_a_close_up_a_digit_may_fill_the_frame_but_not_with_a_box_edge() -> N
     cv2.line(canvas, (272, 4), (272, 79), 255, 3)  # a box's edge the crop cut short
     _draw(canvas, "2", 228, 6, 72)  # reaching it
     assert sorted(str(c.reason) for c in find_digits(canvas, close)) == ["None", "None", "too large"]
+
+
+def test_digits_cut_by_the_frame_beside_a_rows_end_all_stand_in_it() -> None:
+    """A crop with no margin cuts every tall digit of a row: the two "0"s run off the frame's top,
+    the nearer within the row's pitch of its end, the farther within the pitch of the nearer. Each
+    standing beside the row widens its reach, as a speck joined to it does: both stand as "?" (the
+    real "2413" cropped to its boxes read "?13", one of the two boxed digits left out)."""
+    canvas = _canvas(100, 420)
+    for x in (90, 160):
+        _draw(canvas, "0", x, -8, 70)
+    for k, digit in enumerate("123"):
+        _draw(canvas, digit, 250 + 55 * k, 25, 60)
+    cut = [c for c in find_digits(canvas, FinderSettings()) if c.reason == "cut by border"]
+    assert [c.line for c in cut] == [0, 0], [(c.box, c.line) for c in cut]
