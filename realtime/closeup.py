@@ -11,10 +11,16 @@ cut out with a margin of 0.15 of their height (seed 7: ruled, boxes, touching an
 read 12 of 125 rows right, 58 with a wrong number; padded, 87 and 15 (most of the 15 are read
 wrong on the whole page too).
 
-Such a frame is padded with its own border (OpenCV's BORDER_REPLICATE: the paper at the edge
-runs on as paper) to at least FRAME_DIGITS of its digits' heights each way, its ink found there, and
-the mask cut back to the frame: every scale is then what it is on a page, and a digit cut by
-the frame's edge is still cut by it (the finder's border test runs on the frame itself).
+Such a frame is padded to at least FRAME_DIGITS of its digits' heights each way, its ink found
+there, and the mask cut back to the frame: every scale is then what it is on a page, and a digit
+cut by the frame's edge is still cut by it (the finder's border test runs on the frame itself).
+The padding is the paper level under the frame's edge (realtime.binarize.paper_level: its
+closing, ink erased) run on outwards (OpenCV's BORDER_REPLICATE), so the paper at the edge runs
+on as paper and the ink on it stays ink. Repeating the frame's own edge rows instead drew a
+printed line there (a crop cut at a row of boxes' top and bottom lines) out into dark bands,
+which the binarisation took for the table beside a sheet: the box edges reaching them, with
+the digits touching those, went as its rim, and the boxes, their lines gone, were no boxes
+("2413" cropped to its boxes read "13", "9515" read "15"). A page's frame is not padded.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from dataclasses import replace
 import cv2
 import numpy as np
 
-from realtime.binarize import binarize
+from realtime.binarize import binarize, paper_level
 from realtime.lines import remove_lines
 from realtime.segment import FinderSettings
 
@@ -52,7 +58,8 @@ def find_ink(gray: np.ndarray, sensitivity: int) -> tuple[np.ndarray, int | None
     rows, cols = gray.shape
     side = FRAME_DIGITS * height
     pad_y, pad_x = (max(0, round(side - n)) // 2 + 1 for n in (rows, cols))
-    padded = cv2.copyMakeBorder(gray, pad_y, pad_y, pad_x, pad_x, cv2.BORDER_REPLICATE)
+    padded = cv2.copyMakeBorder(paper_level(gray), pad_y, pad_y, pad_x, pad_x, cv2.BORDER_REPLICATE)
+    padded[pad_y : pad_y + rows, pad_x : pad_x + cols] = gray
     return remove_lines(binarize(padded, sensitivity))[pad_y : pad_y + rows, pad_x : pad_x + cols], padded.shape[0]
 
 

@@ -77,9 +77,9 @@ def test_a_row_cropped_with_two_pixels_around_its_digits_reads_its_number(classi
     large" (the paper's edge or the table, in a camera frame), and the row read nothing or, with
     one digit shorter than the others, a shorter number. In a close-up a digit inside the frame
     may fill it."""
-    gray = np.full((74, 250), 215, np.uint8)
+    gray = np.full((75, 250), 215, np.uint8)
     for x in (10, 80, 150):
-        cv2.ellipse(gray, (x + 25, 37), (22, 33), 0, 0, 360, 40, 6)  # "0"s 72 px high in 74
+        cv2.ellipse(gray, (x + 25, 37), (22, 32), 0, 0, 360, 40, 6)  # "0"s 71 px high in 75
     cv2.line(gray, (232, 10), (220, 64), 40, 6)  # a "1", shorter
     reading = FramePipeline(classifier, CameraOptions(smoothing=False, rotate=0)).process(gray, 0.0).reading
     assert reading.lines == ["0001"], [(d.box, d.label, d.reason) for d in reading.digits]
@@ -96,3 +96,24 @@ def test_a_scratch_under_a_row_cropped_close_is_a_speck(classifier) -> None:
     cv2.line(gray, (68, 70), (70, 80), 60, 3)  # the scratch, between two digits
     reading = FramePipeline(classifier, CameraOptions(smoothing=False, rotate=0)).process(gray, 0.0).reading
     assert reading.lines == ["000"], [(d.box, d.label, d.reason) for d in reading.digits]
+
+
+
+def test_a_digit_touching_a_box_cut_at_the_frames_edge_is_kept() -> None:
+    """A row of printed boxes cropped at their top and bottom lines: the padding repeated the
+    frame's edge rows, the lines, into dark bands beyond the frame, which the binarisation takes
+    for the table beside a sheet; the box edge reaching them, and the "0" that touches it, went as
+    its rim (a crop of "9515" in printed boxes read "15", the "5" touching its box gone). Padded
+    with the paper level under the edge (its closing: ink erased), the "0" stays, and the boxes,
+    closed by their lines, are removed."""
+    gray = np.full((124, 330), 215, np.uint8)
+    cv2.rectangle(gray, (10, 0), (320, 123), 60, 3)
+    for x in (88, 166, 244):
+        cv2.line(gray, (x, 0), (x, 123), 60, 3)
+    for x in (28, 188, 268):
+        cv2.ellipse(gray, (x + 17, 62), (16, 30), 0, 0, 360, 40, 5)
+    cv2.ellipse(gray, (106, 62), (16, 30), 0, 0, 360, 40, 5)  # touching its box's left edge
+    mask, page = find_ink(gray, 78)
+    assert page is not None
+    assert mask[40:85, 90:125].any(), "the digit touching its box went"
+    assert not mask[20:100, 8:13].any() and not mask[20:100, 164:169].any(), "a box's edge stayed"
