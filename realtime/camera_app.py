@@ -19,7 +19,7 @@ import numpy as np
 from realtime import layout, overlay
 from realtime.binarize import DEFAULT_SENSITIVITY, SENSITIVITY_RANGE, binarize, gray_ink, to_bgr
 from realtime.capture import Source
-from realtime.closeup import find_ink, ink_height, page_settings
+from realtime.closeup import find_ink, ink_height
 from realtime.errors import UserError, flush_stdout
 from realtime.events import EventLog, EventLogError
 from realtime.files import save_images, unique_paths
@@ -199,10 +199,10 @@ class FramePipeline:
         """The ink mask of `gray` and the candidates found in it, those off the page turned down,
         and those on skin when `colour` (`gray`'s BGR frame) is given. `seen`: where `gray` holds
         the camera's pixels (a levelled frame's canvas is larger), None: everywhere."""
-        binary, page = find_ink(gray, self.options.sensitivity)
+        binary, close = find_ink(gray, self.options.sensitivity)
         if seen is not None:
             binary = cv2.bitwise_and(binary, seen)
-        settings = self.settings if page is None else page_settings(self.settings, page, gray.shape[0])
+        settings = replace(self.settings, fill_frame=True) if close else self.settings
         candidates = reject_off_page(find_digits(binary, settings, seen), find_page(gray))
         if colour is not None:
             candidates = reject_on_skin(candidates, binary, colour)

@@ -25,14 +25,11 @@ the digits touching those, went as its rim, and the boxes, their lines gone, wer
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import cv2
 import numpy as np
 
 from realtime.binarize import binarize, paper_level
 from realtime.lines import remove_lines
-from realtime.segment import FinderSettings
 
 #: A frame whose digits are on average at least this share of its shorter side high is a close-up.
 #: Pages and camera frames of a sheet: at most 0.15; the real dev set's small photos 0.3-0.45.
@@ -45,32 +42,22 @@ FRAME_DIGITS = 10
 SPECK = 0.1
 
 
-def find_ink(gray: np.ndarray, sensitivity: int) -> tuple[np.ndarray, int | None]:
+def find_ink(gray: np.ndarray, sensitivity: int) -> tuple[np.ndarray, bool]:
     """uint8 (H, W) dark ink on light (realtime.binarize.gray_ink) -> uint8 (H, W) mask, 255
     where there is ink: binarised (realtime.binarize.binarize) and cleared of ruled lines and
     printed boxes (realtime.lines.remove_lines), at the scale of a page around the digits when
-    the frame is a close-up (`digit_height`); and that page's height in px, None when the frame
-    is no close-up (`page_settings`). ValueError as `binarize` raises it."""
+    the frame is a close-up (`digit_height`); and whether it is one (its digits may then fill
+    the frame: realtime.segment.FinderSettings.fill_frame). ValueError as `binarize` raises it."""
     mask = binarize(gray, sensitivity)
     height = digit_height(mask)
     if height is None:
-        return remove_lines(mask), None
+        return remove_lines(mask), False
     rows, cols = gray.shape
     side = FRAME_DIGITS * height
     pad_y, pad_x = (max(0, round(side - n)) // 2 + 1 for n in (rows, cols))
     padded = cv2.copyMakeBorder(paper_level(gray), pad_y, pad_y, pad_x, pad_x, cv2.BORDER_REPLICATE)
     padded[pad_y : pad_y + rows, pad_x : pad_x + cols] = gray
-    return remove_lines(binarize(padded, sensitivity))[pad_y : pad_y + rows, pad_x : pad_x + cols], padded.shape[0]
-
-
-def page_settings(settings: FinderSettings, page: int, rows: int) -> FinderSettings:
-    """The finder's `settings` for a close-up `rows` px high read as a page `page` px high
-    (`find_ink`): its digits may fill the frame (FinderSettings.fill_frame: in a camera frame,
-    a shape that large is the paper's edge or the table), and a speck is small beside the page,
-    not beside the frame (min_height_frac of `page`: a scratch 12 px high under a row of 135-px
-    digits cropped 2 px around them, over 3% of the frame's 147 px, stood as a row of its own
-    and read "1": "8341032750 1")."""
-    return replace(settings, fill_frame=True, min_height_frac=settings.min_height_frac * page / rows)
+    return remove_lines(binarize(padded, sensitivity))[pad_y : pad_y + rows, pad_x : pad_x + cols], True
 
 
 def digit_height(mask: np.ndarray) -> float | None:
