@@ -649,9 +649,8 @@ def _loop(
                     state.index += 1
                     continue
                 state.index += 1
-                named = sum(d.digit is not None for d in last.reading.read)
-                state.digits += named
-                state.unsure += len(last.reading.read) - named
+                state.digits += sum(d.digit is not None for d in last.reading.read)
+                state.unsure += last.reading.unsure
                 state.number = " ".join(last.reading.lines) or None
                 fresh = True
                 if app.log_error is not None and window is None:

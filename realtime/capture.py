@@ -64,7 +64,7 @@ class Source:
             _check_file(path)
             images = _image_count(path)
             if images == 0:
-                self._open_video(str(path), f"cannot read video {path}")
+                self._open_video(str(path), f"cannot read image or video {path}")
             elif images == 1 or not self._opens_as_video(path):  # an animation FFmpeg cannot play: its first image
                 self.still = self._read_image(path)
         self._still_served = False

@@ -108,6 +108,12 @@ class Reading:
         return [d for d in self.digits if d.probs is not None]
 
     @property
+    def unsure(self) -> int:
+        """How many candidates are shown "?": read but too unsure to name, or turned down by the
+        finder inside a line (the "?" that stands in the line for them: see `lines`)."""
+        return sum(d.digit is None and (d.probs is not None or d.line >= 0) for d in self.digits)
+
+    @property
     def lines(self) -> list[str]:
         """Text of each line, left to right: digits, with "?" for candidates too unsure to name and
         for digit-sized shapes in the line that the finder turned down (a blob, touching digits

@@ -228,7 +228,7 @@ def test_missing_source_file(tmp_path: Path) -> None:
 def test_a_file_that_is_not_a_video(tmp_path: Path) -> None:
     garbage = tmp_path / "x.mp4"
     garbage.write_bytes(np.random.default_rng(0).integers(0, 256, 5000, dtype=np.uint8).tobytes())
-    assert_one_line_error(run_cli("camera", "--headless", "--source", str(garbage)), "cannot read video", "x.mp4")
+    assert_one_line_error(run_cli("camera", "--headless", "--source", str(garbage)), "cannot read image or video", "x.mp4")
 
 
 @pytest.mark.skipif(Path("/dev/video9").exists(), reason="this machine has a camera at index 9")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from realtime.reading import (
-    MIN_CONFIDENCE, NOT_A_DIGIT, SPLIT_ALONE, SPLIT_CONFIDENCE, DigitResult, decide, read_candidates,
+    MIN_CONFIDENCE, NOT_A_DIGIT, SPLIT_ALONE, SPLIT_CONFIDENCE, DigitResult, Reading, decide, read_candidates,
 )
 from realtime.segment import Candidate
 
@@ -166,3 +166,16 @@ def test_a_cut_digit_unsure_with_the_ink_by_the_cut_is_named_when_both_readings_
     above = Candidate(box=(0, 0, 24, 36), mask=tailed[::-1].copy(), line=0, split=True, trimmed=four[::-1].copy())
     kept, _, _ = read_candidates([above], model((4, 0.96)))
     assert kept[0].digit is None and kept[0].reason == "low confidence"
+
+
+def test_every_candidate_shown_as_a_question_mark_counts_as_unsure() -> None:
+    """The summary's "unsure" counts what the rows show as "?": a digit too unsure to name and a
+    shape the finder turned down inside a row ("too large": "?107" once said "0 unsure"); a
+    rejection outside every row is shown nowhere and is not counted."""
+    probs = np.full(10, 0.1, np.float32)
+    named = DigitResult((40, 0, 10, 20), 0, 1, 0.99, probs, None)
+    unsure = DigitResult((60, 0, 10, 20), 0, None, 0.4, probs, None, "low confidence")
+    too_large = DigitResult((0, 0, 30, 20), 0, None, 0.0, None, None, "too large")
+    speck = DigitResult((90, 50, 2, 2), -1, None, 0.0, None, None, "speck")
+    reading = Reading([too_large, named, unsure, speck], {})
+    assert reading.lines == ["?1?"] and reading.unsure == 2
