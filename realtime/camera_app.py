@@ -40,6 +40,11 @@ if TYPE_CHECKING:
     from realtime.window import Window
 
 IDLE_WAIT_MS = 40  # paused or ended: look for keys and clicks 25 times a second, asleep in between
+#: A turn's reading counts the shapes the finder turned down as this, each as a "?" ("not a
+#: digit"): a digit on its side is wider than tall, and a quarter turn short of upright leaves
+#: "1"s lying down (a real "9107" turned 90 degrees and tilted 10 read "5 0 07" a turn short,
+#: every digit as sure as upright, its "1" "too wide" and uncounted).
+LYING = "too wide"
 WORK_MAX_SIDE = 960  # larger frames are read at this size: same digits, a fraction of the cost
 #: A frame whose shorter side is under WORK_MIN_SIDE (QVGA's, the smallest camera frame) and
 #: whose ink is under SMALL_INK px high (the median height of its parts, found at its own size;
@@ -241,10 +246,10 @@ def _turn_score(found: _Found, results: list[DigitResult], degrees: int) -> Turn
     """A turn's TurnScore from its readings of `found` (the frame turned `degrees`): every
     candidate the model was asked about counts, with its box in the frame, at the probability of
     its top class, or none when it is "not a digit"."""
-    asked = [r for r in results if r.probs is not None]
+    asked = [r for r in results if r.probs is not None or r.reason == LYING]
     boxes = [r.box if found.back is None else box_back(r.box, found.back, found.turned_shape) for r in asked]
     return turn_score(((r.confidence if r.digit is not None else None,
-                        0.0 if r.reason == "not a digit" else float(r.probs.max())) for r in asked),
+                        0.0 if r.probs is None or r.reason == "not a digit" else float(r.probs.max())) for r in asked),
                       Reading(results, {}).lines, [box_to_frame(b, degrees, found.turned_shape) for b in boxes])
 
 
