@@ -140,7 +140,7 @@ class FramePipeline:
         if self.options.rotate is None and self.auto.unsure:
             for result in results:  # its two ways up read as different numbers, about as probably
                 if result.digit is not None:
-                    result.digit, result.reason, result.vetoed = None, UNSURE_TURN, True
+                    result.doubt(UNSURE_TURN)
         _doubt_torn_rows(results)
         infer_ms = found.infer_ms + cut_ms
         binary = found.binary
@@ -225,7 +225,7 @@ def _doubt_torn_rows(results: list[DigitResult]) -> None:
     for index in torn_rows([[r.box for r in lines[k]] for k in keys]):
         for result in lines[keys[index]]:
             if result.digit is not None:
-                result.digit, result.reason, result.vetoed = None, UNSURE_ROWS, True
+                result.doubt(UNSURE_ROWS)
 
 
 def work_ratio(height: int, width: int, ink: float | None = None) -> float:
@@ -245,7 +245,7 @@ def work_ratio(height: int, width: int, ink: float | None = None) -> float:
 def _turn_score(found: _Found, results: list[DigitResult], degrees: int) -> TurnScore:
     """A turn's TurnScore from its readings of `found` (the frame turned `degrees`): every
     candidate the model was asked about counts, with its box in the frame, at the probability of
-    its top class, or none when it is "not a digit"."""
+    its top class, or none when it is "not a digit"; so does each shape turned down as LYING."""
     asked = [r for r in results if r.probs is not None or r.reason == LYING]
     boxes = [r.box if found.back is None else box_back(r.box, found.back, found.turned_shape) for r in asked]
     return turn_score(((r.confidence if r.digit is not None else None,

@@ -377,7 +377,7 @@ def _recalled(memory: WholeMemory, result: DigitResult) -> bool:
     if unsure is None:
         return False
     if unsure:
-        result.digit, result.reason, result.vetoed = None, UNSURE, True
+        result.doubt(UNSURE)
     return True
 
 
@@ -467,7 +467,7 @@ def resegment(
         unsure = len(path) == 1 and result.digit is not None and (
             not path[0][1] and result.confidence < SURE or path[0][2] or float(result.probs.max()) < PIECE_SURE)
         if unsure:
-            result.digit, result.reason, result.vetoed = None, UNSURE, True
+            result.doubt(UNSURE)
         if len(path) < 2 or not cand.accepted and any(_label(arc, cand.box[3], costs) < 0 for arc, _, _ in path):
             # Reads best whole (or could not be cut); or a "too wide" chain that does not read as
             # digits: it stays turned down.
@@ -494,7 +494,7 @@ def resegment(
     decide(named, np.stack(rows), model)
     for piece_result in unsure:
         if piece_result.digit is not None:
-            piece_result.digit, piece_result.reason, piece_result.vetoed = None, UNSURE, True
+            piece_result.doubt(UNSURE)
     ordered = reading_order(out_cands)
     for cand in ordered:  # a line's "?" for a group of two rows is found again with the lines
         if id(cand) not in by_cand:

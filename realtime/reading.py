@@ -85,6 +85,11 @@ class DigitResult:
     def label(self) -> str:
         return str(self.digit) if self.digit is not None else "?"
 
+    def doubt(self, reason: str) -> None:
+        """Leave it unnamed ("?") for `reason`, vetoed: a check beyond the naming rule doubts it,
+        so smoothing over frames (the camera's tracker) may not name it either."""
+        self.digit, self.reason, self.vetoed = None, reason, True
+
     def to_json(self) -> dict:
         return {
             "box": [int(v) for v in self.box],
@@ -197,7 +202,7 @@ def read_candidates(
                 continue
             if int(second.argmax()) == result.digit or result.confidence >= SPLIT_ALONE or _own_tail(candidates[owners[k]]):
                 continue
-            result.digit, result.reason, result.vetoed = None, "low confidence", True
+            result.doubt("low confidence")
     classified = time.perf_counter()
     return results, (preprocessed - started) * 1e3, (classified - preprocessed) * 1e3
 
@@ -296,7 +301,7 @@ def doubt_small(results: list[DigitResult]) -> None:
     short of SMALL_CONFIDENCE; vetoed, so that the camera's tracker keeps it "?" too."""
     for result in results:
         if result.digit is not None and result.box[3] < SMALL_DIGIT and result.confidence < SMALL_CONFIDENCE:
-            result.digit, result.reason, result.vetoed = None, "low confidence", True
+            result.doubt("low confidence")
 
 
 def read_binary(
