@@ -43,7 +43,10 @@ IDLE_WAIT_MS = 40  # paused or ended: look for keys and clicks 25 times a second
 #: A turn's reading counts the shapes the finder turned down as this, each as a "?" ("not a
 #: digit"): a digit on its side is wider than tall, and a quarter turn short of upright leaves
 #: "1"s lying down (a real "9107" turned 90 degrees and tilted 10 read "5 0 07" a turn short,
-#: every digit as sure as upright, its "1" "too wide" and uncounted).
+#: every digit as sure as upright, its "1" "too wide" and uncounted). Only those among the digits
+#: count (`_among`): a digit lying down lies among the others, while wood grain or a fabric's weave
+#: around the sheet is "too wide" in one turn and not in the next (a page of touching digits on
+#: a wooden desk, a dozen streaks "too wide" upright, was read a quarter turn off: "0518" for 506).
 LYING = "too wide"
 WORK_MAX_SIDE = 960  # larger frames are read at this size: same digits, a fraction of the cost
 #: A frame whose shorter side is under WORK_MIN_SIDE (QVGA's, the smallest camera frame) and
@@ -245,12 +248,25 @@ def work_ratio(height: int, width: int, ink: float | None = None) -> float:
 def _turn_score(found: _Found, results: list[DigitResult], degrees: int) -> TurnScore:
     """A turn's TurnScore from its readings of `found` (the frame turned `degrees`): every
     candidate the model was asked about counts, with its box in the frame, at the probability of
-    its top class, or none when it is "not a digit"; so does each shape turned down as LYING."""
-    asked = [r for r in results if r.probs is not None or r.reason == LYING]
+    its top class, or none when it is "not a digit"; so does each shape turned down as LYING among
+    the candidates read (`_among`)."""
+    read = [r.box for r in results if r.probs is not None]
+    asked = [r for r in results if r.probs is not None or r.reason == LYING and _among(r.box, read)]
     boxes = [r.box if found.back is None else box_back(r.box, found.back, found.turned_shape) for r in asked]
     return turn_score(((r.confidence if r.digit is not None else None,
                         0.0 if r.probs is None or r.reason == "not a digit" else float(r.probs.max())) for r in asked),
                       Reading(results, {}).lines, [box_to_frame(b, degrees, found.turned_shape) for b in boxes])
+
+
+def _among(box: tuple[int, int, int, int], boxes: list[tuple[int, int, int, int]]) -> bool:
+    """Whether the centre of `box` lies within the box around `boxes` (x, y, w, h, px; False for
+    none): a shape among the digits read, not in the background around them."""
+    if not boxes:
+        return False
+    x, y, w, h = box
+    cx, cy = x + w / 2, y + h / 2
+    return (min(b[0] for b in boxes) <= cx <= max(b[0] + b[2] for b in boxes)
+            and min(b[1] for b in boxes) <= cy <= max(b[1] + b[3] for b in boxes))
 
 
 @dataclass

@@ -307,3 +307,22 @@ def test_a_sheet_a_quarter_turn_and_a_tilt_off_reads_with_auto(classifier, code:
     matrix[:, 2] += (size[0] - w) / 2, (size[1] - h) / 2
     tilted = cv2.warpAffine(sideways, matrix, size, borderMode=cv2.BORDER_REPLICATE)
     assert FramePipeline(classifier, CameraOptions(smoothing=False)).process(tilted, 0.0).reading.number == "2413"
+
+
+def test_shapes_too_wide_around_the_digits_do_not_count_against_their_turn() -> None:
+    """Wood grain or a fabric's weave beside the sheet is "too wide" in one turn and not in the
+    next: counted as digits not named, a dozen such streaks around a page of touching digits made
+    the upright turn the least probable per candidate, and the page was read a quarter turn off
+    ("0518" for 506). A shape "too wide" among the digits read still counts (a "1" lying down)."""
+    from realtime.camera_app import LYING, _Found, _turn_score
+    from realtime.reading import DigitResult
+
+    probs = np.full(10, 0.001, np.float32)
+    probs[5] = 0.99
+    digits = [DigitResult((200 + 60 * k, 200, 40, 60), 0, 5, 0.99, probs, None) for k in range(3)]
+    lying = DigitResult((255, 225, 50, 10), -1, None, 0.0, None, None, LYING)  # between two digits
+    grain = [DigitResult((20, 40 * k, 60, 15), -1, None, 0.0, None, None, LYING) for k in range(12)]
+    results = [*digits, lying, *grain]
+    found = _Found(np.zeros((600, 800), np.uint8), [], results, 0.0, None, (600, 800), 0.0)
+    score = _turn_score(found, results, 0)
+    assert score.asked == 4 and score.evidence == pytest.approx(3 * np.log(0.99) + UNNAMED)
