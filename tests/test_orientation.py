@@ -10,9 +10,10 @@ import cv2
 import numpy as np
 import pytest
 
-from realtime.camera_app import CameraOptions, FramePipeline
+from realtime.camera_app import LYING, CameraOptions, FramePipeline, _Found, _turn_score
 from realtime.orientation import (AXIS_NATS, TURNS, UNNAMED, UNSURE_TURN, AutoTurn, TurnScore, box_to_frame, paired,
                                   parse_turn, turn, turn_score)
+from realtime.reading import DigitResult
 from test_camera import assert_one_line_error, run_cli
 
 REAL_DEV = os.environ.get("REAL_DEV_DIR")
@@ -314,9 +315,6 @@ def test_shapes_too_wide_around_the_digits_do_not_count_against_their_turn() -> 
     next: counted as digits not named, a dozen such streaks around a page of touching digits made
     the upright turn the least probable per candidate, and the page was read a quarter turn off
     ("0518" for 506). A shape "too wide" among the digits read still counts (a "1" lying down)."""
-    from realtime.camera_app import LYING, _Found, _turn_score
-    from realtime.reading import DigitResult
-
     probs = np.full(10, 0.001, np.float32)
     probs[5] = 0.99
     digits = [DigitResult((200 + 60 * k, 200, 40, 60), 0, 5, 0.99, probs, None) for k in range(3)]
