@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from realtime.reading import (
-    MIN_CONFIDENCE, NOT_A_DIGIT, SPLIT_ALONE, SPLIT_CONFIDENCE, DigitResult, Reading, decide, read_candidates,
+    AGREED, MIN_CONFIDENCE, NOT_A_DIGIT, OWN_TAIL, SHORT, SPLIT_ALONE, SPLIT_CONFIDENCE, DigitResult, Reading, decide,
+    read_candidates,
 )
 from realtime.segment import Candidate
 
@@ -113,8 +114,9 @@ def test_a_cut_digit_read_split_alone_sure_is_named_whatever_its_trimmed_reading
 def test_a_digit_whose_own_tail_the_cut_shortened_is_named_whatever_its_trimmed_reading() -> None:
     """A "9" over the next row, its tail cut short by the seam: the trim takes more of it (all under
     its body, in its lower half) and it reads "0", as sure. That says nothing against the cut: read
-    SPLIT_CONFIDENCE sure, it is named. The same ink read less sure than that stays "?"; a piece
-    the trim took that sticks out beside the body (a digit below reaching up) keeps the veto."""
+    SPLIT_CONFIDENCE sure, it is named; and read OWN_TAIL sure (the cut cost it only its own ink).
+    The same ink read less sure than that stays "?"; a piece the trim took that sticks out beside
+    the body (a digit below reaching up) keeps the veto, however sure."""
     nine = np.zeros((40, 24), np.uint8)
     nine[4:20, 4:20] = 255  # the loop
     nine[20:36, 14:18] = 255  # the tail under it
@@ -128,44 +130,78 @@ def test_a_digit_whose_own_tail_the_cut_shortened_is_named_whatever_its_trimmed_
         return Model()
 
     tail = Candidate(box=(0, 0, 24, 36), mask=nine, line=0, split=True, trimmed=loop)
-    assert SPLIT_CONFIDENCE <= 0.92 < SPLIT_ALONE
+    assert SPLIT_CONFIDENCE <= 0.92 < SPLIT_ALONE and 0.8 < OWN_TAIL <= 0.86 < SPLIT_CONFIDENCE
     named, _, _ = read_candidates([tail], model(0.92))
     assert named[0].digit == 9 and named[0].reason is None
-    unsure, _, _ = read_candidates([tail], model(0.85))
-    assert unsure[0].digit is None
+    short, _, _ = read_candidates([tail], model(0.86))
+    assert short[0].digit == 9 and short[0].reason is None and not short[0].vetoed
+    unsure, _, _ = read_candidates([tail], model(0.8))
+    assert unsure[0].digit is None and unsure[0].vetoed
     arc = nine.copy()
     arc[30:34, 0:3] = 255  # 4+ px left of the loop: beside it
-    beside, _, _ = read_candidates([Candidate(box=(0, 0, 24, 36), mask=arc, line=0, split=True, trimmed=loop)], model(0.92))
-    assert beside[0].digit is None and beside[0].reason == "low confidence"
+    for share in (0.92, 0.86):
+        beside, _, _ = read_candidates([Candidate(box=(0, 0, 24, 36), mask=arc, line=0, split=True, trimmed=loop)], model(share))
+        assert beside[0].digit is None and beside[0].reason == "low confidence"
 
 
 def test_a_cut_digit_unsure_with_the_ink_by_the_cut_is_named_when_both_readings_agree() -> None:
     """A "4" that kept the end of a neighbour's tail by the cut: 76% sure with it, 96% without:
-    both crops name a "4", one SPLIT_CONFIDENCE sure: named. The same "4" read 76% both ways, or
-    without that ink as another digit, or cut below it, stays "?"."""
+    both crops name a "4", one AGREED sure: named (and 78% without it). The same "4" read 70%
+    both ways, or without that ink as another digit, or cut below it, stays "?"."""
     four = np.zeros((40, 24), np.uint8)
     four[8:24, 4:8] = four[20:24, 4:20] = four[8:36, 16:20] = 255
     tailed = four.copy()
     tailed[0:8, 2:5] = 255  # the end of the tail of the row above, beside the cut
 
-    def model(without: tuple[int, float]):
+    def model(without: tuple[int, float], with_tail: float = 0.76):
         class Model:  # the batch: the cut as found, then its trimmed crop
             def predict(self, images: np.ndarray) -> np.ndarray:
                 assert len(images) == 2
-                return np.stack([_sure_of(4, 0.76), _sure_of(*without)])
+                return np.stack([_sure_of(4, with_tail), _sure_of(*without)])
         return Model()
 
     cut = Candidate(box=(0, 0, 24, 36), mask=tailed, line=0, split=True, trimmed=four)
-    assert 0.96 >= SPLIT_CONFIDENCE > 0.76
+    assert 0.96 >= SPLIT_CONFIDENCE > 0.78 >= AGREED > 0.7
     agree, _, _ = read_candidates([cut], model((4, 0.96)))
-    unsure, _, _ = read_candidates([cut], model((4, 0.76)))
+    less, _, _ = read_candidates([cut], model((4, 0.78)))
+    unsure, _, _ = read_candidates([cut], model((4, 0.7), 0.7))
     other, _, _ = read_candidates([cut], model((9, 0.96)))
-    assert agree[0].digit == 4 and agree[0].reason is None
+    assert agree[0].digit == 4 and agree[0].reason is None and less[0].digit == 4
     assert unsure[0].digit is None and other[0].digit is None and other[0].reason == "low confidence"
     # cut below it (a digit of the row above, whose own tail the cut may have taken): "?"
     above = Candidate(box=(0, 0, 24, 36), mask=tailed[::-1].copy(), line=0, split=True, trimmed=four[::-1].copy())
     kept, _, _ = read_candidates([above], model((4, 0.96)))
     assert kept[0].digit is None and kept[0].reason == "low confidence"
+
+
+def test_a_digit_cut_above_it_short_of_a_digits_height_is_named_only_split_alone_sure() -> None:
+    """A "7" whose bar the seam gave to the row above: its stem, 24 px high in a line of 36 px
+    digits, reads "1" 91% sure with the ink by the cut and without it (they agree): "?", as a
+    piece that lost its top. Read SPLIT_ALONE sure, or as high as its line's digits, it is named."""
+    stem = np.zeros((28, 16), np.uint8)
+    stem[2:26, 6:10] = 255
+    trimmed = stem.copy()
+    trimmed[2:6] = 0  # the ink by the seam, at its top
+    tall = np.zeros((40, 16), np.uint8)
+    tall[2:38, 6:10] = 255
+    tall_trimmed = tall.copy()
+    tall_trimmed[2:6] = 0
+
+    def model(share: float):
+        class Model:
+            def predict(self, images: np.ndarray) -> np.ndarray:
+                return np.repeat(_sure_of(1, share)[None], len(images), axis=0)
+        return Model()
+
+    line = [Candidate(box=(30 * i, 0, 16, 36), mask=tall, line=0) for i in range(1, 5)]
+    short = Candidate(box=(0, 12, 16, 24), mask=stem, line=0, split=True, trimmed=trimmed)
+    whole = Candidate(box=(160, 0, 16, 36), mask=tall, line=0, split=True, trimmed=tall_trimmed)
+    assert 24 < SHORT * 36 and SPLIT_CONFIDENCE <= 0.91 < SPLIT_ALONE
+    unsure, _, _ = read_candidates([short, *line, whole], model(0.91))
+    assert unsure[0].digit is None and unsure[0].reason == "low confidence" and unsure[0].vetoed
+    assert unsure[-1].digit == 1
+    sure, _, _ = read_candidates([short, *line], model(0.99))
+    assert sure[0].digit == 1
 
 
 def test_every_candidate_shown_as_a_question_mark_counts_as_unsure() -> None:
