@@ -139,8 +139,9 @@ def test_a_digit_whose_own_tail_the_cut_shortened_is_named_whatever_its_trimmed_
     assert unsure[0].digit is None and unsure[0].vetoed
     arc = nine.copy()
     arc[30:34, 0:3] = 255  # 4+ px left of the loop: beside it
+    sticking_out = Candidate(box=(0, 0, 24, 36), mask=arc, line=0, split=True, trimmed=loop)
     for share in (0.92, 0.86):
-        beside, _, _ = read_candidates([Candidate(box=(0, 0, 24, 36), mask=arc, line=0, split=True, trimmed=loop)], model(share))
+        beside, _, _ = read_candidates([sticking_out], model(share))
         assert beside[0].digit is None and beside[0].reason == "low confidence"
 
 
@@ -172,6 +173,30 @@ def test_a_cut_digit_unsure_with_the_ink_by_the_cut_is_named_when_both_readings_
     above = Candidate(box=(0, 0, 24, 36), mask=tailed[::-1].copy(), line=0, split=True, trimmed=four[::-1].copy())
     kept, _, _ = read_candidates([above], model((4, 0.96)))
     assert kept[0].digit is None and kept[0].reason == "low confidence"
+
+
+def test_a_digit_cut_above_it_whose_top_the_trim_took_is_named_when_that_reading_is_unsure() -> None:
+    """A "5" of the row below, its bar by the seam: the trim takes the bar, and what is left reads
+    "7" 45% sure. Read SPLIT_CONFIDENCE sure as cut, it is named: the trimmed reading of a broken
+    digit says nothing. Trimmed and read as sure of another digit (a whole "3": the ink by the cut
+    was what made it a "5"), it stays "?"."""
+    five = np.zeros((40, 24), np.uint8)
+    five[2:6, 4:20] = five[6:18, 4:8] = five[16:20, 4:18] = five[20:34, 16:20] = five[32:36, 4:18] = 255
+    body = five.copy()
+    body[:8] = 0  # the bar, by the seam at the top
+
+    def model(without: tuple[int, float]):
+        class Model:  # the batch: the cut as found, then its trimmed crop
+            def predict(self, images: np.ndarray) -> np.ndarray:
+                return np.stack([_sure_of(5, 0.95), _sure_of(*without)])
+        return Model()
+
+    cut = Candidate(box=(0, 0, 24, 36), mask=five, line=0, split=True, trimmed=body)
+    assert SPLIT_CONFIDENCE <= 0.95 < SPLIT_ALONE
+    broken, _, _ = read_candidates([cut], model((7, 0.45)))
+    assert broken[0].digit == 5 and broken[0].reason is None
+    other, _, _ = read_candidates([cut], model((3, 0.95)))
+    assert other[0].digit is None and other[0].reason == "low confidence" and other[0].vetoed
 
 
 def test_a_digit_cut_above_it_short_of_a_digits_height_is_named_only_split_alone_sure() -> None:
