@@ -23,6 +23,7 @@ of fragments by recognition). A row with nothing unnamed pays nothing.
 from __future__ import annotations
 
 import time
+from statistics import median  # lists of a few numbers: far cheaper than numpy's
 
 import numpy as np
 
@@ -109,7 +110,7 @@ def _pairs(candidates: list[Candidate], results: list[DigitResult]) -> list[tupl
         heights = [candidates[k].box[3] for k in members if candidates[k].accepted]
         if not heights:
             continue
-        height = float(np.median(heights))
+        height = float(median(heights))
         for pos, k in enumerate(members):
             if results[k].digit is not None or candidates[k].reason in FRAME_SIZED:
                 continue  # named, or cut by the frame: what the frame cut off is not beside it

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from statistics import median  # lists of a few numbers: far cheaper than numpy's
 
 import cv2
 import numpy as np
@@ -73,7 +74,7 @@ def estimate_skew(boxes: Sequence[Box]) -> float:
         return 0.0
     array = np.asarray(boxes, np.float64).reshape(-1, 4)
     centres = array[:, :2] + array[:, 2:] / 2
-    height = float(np.median(array[:, 3]))
+    height = float(median(array[:, 3].tolist()))
     skew = docstrum_skew(centres, height)
     if skew is None:
         skew = one_row(array, height)
@@ -96,7 +97,7 @@ def docstrum_skew(centres: np.ndarray, height: float) -> float | None:
     dx, dy = np.where(flip, -dx, dx), np.where(flip, -dy, dy)
     angles = np.degrees(np.arctan2(-dy, dx))  # y grows downwards; climbing is positive
     votes = angles[(distance[rows, near] <= REACH * height) & (np.abs(angles) <= MAX_ROW_ANGLE)]
-    return float(np.median(votes)) if len(votes) >= MIN_VOTES else None
+    return float(median(votes.tolist())) if len(votes) >= MIN_VOTES else None
 
 
 def one_row(boxes: np.ndarray, height: float) -> float | None:

@@ -9,7 +9,7 @@ is kept for the box it was reached on and the whole reading it was reached from,
 while the same candidate comes back (IoU >= MIN_IOU, read whole as the same digit) for at most
 KEEP_FRAMES frames. A pen stroke added beside it changes its box, a sheet moved changes the box
 or the reading, and after KEEP_FRAMES the lattice looks again anyway: what the camera shows
-follows within a fraction of a second. Candidates the lattice cut are not remembered (their
+follows within a second. Candidates the lattice cut are not remembered (their
 pieces are read afresh each frame): touching pairs are few, single wide digits are not.
 
 This is the usual trade of real-time detectors: an expensive per-object analysis run once per
@@ -22,8 +22,10 @@ from dataclasses import dataclass, replace
 
 from realtime.tracking import iou
 
-#: A verdict is reused for at most this many frames (half a second at 30 frames/s).
-KEEP_FRAMES = 15
+#: A verdict is reused for at most this many frames: a second at 30 frames/s, as often as `--rotate
+#: auto` looks at the turns again (realtime/orientation.py AUTO_EVERY). The 10-digit frame of
+#: scripts/bench.py (one wide digit) read 11.5 crops and 0.067 lattices a frame at 15; 10.8 and 0.033 at 30.
+KEEP_FRAMES = 30
 #: A candidate is the remembered one when their boxes overlap at least this much: hand shake moves
 #: a digit's box a few pixels between frames; a stroke added beside it widens it by a third or more.
 MIN_IOU = 0.8
