@@ -122,7 +122,7 @@ class FramePipeline:
         if degrees is None:
             if self.auto.due(self._index):
                 def score(turned: int) -> TurnScore:
-                    tried[turned] = self._find(dark, colour, turned, self._skew if turned == self._turn else 0.0)
+                    tried[turned] = self._find(dark, colour, turned, self._guess(turned))
                     return _turn_score(tried[turned], tried[turned].results, turned)
 
                 def confirm(turned: int) -> TurnScore:
@@ -135,7 +135,7 @@ class FramePipeline:
                 degrees = self.auto.current
         self._index += 1
         self.memory.next_frame()
-        found = tried.get(degrees) or self._find(dark, colour, degrees, self._skew if degrees == self._turn else 0.0)
+        found = tried.get(degrees) or self._find(dark, colour, degrees, self._guess(degrees))
         if (degrees, found.skew) != (self._turn, self._skew):
             self.memory.clear()  # its boxes are in another frame
             self._turn, self._skew = degrees, found.skew
@@ -164,6 +164,15 @@ class FramePipeline:
         self.tracker.update(results, now)
         timings = {"preprocess": (time.perf_counter() - started) * 1e3 - infer_ms, "inference": infer_ms}
         return FrameResult(bgr, binary, Reading(results, timings), timings)
+
+    def _guess(self, degrees: int) -> float:
+        """The skew to level the frame turned `degrees` by first: the last frame's along its axis
+        (a row's slope is the same upside down: turned half round, a line keeps its angle), 0.0
+        across it. The two ways up are then read levelled alike, and their evidence weighs the
+        same candidates: read upside down unlevelled, a faint tilted page broke into pieces that
+        matched none of the levelled way's, and a video of "2021 2019" faded toward white turned
+        over to read "6172 1202", every digit at 0.8-1.0."""
+        return self._skew if degrees % 180 == self._turn % 180 else 0.0
 
     def _find(self, dark: np.ndarray, colour: np.ndarray, degrees: int, guess: float = 0.0) -> _Found:
         """Ink, candidates and their whole readings of `dark` turned `degrees` clockwise (boxes in

@@ -77,6 +77,12 @@ FLIP_NATS = 0.6
 #: with a memory of a few tries: the real video's "2021 2019" at half size reads its opposite
 #: "6102 1202" a little more probably in one try of five, and no longer goes unsure for a second.
 HISTORY = 0.5
+#: SETTLE: a video leaves its turn only when two tries in a row choose the same other one, sure of
+#: its way up; until then the page is unsure. A still has one try, which decides. A frame is not the page: a
+#: faint page read in fragments by one try ("11 ? ? 19 1" upright, "1 61 11 1" upside down, the
+#: real video of "2021 2019" faded toward white) led the other way up by 1.16 nats, and the next
+#: tries, with the page found whole, read it upright by 1.6-2.0 nats: one try turned it over, to
+#: "6172 1202" at 0.8-1.0 a digit, for the second until the next try.
 #: Why the digits of a page whose way up is unsure are not named (DigitResult.reason).
 UNSURE_TURN = "which way up?"
 
@@ -207,6 +213,7 @@ class AutoTurn:
         self.unsure = False
         self._lead = 0.0  # nats the current way up read more probably than its opposite, so far
         self._next_try: int | None = None
+        self._wanted: int | None = None  # the turn the last try chose over the current one (SETTLE)
 
     def due(self, index: int) -> bool:
         return self._next_try is None or index >= self._next_try
@@ -228,6 +235,12 @@ class AutoTurn:
         doubt = (chosen, unsure) != (self.current, False) or any("?" in line for line in first.lines)
         if doubt and confirm is not None:
             chosen, unsure, lead = self._decide({degrees: confirm(degrees) for degrees in weighed})
+        if chosen != self.current and self._next_try is not None and (chosen != self._wanted or unsure):
+            # a video's first sure try for another turn: unsure until the next one agrees (SETTLE)
+            self._wanted = None if unsure else chosen
+            chosen, unsure, lead = self.current, True, self._lead  # the next try weighs the way up afresh
+        else:
+            self._wanted = None
         self.current, self.unsure, self._lead = chosen, unsure, lead
         self._next_try = index + self.every
         return self.current
