@@ -190,37 +190,46 @@ class FramePipeline:
         turned = turn(dark, degrees)
         turned_colour = None if self.options.light_ink else turn(colour, degrees)  # for skin: not on a board
         skew = guess  # 0.0, or a skew a frame was levelled by
-        binary, candidates, back = self._levelled(turned, turned_colour, skew)
+        sheet = find_page(turned)  # in the camera's pixels, where the sheet has its own edges (_candidates)
+        binary, candidates, back = self._levelled(turned, turned_colour, sheet, skew)
         measured = skew + estimate_skew([c.box for c in candidates if c.accepted])
         floor = MIN_SKEW - RESKEW if skew else MIN_SKEW  # a frame levelled stays so down to 6 degrees: no toggling at 8
         wanted = measured if abs(measured) >= floor else 0.0
         if abs(wanted - skew) >= RESKEW:
             skew = wanted
-            binary, candidates, back = self._levelled(turned, turned_colour, skew)
+            binary, candidates, back = self._levelled(turned, turned_colour, sheet, skew)
         results, _, infer_ms = read_candidates(candidates, self.model)
         candidates, results, join_ms = rejoin(candidates, results, self.model)
         return _Found(binary, candidates, results, infer_ms + join_ms, back, turned.shape[:2], skew)
 
-    def _levelled(self, gray: np.ndarray, colour: np.ndarray | None,
+    def _levelled(self, gray: np.ndarray, colour: np.ndarray | None, sheet: np.ndarray | None,
                   skew: float) -> tuple[np.ndarray, list[Candidate], np.ndarray | None]:
-        """_candidates of `gray` levelled by `skew` degrees (not turned at 0), with the affine
-        matrix back to `gray` (None at 0)."""
+        """_candidates of `gray` (on which `sheet` was found) levelled by `skew` degrees (not
+        turned at 0), with the affine matrix back to `gray` (None at 0)."""
         if not skew:
-            return *self._candidates(gray, colour), None
+            return *self._candidates(gray, colour, sheet), None
         levelled, back = level(gray, skew)
         seen = seen_area(gray.shape, back, levelled.shape)
-        return *self._candidates(levelled, None if colour is None else level(colour, skew)[0], seen), back
+        if sheet is not None:
+            sheet = cv2.transform(sheet.reshape(-1, 1, 2), cv2.invertAffineTransform(back)).reshape(sheet.shape)
+        return *self._candidates(levelled, None if colour is None else level(colour, skew)[0], sheet, seen), back
 
-    def _candidates(self, gray: np.ndarray, colour: np.ndarray | None,
+    def _candidates(self, gray: np.ndarray, colour: np.ndarray | None, sheet: np.ndarray | None,
                     seen: np.ndarray | None = None) -> tuple[np.ndarray, list[Candidate]]:
-        """The ink mask of `gray` and the candidates found in it, those off the page turned down,
-        and those on skin when `colour` (`gray`'s BGR frame) is given. `seen`: where `gray` holds
-        the camera's pixels (a levelled frame's canvas is larger), None: everywhere."""
+        """The ink mask of `gray` and the candidates found in it, those off the `sheet` (its
+        outline in `gray`, realtime.page.find_page; None: no sheet stands out) turned down, and
+        those on skin when `colour` (`gray`'s BGR frame) is given. `seen`: where `gray` holds the
+        camera's pixels (a levelled frame's canvas is larger), None: everywhere.
+
+        A levelled frame's sheet is found before levelling: the canvas's border repeats the
+        frame's edge rows outwards, so a sheet cut by the frame's top edge ran on into the corner
+        as paper and was found as the whole canvas or not at all, and a door's carving beside a
+        tilted sheet, no colour to tell it by (a grey video), read "4" and "1" at the end of its row."""
         binary, close = find_ink(gray, self.options.sensitivity)
         if seen is not None:
             binary = cv2.bitwise_and(binary, seen)
         settings = replace(self.settings, fill_frame=True) if close else self.settings
-        candidates = reject_off_page(find_digits(binary, settings, seen), find_page(gray))
+        candidates = reject_off_page(find_digits(binary, settings, seen), sheet)
         if colour is not None:
             candidates = reject_on_skin(candidates, binary, colour)
         return binary, candidates

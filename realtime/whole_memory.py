@@ -22,10 +22,15 @@ from dataclasses import dataclass, replace
 
 from realtime.tracking import iou
 
-#: A verdict is reused for at most this many frames: a second at 30 frames/s, as often as `--rotate
-#: auto` looks at the turns again (realtime/orientation.py AUTO_EVERY). The 10-digit frame of
-#: scripts/bench.py (one wide digit) read 11.5 crops and 0.067 lattices a frame at 15; 10.8 and 0.033 at 30.
+#: A verdict that named the digit is reused for at most this many frames: a second at 30 frames/s,
+#: as often as `--rotate auto` looks at the turns again (realtime/orientation.py AUTO_EVERY). The
+#: 10-digit frame of scripts/bench.py (one wide digit) read 11.5 crops and 0.067 lattices a frame
+#: at 15; 10.8 and 0.033 at 30.
 KEEP_FRAMES = 30
+#: A verdict that left it "?" is looked at again sooner, after this many (half a second): the next
+#: views may tell it. Kept as long as the named ones, the "?" of a rendered clip's digits lasted
+#: twice as long (the clips of scripts/evaluate_camera.py: labels 97.5 -> 97.3%, numbers 91.9 -> 91.1%).
+UNSURE_FRAMES = 15
 #: A candidate is the remembered one when their boxes overlap at least this much: hand shake moves
 #: a digit's box a few pixels between frames; a stroke added beside it widens it by a third or more.
 MIN_IOU = 0.8
@@ -42,18 +47,20 @@ class _Verdict:
 
 
 class WholeMemory:
-    """Verdicts "reads best whole" of the last KEEP_FRAMES frames. `next_frame()` once a frame;
+    """Verdicts "reads best whole" of the last KEEP_FRAMES frames (UNSURE_FRAMES for a "?"). `next_frame()` once a frame;
     `clear()` when the frame's geometry changes (another turn of the sheet)."""
 
-    def __init__(self, keep_frames: int = KEEP_FRAMES, min_iou: float = MIN_IOU) -> None:
+    def __init__(self, keep_frames: int = KEEP_FRAMES, min_iou: float = MIN_IOU, unsure_frames: int = UNSURE_FRAMES) -> None:
         self.keep_frames = keep_frames
+        self.unsure_frames = unsure_frames
         self.min_iou = min_iou
         self._frame = 0
         self._verdicts: list[_Verdict] = []
 
     def next_frame(self) -> None:
         self._frame += 1
-        self._verdicts = [v for v in self._verdicts if self._frame - v.frame < self.keep_frames]
+        self._verdicts = [v for v in self._verdicts
+                          if self._frame - v.frame < (self.unsure_frames if v.unsure else self.keep_frames)]
 
     def clear(self) -> None:
         self._verdicts = []

@@ -201,6 +201,20 @@ def test_a_wide_digit_seen_frame_after_frame_is_cut_once_per_keep_frames() -> No
     assert [k for k, extra in enumerate(lattices) if extra] == [0, KEEP_FRAMES, 2 * KEEP_FRAMES]
 
 
+def test_a_verdict_that_left_the_digit_unsure_is_looked_at_again_sooner() -> None:
+    """A "?" verdict lasts UNSURE_FRAMES, a named one KEEP_FRAMES: the next views may tell the "?"."""
+    from realtime.whole_memory import KEEP_FRAMES, UNSURE_FRAMES, WholeMemory
+
+    assert UNSURE_FRAMES < KEEP_FRAMES
+    memory = WholeMemory()
+    memory.remember((10, 10, 40, 30), 0, unsure=False)
+    memory.remember((100, 10, 40, 30), 5, unsure=True)
+    for frame in range(1, KEEP_FRAMES + 1):
+        memory.next_frame()
+        assert memory.recall((10, 10, 40, 30), 0) is (False if frame < KEEP_FRAMES else None)
+        assert memory.recall((100, 10, 40, 30), 5) is (True if frame < UNSURE_FRAMES else None)
+
+
 def test_a_remembered_wide_digit_is_cut_at_once_when_a_digit_is_joined_to_it() -> None:
     """The verdict belongs to the box it was reached on: a ring written touching the remembered
     one makes a wider candidate, which the lattice reads on the very next frame ("00")."""
