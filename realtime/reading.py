@@ -57,6 +57,11 @@ SPLIT_ALONE = 0.98
 #: "9" whose tail the cut took read "0" at 0.78; agreeing: any bar from 0.5 to 0.75 names the
 #: same 7 more right and none wrong, 0.85 4 of them).
 OWN_TAIL, AGREED = 0.85, 0.75
+#: ... OWN_TAIL only for a reading of a digit with a tail: a digit whose own tail reached into the
+#: next row is a "4", a "7" or a "9" (all 270 such digits named right on those pages), and read
+#: as a loop or a stroke ("0", "2") it lost the tail that told it (a "9" read "0" at 0.87, both
+#: readings agreeing, on a held-out page of seed 5, which this restriction came from).
+TAILED = (4, 7, 9)
 #: A digit cut only above it (`_cut_above`) lower than SHORT of the line's digit height
 #: (realtime.textlines.typical_height of the accepted candidates) lost its top to the row above
 #: (a "7"'s bar, a "2"'s arc went with the seam) or is the end of a tail left under the seam: the
@@ -236,7 +241,7 @@ def read_candidates(
                 if _cut_above(cand):
                     _agreed(result, images[row], second, model, min_confidence)
                 elif (result.reason == "low confidence" and result.confidence >= OWN_TAIL
-                      and _own_tail(cand)):
+                      and int(result.probs.argmax()) in TAILED and _own_tail(cand)):
                     result.trust()
                 continue
             if int(second.argmax()) == result.digit or result.confidence >= SPLIT_ALONE or _own_tail(cand):

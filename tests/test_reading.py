@@ -115,8 +115,9 @@ def test_a_digit_whose_own_tail_the_cut_shortened_is_named_whatever_its_trimmed_
     """A "9" over the next row, its tail cut short by the seam: the trim takes more of it (all under
     its body, in its lower half) and it reads "0", as sure. That says nothing against the cut: read
     SPLIT_CONFIDENCE sure, it is named; and read OWN_TAIL sure (the cut cost it only its own ink).
-    The same ink read less sure than that stays "?"; a piece the trim took that sticks out beside
-    the body (a digit below reaching up) keeps the veto, however sure."""
+    The same ink read less sure than that stays "?", and so does it read OWN_TAIL sure as a digit
+    without a tail (a "0": the tail that made it a "9" may be gone); a piece the trim took that
+    sticks out beside the body (a digit below reaching up) keeps the veto, however sure."""
     nine = np.zeros((40, 24), np.uint8)
     nine[4:20, 4:20] = 255  # the loop
     nine[20:36, 14:18] = 255  # the tail under it
@@ -137,6 +138,13 @@ def test_a_digit_whose_own_tail_the_cut_shortened_is_named_whatever_its_trimmed_
     assert short[0].digit == 9 and short[0].reason is None and not short[0].vetoed
     unsure, _, _ = read_candidates([tail], model(0.8))
     assert unsure[0].digit is None and unsure[0].vetoed
+    # read as a loop ("0") short of SPLIT_CONFIDENCE: the tail that made it a "9" may be gone
+    class Loop:
+        def predict(self, images: np.ndarray) -> np.ndarray:
+            return np.stack([_sure_of(0, 0.86), _sure_of(0, 0.99)])
+
+    loop_read, _, _ = read_candidates([tail], Loop())
+    assert loop_read[0].digit is None and loop_read[0].reason == "low confidence"
     arc = nine.copy()
     arc[30:34, 0:3] = 255  # 4+ px left of the loop: beside it
     sticking_out = Candidate(box=(0, 0, 24, 36), mask=arc, line=0, split=True, trimmed=loop)
