@@ -413,9 +413,11 @@ SPECK_OF_ROW = 0.4
 #: a number with a digit left out ("510006" read "516" when "000" touched and was too wide; "48122"
 #: read "482" when a "2" over its box's edge joined two printed boxes). BESIDE_REASONS count beside
 #: the line's ends too (within the line's pitch): a digit cut by the frame's edge at a row's end
-#: made the row's number without it ("8341032750" cropped read "834103275").
+#: made the row's number without it ("8341032750" cropped read "834103275"), and so did a Z-shaped
+#: "2" broken into two wide halves before a row's first digit ("2021 019": the real video at half
+#: size; seed-7 pages of every kind read as before).
 IN_ROW_REASONS, IN_ROW = ("blob", "too wide", "broken", "too small", "cut by border", "too large"), 0.5
-BESIDE_REASONS = ("broken", "too small", "cut by border", "too large")
+BESIDE_REASONS = ("broken", "too small", "cut by border", "too large", "too wide")
 #: ... a shape cut by the border, or too large for the frame, taller than this many digit heights
 #: is the table or a shadow at the frame's corner, not a digit. One no taller is a digit of a
 #: photo cropped close around its row (the real "9107" cut 2 px around its digits: its "9" filled
@@ -555,7 +557,8 @@ def reading_order(candidates: list[Candidate], shape: tuple[int, int] | None = N
 def _join_specks(candidates: list[Candidate], lines: list[list[Candidate]],
                  spans: list[tuple[int, int, int, int, float, float]], shape: tuple[int, int],
                  settings: FinderSettings, dots: Dots | None) -> list[Candidate]:
-    """`candidates` with the specks in each line's band (`lines`, with their `spans` as
+    """`candidates` with the specks (and "too wide" shapes: a digit's piece, once it broke, may
+    be wider than high) in each line's band (`lines`, with their `spans` as
     reading_order measures them) joined into shapes (JOIN_GAP) and judged again beside the line's
     digits: a shape within the line's pitch of its ends, or between them, that passes `reject` at
     the line's digit height is added to the line's members; one that does not is "broken"
@@ -566,7 +569,7 @@ def _join_specks(candidates: list[Candidate], lines: list[list[Candidate]],
     JOINED_INK of a square of that height (a scatter of noise). `dots` (components too small to
     report) join too, and only in a joined shape are they returned. The joined shapes replace
     their pieces in the list."""
-    pieces: list[Candidate | None] = [c for c in candidates if c.reason == "speck"]
+    pieces: list[Candidate | None] = [c for c in candidates if c.reason in ("speck", "too wide")]
     boxes = [c.box for c in pieces]
     if dots is not None:
         pieces += [None] * len(dots.boxes)

@@ -149,3 +149,23 @@ def test_the_real_video_in_grey_shows_no_wrong_number(classifier) -> None:
         shown.append(pipeline.process(grey, index / 30).reading.number)
     capture.release()
     assert set(shown) <= {"2021 2019", None} and shown.count("2021 2019") >= 40, shown
+
+
+@pytest.mark.skipif(not REAL_DEV, reason="REAL_DEV_DIR is not set: the real video of the real-dev set")
+def test_the_real_video_at_half_size_never_shows_a_shortened_number(classifier) -> None:
+    """The real video of "2021 2019" at half its size (digits about 25 px high), its first 20
+    frames: the second row's Z-shaped "2" breaks into two pieces, each half a digit high and over
+    2.2 times as wide ("too wide"), before the row's first digit. They are joined with the specks
+    beside the row and judged again there (realtime.segment._join_specks), and, when they do not
+    join, stand in the row beside its start (BESIDE_REASONS): never a row read "019" (3 of these
+    frames before)."""
+    capture = cv2.VideoCapture(str(Path(REAL_DEV) / "photos" / "hualili_digits2_outdoor.mp4"))
+    pipeline = FramePipeline(classifier, CameraOptions())
+    shown = []
+    for index in range(20):
+        ok, frame = capture.read()
+        assert ok
+        half = cv2.resize(frame, (frame.shape[1] // 2, frame.shape[0] // 2), interpolation=cv2.INTER_AREA)
+        shown.append(pipeline.process(half, index / 30).reading.number)
+    capture.release()
+    assert all(number is None or len(number.replace(" ", "")) == 8 for number in shown), shown
