@@ -133,21 +133,28 @@ def test_real_photos_faded_or_overexposed_never_show_a_shortened_number(how, cla
         assert "?" in shown or len(shown) == len(truth), f"{path.name} {how.name}: {shown} for {truth}"
 
 
+def _video_numbers(frames: int, change, classifier) -> list[str | None]:
+    """The number camera mode shows on each of the real-dev video's first `frames` frames, each
+    changed by `change` (BGR uint8 in, BGR uint8 out) before it is read, as a video is read."""
+    capture = cv2.VideoCapture(str(Path(REAL_DEV) / "photos" / "hualili_digits2_outdoor.mp4"))
+    pipeline = FramePipeline(classifier, CameraOptions())
+    shown = []
+    for index in range(frames):
+        ok, frame = capture.read()
+        assert ok
+        shown.append(pipeline.process(change(frame), index / 30).reading.number)
+    capture.release()
+    return shown
+
+
 @pytest.mark.skipif(not REAL_DEV, reason="REAL_DEV_DIR is not set: the real video of the real-dev set")
 def test_the_real_video_in_grey_shows_no_wrong_number(classifier) -> None:
     """The real video of "2021 2019" on a carved door, its first 45 frames in grey (a camera
     without colour: no skin-and-wood check): every frame's number is right, or none. The sheet,
     tilted 10-12 degrees, was looked for on the levelled canvas and not found there, and the
     carving beside it read "20211 2019", "4 220021911" in 8 frames."""
-    capture = cv2.VideoCapture(str(Path(REAL_DEV) / "photos" / "hualili_digits2_outdoor.mp4"))
-    pipeline = FramePipeline(classifier, CameraOptions())
-    shown = []
-    for index in range(45):
-        ok, frame = capture.read()
-        assert ok
-        grey = cv2.cvtColor(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
-        shown.append(pipeline.process(grey, index / 30).reading.number)
-    capture.release()
+    shown = _video_numbers(45, lambda frame: cv2.cvtColor(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR),
+                           classifier)
     assert set(shown) <= {"2021 2019", None} and shown.count("2021 2019") >= 40, shown
 
 
@@ -159,13 +166,6 @@ def test_the_real_video_at_half_size_never_shows_a_shortened_number(classifier) 
     beside the row and judged again there (realtime.segment._join_specks), and, when they do not
     join, stand in the row beside its start (BESIDE_REASONS): never a row read "019" (3 of these
     frames before)."""
-    capture = cv2.VideoCapture(str(Path(REAL_DEV) / "photos" / "hualili_digits2_outdoor.mp4"))
-    pipeline = FramePipeline(classifier, CameraOptions())
-    shown = []
-    for index in range(20):
-        ok, frame = capture.read()
-        assert ok
-        half = cv2.resize(frame, (frame.shape[1] // 2, frame.shape[0] // 2), interpolation=cv2.INTER_AREA)
-        shown.append(pipeline.process(half, index / 30).reading.number)
-    capture.release()
+    shown = _video_numbers(20, lambda frame: cv2.resize(frame, (frame.shape[1] // 2, frame.shape[0] // 2),
+                                                        interpolation=cv2.INTER_AREA), classifier)
     assert all(number is None or len(number.replace(" ", "")) == 8 for number in shown), shown

@@ -52,18 +52,25 @@ def test_a_box_levelled_and_mapped_back_is_where_the_digit_was() -> None:
     assert loose[2] > 21 and loose[3] > 41
 
 
-def _tilted_page(mnist_test, angle: float) -> tuple[np.ndarray, list[str]]:
-    """Two rows of four MNIST digits in dark ink on paper, photographed turned `angle` degrees."""
+def _write_rows(page: np.ndarray, mnist_test, top: int, left: int, size: int) -> list[str]:
+    """Two rows of four MNIST digits `size` px high in dark ink on `page` (uint8 grey, changed in
+    place) from (`left`, `top`), rows 110 px and digits 70 px apart; the rows' texts."""
     images, labels = mnist_test
-    page = np.full((480, 640), 225, np.uint8)
     rows = []
     for r, start in enumerate((0, 4)):
         for k in range(4):
-            digit = cv2.resize(images[start + k], (60, 60), interpolation=cv2.INTER_LINEAR)
-            y, x = 150 + 110 * r, 170 + 70 * k
-            region = page[y : y + 60, x : x + 60]
-            page[y : y + 60, x : x + 60] = (region * (1 - 0.8 * digit / 255.0)).astype(np.uint8)
+            digit = cv2.resize(images[start + k], (size, size), interpolation=cv2.INTER_LINEAR)
+            y, x = top + 110 * r, left + 70 * k
+            region = page[y : y + size, x : x + size]
+            page[y : y + size, x : x + size] = (region * (1 - 0.8 * digit / 255.0)).astype(np.uint8)
         rows.append("".join(str(v) for v in labels[start : start + 4]))
+    return rows
+
+
+def _tilted_page(mnist_test, angle: float) -> tuple[np.ndarray, list[str]]:
+    """Two rows of four MNIST digits in dark ink on paper, photographed turned `angle` degrees."""
+    page = np.full((480, 640), 225, np.uint8)
+    rows = _write_rows(page, mnist_test, 150, 170, 60)
     turn = cv2.getRotationMatrix2D((320, 240), angle, 1.0)
     photo = cv2.warpAffine(page, turn, (640, 480), flags=cv2.INTER_LINEAR, borderValue=225)
     return cv2.cvtColor(photo, cv2.COLOR_GRAY2BGR), rows
@@ -90,17 +97,9 @@ def test_a_tilted_sheet_is_found_in_the_cameras_pixels(classifier, mnist_test, m
     seen_by_page: list[tuple[int, ...]] = []
     find_page = camera_app.find_page
     monkeypatch.setattr(camera_app, "find_page", lambda gray: seen_by_page.append(gray.shape) or find_page(gray))
-    images, labels = mnist_test
     frame = np.full((480, 640), 95, np.uint8)
     frame[0:330, 60:470] = 230  # the sheet, cut by the top edge
-    rows = []
-    for r, start in enumerate((0, 4)):
-        for k in range(4):
-            digit = cv2.resize(images[start + k], (56, 56), interpolation=cv2.INTER_LINEAR)
-            y, x = 90 + 110 * r, 120 + 70 * k
-            region = frame[y : y + 56, x : x + 56]
-            frame[y : y + 56, x : x + 56] = (region * (1 - 0.8 * digit / 255.0)).astype(np.uint8)
-        rows.append("".join(str(v) for v in labels[start : start + 4]))
+    rows = _write_rows(frame, mnist_test, 90, 120, 56)
     for x in (540, 575):  # the carving: grooves darker than the wood, digit-sized
         for y in (80, 190):
             cv2.line(frame, (x, y), (x + 6, y + 55), 30, 5)
