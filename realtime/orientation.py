@@ -83,6 +83,15 @@ HISTORY = 0.5
 #: real video of "2021 2019" faded toward white) led the other way up by 1.16 nats, and the next
 #: tries, with the page found whole, read it upright by 1.6-2.0 nats: one try turned it over, to
 #: "6172 1202" at 0.8-1.0 a digit, for the second until the next try.
+#: The try that may confirm a wanted turn comes this many frames after the one that wanted it:
+#: far enough for another view of the sheet (a sixth of a second at 30 frames/s), soon enough
+#: that the page is "?" only briefly.
+CONFIRM_AFTER = 5
+#: A video's tries start again at once when most digits of a frame are new to the tracker
+#: (SCENE_CHANGE of those it read, two or more): a sheet turned over in the hand was read the old
+#: way up, every digit sure, until the next try, and HISTORY held the old way up for two tries
+#: more (the real video turned 180 degrees mid-way: "6102 1202" at 0.92-1.00 for 64 frames).
+SCENE_CHANGE = 0.5
 #: Why the digits of a page whose way up is unsure are not named (DigitResult.reason).
 UNSURE_TURN = "which way up?"
 
@@ -218,6 +227,15 @@ class AutoTurn:
     def due(self, index: int) -> bool:
         return self._next_try is None or index >= self._next_try
 
+    def look_again(self, index: int) -> None:
+        """What the camera sees changed (most digits of frame `index` are new to the tracker: the
+        sheet was turned or another put in view): try the turns on the next frame, weighing them
+        afresh (the tries before saw another view; HISTORY would hold the old way up against the
+        new view for two tries more)."""
+        if self._next_try is not None:
+            self._next_try = min(self._next_try, index + 1)
+            self._lead = 0.0
+
     def choose(self, index: int, read: Callable[[int], TurnScore],
                confirm: Callable[[int], TurnScore] | None = None) -> int:
         """Try every turn (this frame is due) and return the one to use from now on. `confirm`, when
@@ -242,7 +260,8 @@ class AutoTurn:
         else:
             self._wanted = None
         self.current, self.unsure, self._lead = chosen, unsure, lead
-        self._next_try = index + self.every
+        # a turn wanted is confirmed or dropped soon (CONFIRM_AFTER), not after a second of "?"
+        self._next_try = index + (CONFIRM_AFTER if self._wanted is not None else self.every)
         return self.current
 
     def _decide(self, scores: dict[int, TurnScore]) -> tuple[int, bool, float]:

@@ -71,6 +71,10 @@ class Tracker:
         self._next_id = 0
         self.label_changes = 0
         self.track_seconds = 0.0
+        #: Of the last frame's read digits: how many continued a track, how many began one while
+        #: tracks were there to continue (a sheet moved or turned: what the camera sees changed).
+        self.continued = 0
+        self.began = 0
 
     def update(self, results: list[DigitResult], now: float) -> list[DigitResult]:
         """Smooth `results` (in place) with their matching tracks; returns them for chaining."""
@@ -85,8 +89,12 @@ class Tracker:
         for t_index, track in enumerate(self.tracks):
             if t_index not in used_tracks:
                 track.missed += 1
+        had_tracks = bool(self.tracks)
+        self.continued = len(used_results)
+        self.began = 0
         for r_index, result in enumerate(results):
             if result.probs is not None and r_index not in used_results:
+                self.began += had_tracks
                 self.tracks.append(
                     Track(self._next_id, result.box, result.probs.copy(), result.label, now, now, veto=float(result.vetoed))
                 )

@@ -151,6 +151,40 @@ def test_one_try_does_not_turn_a_video_over() -> None:
     assert AutoTurn(every=10).choose(0, fragments.get) == 180
 
 
+@pytest.mark.parametrize("page, upside_down", [(PENCIL, "186"), (BOXES, "8162")])
+def test_a_sheet_turned_over_mid_video_is_followed_within_a_few_frames(classifier, page: Path, upside_down: str) -> None:
+    """A video of a sheet turned over in the hand: when most digits of a frame are new to the
+    tracker the turns are tried on the next frame, weighed afresh (SCENE_CHANGE), and a turn
+    wanted is confirmed CONFIRM_AFTER frames later, "?" in between. Tried only every 30 frames,
+    with the old way up's history, the upside-down number stood for 23 frames of 30 (the real
+    video turned mid-way: "6102 1202" at 0.92-1.00 for 64 frames)."""
+    image = cv2.imread(str(page))
+    rng = np.random.default_rng(0)
+    pipeline = FramePipeline(classifier, CameraOptions())
+    shown = []
+    for index in range(60):
+        frame = image if index < 40 else cv2.rotate(image, cv2.ROTATE_180)
+        noisy = np.clip(frame + rng.normal(0, 3, frame.shape), 0, 255).astype(np.uint8)  # no two frames alike
+        shown.append(pipeline.process(noisy, index / 30).reading.number)
+    right = shown[0]
+    assert right is not None and shown[:40] == [right] * 40
+    assert shown[40:].count(upside_down) <= 3 and shown[-10:] == [right] * 10, shown[40:]
+
+
+def test_the_tracker_counts_digits_that_continue_a_track_and_digits_that_begin_one() -> None:
+    from realtime.reading import DigitResult
+    from realtime.tracking import Tracker
+
+    def digits(*boxes):
+        return [DigitResult(box, 0, 1, 0.99, np.eye(10)[1] * 0.99, None) for box in boxes]
+
+    tracker = Tracker()
+    tracker.update(digits((10, 10, 20, 30), (40, 10, 20, 30)), 0.0)
+    assert (tracker.continued, tracker.began) == (0, 0)  # nothing to continue: a first view
+    tracker.update(digits((11, 10, 20, 30), (200, 10, 20, 30), (240, 10, 20, 30)), 0.1)
+    assert (tracker.continued, tracker.began) == (1, 2)
+
+
 def test_the_ways_up_are_weighed_on_the_ink_both_found() -> None:
     """The finder treats the top and the bottom of a frame alike but not the same: a shadow along
     the bottom edge of a tilted page read as three "?" upright is cut by the border turned over.
