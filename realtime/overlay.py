@@ -44,9 +44,11 @@ def color_of(result: DigitResult) -> tuple[int, int, int]:
 
 
 def label_texts(result: DigitResult) -> list[str]:
-    """A candidate's label, longest form first: "4 97%", "? 43%" (unsure), "? not a digit"; then the bare label."""
-    if result.reason == "not a digit":
-        return ["? not a digit", "?"]
+    """A candidate's label, longest form first: "4 97%", "? 43%" (unsure), "? not a digit", "?
+    which way up?" (a check beyond the naming rule doubts it, however sure the model is: "? 100%"
+    said the opposite); then the bare label."""
+    if result.reason == "not a digit" or (result.digit is None and result.vetoed and result.reason):
+        return [f"? {result.reason}", "?"]
     return [f"{result.label} {result.confidence:.0%}", result.label]
 
 
@@ -237,7 +239,7 @@ def bars_caption(reading: Reading, shown: int, rule: str) -> list[str]:
     choice, that is with more than one digit.
     """
     result = reading.digits[shown]
-    first = f"probabilities of '{result.label}'"
+    first = f"probabilities of '{result.label}'" + (f" ({result.reason})" if result.digit is None and result.vetoed else "")
     read = reading.read
     if len(read) <= 1:
         return [first]

@@ -212,3 +212,15 @@ def test_bars_show_the_probabilities() -> None:
     green = np.all(image == overlay.GREEN, axis=2)
     rows = np.nonzero(green.any(axis=1))[0]
     assert 60 <= rows.min() and rows.max() < 80  # only the bar of class 3 (row 3 of 10) is green
+
+
+def test_a_digit_doubted_beyond_the_naming_rule_says_why_not_how_sure() -> None:
+    """A digit the model reads at 100% but a check doubts (the page's way up is unsure) is
+    labelled "? which way up?", and its bars are captioned with the reason: "? 100%" over a bar of
+    0 at 95% said the opposite of what the "?" means."""
+    doubted = result((5, 5, 20, 30), onehot(0))
+    doubted.doubt("which way up?")
+    assert overlay.label_texts(doubted) == ["? which way up?", "?"]
+    assert overlay.bars_caption(Reading([doubted], {}), 0, "clicked")[0] == "probabilities of '?' (which way up?)"
+    unsure = result((40, 5, 20, 30), np.full(10, 0.1))
+    assert overlay.label_texts(unsure)[0] == "? 10%"  # the naming rule's own doubt: how sure it is
