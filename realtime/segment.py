@@ -426,8 +426,12 @@ CUT_TALL = 1.5
 #: ... and a shape cut by the border stands in its line from this share of the line's digit height
 #: (not IN_ROW): the frame's edge leaves any part of a digit, and a digit cut through its middle
 #: falls apart (a "5" cut at a tilted photo's edge left its bar and stem, 0.49 of the row high,
-#: and its bowl: the row read as a number without it).
-CUT_IN_ROW = SPECK_OF_ROW
+#: and its bowl: the row read as a number without it). A "2" cut through near its right end leaves
+#: the ends of its arc and of its foot, each 0.26-0.3 of the row high: at SPECK_OF_ROW (0.4) neither
+#: stood in the row, which read "343" for 3432 (a fresh user's crops of the real photos; cut at
+#: the left edge they read "?"). At 0.25, row crops of seeds 7 and 11 cut with 0, 2 and 5 px:
+#: whole rows 659 of 1068 as before, wrong numbers 81 -> 80.
+CUT_IN_ROW = 0.25
 FRAME_SIZED = ("cut by border", "too large")
 #: Specks in a line's band, between or beside its digits, closer to each other than JOIN_GAP of
 #: the line's digit height, are pieces of one shape: a digit whose thin strokes broke apart when

@@ -439,6 +439,18 @@ def test_a_digit_cut_by_the_frames_edge_at_a_rows_end_stands_in_the_row() -> Non
     assert [c.line for c in find_digits(far, FinderSettings()) if c.reason == "cut by border"] == [-1]
 
 
+def test_the_ends_of_a_digit_cut_near_its_edge_stand_in_the_row() -> None:
+    """A "2" cut by the frame's right edge near its own right end leaves the ends of its arc and
+    of its foot, each about a quarter of the row high: one of them stands in the row (CUT_IN_ROW),
+    so the row has no number rather than "343" for 3432."""
+    canvas = _canvas(200, 265)
+    for k, digit in enumerate("343"):
+        _draw(canvas, digit, 40 + 70 * k, 60, 70)
+    _draw(canvas, "2", 250, 60, 70)  # 42 px wide, 15 px of it in the frame
+    cut = [c for c in find_digits(canvas, FinderSettings()) if c.reason == "cut by border"]
+    assert len(cut) == 2 and 0 in {c.line for c in cut}, [(c.box, c.line) for c in cut]
+
+
 def _cut_boxes_row(digit_in_last: bool) -> np.ndarray:
     """A photo cropped with no margin around a row of printed boxes "[2][4][1][3]" (digits 60 px
     high, boxes 124: the frame's height): the boxes' top and bottom edges lie beyond the frame,
