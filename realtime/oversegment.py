@@ -395,10 +395,9 @@ def choose(lattice: _Lattice, height: float, costs: Costs = Costs()) -> list[tup
         return []
     total = sum(scores[k] for k in path)
     labels = [_label(a, height, costs) for a in lattice.arcs]
-    # what the model alone says of each group read as a digit, its priors left out but for height:
-    # a group lower than Costs.low of the candidate is no digit of a row (_outread)
-    read = [float(np.log(max(float(a.probs.max()), FLOOR))) if label >= 0 and a.group.box[3] >= costs.low * height
-            else -np.inf for a, label in zip(lattice.arcs, labels)]
+    # what the model alone says of each group read as a digit, its priors left out
+    read = [float(np.log(max(float(a.probs.max()), FLOOR))) if label >= 0 else -np.inf
+            for a, label in zip(lattice.arcs, labels)]
     out = []
     for k in path:
         chosen = lattice.arcs[k]
@@ -418,12 +417,7 @@ def _outread(lattice: _Lattice, k: int, read: list[float]) -> bool:
     is: some path of narrower groups read as digits over the same pieces whose probabilities
     multiply to more, the priors against cutting left out (a "11" read as one leaning "1" at 0.92
     whose halves read "1" and "1" at 0.98 and 0.95; `read`: each arc's log probability as a digit,
-    -inf for one read as no digit or lower than Costs.low of the candidate). The height prior is
-    kept: the two digits of a touching pair stand about as high as the pair, while any stretch of
-    one slanted stroke reads as a fluent "1" too, so a "1" leaning 45 degrees (as wide as high,
-    past CLASS_WIDE) cut into its foot, 0.37 of its height, and the rest read "1" "1" at 0.97 and
-    0.96 over its 0.93 whole, and was "?" in 8 frames of a rendered clip (none now; pages of
-    seeds 7, 11, 13, 17 and 19: 3 digits more named, all right, none named wrong)."""
+    -inf for one read as no digit)."""
     first, last = lattice.arcs[k].first, lattice.arcs[k].last
     inner = [(a.first - first, a.last - first, score) for n, (a, score) in enumerate(zip(lattice.arcs, read))
              if n != k and first <= a.first and a.last <= last and score > -np.inf]

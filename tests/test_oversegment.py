@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from realtime.camera_app import CameraOptions, FramePipeline
-from realtime.oversegment import _Arc, _Lattice, choose, cut_paths, needs_cutting, resegment, row_height
+from realtime.oversegment import cut_paths, needs_cutting, resegment, row_height
 from realtime.reading import read_candidates
 from realtime.segment import Candidate, find_digits
 
@@ -353,26 +353,3 @@ def test_digits_joined_by_three_strokes_are_still_cut_between_them() -> None:
     paths, crossed = cut_paths(cand.mask[2:-2, 2:-2] > 0, cand.box[3])
     assert paths and all(2.5 < c <= 3.5 for c in crossed)
     assert all(10 < float(np.median(p)) < cand.box[2] - 10 for p in paths)  # between the strokes
-
-
-def _arc(first: int, last: int, box: tuple[int, int, int, int], one: float) -> _Arc:
-    """A group of pieces first..last-1 at `box`, read "1" at `one` and "7" at 0.01."""
-    probs = np.zeros(10, np.float32)
-    probs[1], probs[7] = one, 0.01
-    return _Arc(first, last, Candidate(box, np.zeros((box[3] + 4, box[2] + 4), np.uint8)), None, probs)
-
-
-@pytest.mark.parametrize("pieces, outread", [
-    # a "1" leaning 45 degrees, cut into its foot (0.37 of its height) and the rest: any stretch of
-    # one slanted stroke reads as a "1", but a piece that low is no digit of the row
-    ([(0, 34, 15, 20), (12, 0, 37, 37)], False),
-    # two "1"s leaning together, as high as the pair: the two digits it holds
-    ([(0, 0, 22, 54), (27, 0, 22, 54)], True),
-])
-def test_only_pieces_as_high_as_a_digit_outread_a_whole(pieces: list[tuple[int, int, int, int]], outread: bool) -> None:
-    """A shape 49 x 54 px read "1" at 0.90 whose two pieces read "1" at 0.97 and 0.96 (more, multiplied):
-    two digits only when each piece is at least Costs.low of its height; a leaning "1" is named."""
-    whole = _arc(0, 2, (0, 0, 49, 54), 0.90)
-    lattice = _Lattice(0, 2, [0.0, 1.0], [whole, _arc(0, 1, pieces[0], 0.97), _arc(1, 2, pieces[1], 0.96)])
-    ((arc, sure, read_better),) = choose(lattice, 54.0)
-    assert arc is whole and read_better is outread and sure is not outread
