@@ -24,7 +24,7 @@ from realtime.errors import UserError, flush_stdout
 from realtime.events import EventLog, EventLogError
 from realtime.files import save_images, unique_paths
 from realtime.lifecycle import ExitHook, StopSignals
-from realtime.orientation import SCENE_CHANGE, UNSURE_TURN, AutoTurn, TurnScore, box_to_frame, turn, turn_score
+from realtime.orientation import UNSURE_TURN, AutoTurn, TurnScore, box_to_frame, turn, turn_score
 from realtime.oversegment import resegment
 from realtime.page import find_page, reject_off_page, reject_on_skin
 from realtime.reading import DigitResult, Predictor, Reading, doubt_small, read_candidates
@@ -162,9 +162,8 @@ class FramePipeline:
             binary = cv2.resize(binary, (bgr.shape[1], bgr.shape[0]), interpolation=cv2.INTER_NEAREST)
         doubt_small(results)
         self.tracker.update(results, now)
-        began = self.tracker.began
-        if self.options.rotate is None and began >= 2 and began > SCENE_CHANGE * (began + self.tracker.continued):
-            self.auto.look_again(self._index)
+        if self.options.rotate is None:
+            self.auto.seen(self._index, self.tracker.began, self.tracker.continued)
         timings = {"preprocess": (time.perf_counter() - started) * 1e3 - infer_ms, "inference": infer_ms}
         return FrameResult(bgr, binary, Reading(results, timings), timings)
 

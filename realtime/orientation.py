@@ -77,13 +77,14 @@ FLIP_NATS = 0.6
 #: with a memory of a few tries: the real video's "2021 2019" at half size reads its opposite
 #: "6102 1202" a little more probably in one try of five, and no longer goes unsure for a second.
 HISTORY = 0.5
-#: SETTLE: a video leaves its turn only when two tries in a row choose the same other one, sure of
-#: its way up; until then the page is unsure. A still has one try, which decides. A frame is not the page: a
-#: faint page read in fragments by one try ("11 ? ? 19 1" upright, "1 61 11 1" upside down, the
-#: real video of "2021 2019" faded toward white) led the other way up by 1.16 nats, and the next
-#: tries, with the page found whole, read it upright by 1.6-2.0 nats: one try turned it over, to
-#: "6172 1202" at 0.8-1.0 a digit, for the second until the next try.
-#: The try that may confirm a wanted turn comes this many frames after the one that wanted it:
+# SETTLE: a video leaves its turn only when two tries in a row choose the same other one, sure of
+# its way up; until then the page is unsure. A still has one try, which decides. A frame is not
+# the page: a faint page read in fragments by one try ("11 ? ? 19 1" upright, "1 61 11 1" upside
+# down, the real video of "2021 2019" faded toward white) led the other way up by 1.16 nats, and
+# the next tries, with the page found whole, read it upright by 1.6-2.0 nats: one try turned it
+# over, to "6172 1202" at 0.8-1.0 a digit, for the second until the next try.
+
+#: SETTLE's second try, the one that may confirm a wanted turn comes this many frames after the one that wanted it:
 #: far enough for another view of the sheet (a sixth of a second at 30 frames/s), soon enough
 #: that the page is "?" only briefly.
 CONFIRM_AFTER = 5
@@ -227,12 +228,14 @@ class AutoTurn:
     def due(self, index: int) -> bool:
         return self._next_try is None or index >= self._next_try
 
-    def look_again(self, index: int) -> None:
-        """What the camera sees changed (most digits of frame `index` are new to the tracker: the
-        sheet was turned or another put in view): try the turns on the next frame, weighing them
-        afresh (the tries before saw another view; HISTORY would hold the old way up against the
-        new view for two tries more)."""
-        if self._next_try is not None:
+    def seen(self, index: int, began: int, continued: int) -> None:
+        """A video's frame was read and tracked: `began` of its digits began a track and
+        `continued` continued one (realtime.tracking.Tracker); `index` is the next frame's. When
+        what the camera sees changed (SCENE_CHANGE: the sheet was turned over or another put in
+        view), the turns are tried again from the frame after the next, weighed afresh (the tries
+        before saw another view; HISTORY would hold the old way up against the new view for two
+        tries more)."""
+        if self._next_try is not None and began >= 2 and began > SCENE_CHANGE * (began + continued):
             self._next_try = min(self._next_try, index + 1)
             self._lead = 0.0
 

@@ -47,8 +47,9 @@ class _Verdict:
 
 
 class WholeMemory:
-    """Verdicts "reads best whole" of the last KEEP_FRAMES frames (UNSURE_FRAMES for a "?"). `next_frame()` once a frame;
-    `clear()` when the frame's geometry changes (another turn of the sheet)."""
+    """Verdicts "reads best whole" of the last KEEP_FRAMES frames (UNSURE_FRAMES for a "?").
+    `next_frame()` once a frame; `clear()` when the frame's geometry changes (another turn of the
+    sheet)."""
 
     def __init__(self, keep_frames: int = KEEP_FRAMES, min_iou: float = MIN_IOU, unsure_frames: int = UNSURE_FRAMES) -> None:
         self.keep_frames = keep_frames

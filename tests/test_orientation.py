@@ -154,7 +154,7 @@ def test_one_try_does_not_turn_a_video_over() -> None:
 @pytest.mark.parametrize("page, upside_down", [(PENCIL, "186"), (BOXES, "8162")])
 def test_a_sheet_turned_over_mid_video_is_followed_within_a_few_frames(classifier, page: Path, upside_down: str) -> None:
     """A video of a sheet turned over in the hand: when most digits of a frame are new to the
-    tracker the turns are tried on the next frame, weighed afresh (SCENE_CHANGE), and a turn
+    tracker the turns are tried two frames later, weighed afresh (SCENE_CHANGE), and a turn
     wanted is confirmed CONFIRM_AFTER frames later, "?" in between. Tried only every 30 frames,
     with the old way up's history, the upside-down number stood for 23 frames of 30 (the real
     video turned mid-way: "6102 1202" at 0.92-1.00 for 64 frames)."""
