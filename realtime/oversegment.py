@@ -42,6 +42,7 @@ import time
 from dataclasses import dataclass
 from statistics import median  # lists of a few numbers: far cheaper than numpy's
 
+import cv2
 import numpy as np
 
 from realtime.preprocess import stroke_width, to_mnist
@@ -113,6 +114,12 @@ MAX_PIECES = 10
 #: more likely a cut gone astray, or two digits, than a digit, however its ten digit
 #: probabilities share out (confidently wrong on seeds 7, 13, 17, 19: 6 -> 4, whole rows unchanged).
 PIECE_SURE = 0.5
+#: A candidate read "1" whose ink lies within this many stroke widths of one straight line (the
+#: short side of its minimum-area rectangle) is one pen stroke, never touching digits: two strokes
+#: side by side take at least three (stroke, gap, stroke). Leaning "1"s as wide as they are high
+#: measure 1.2-2.1 on seed-7 pages and the rendered clips, touching pairs 3.9 and more; cut, a
+#: leaning "1"'s foot and the rest both read "1" and outread the whole, which was left "?".
+ONE_STROKE = 2.5
 #: Why a digit read by a group of pieces (or whole) is not named: another cut reads nearly as well.
 UNSURE = "low confidence"
 #: Log-probability floor: a zero probability is a large but finite cost.
@@ -152,7 +159,8 @@ def needs_cutting(cand: Candidate, result: DigitResult, candidates: list[Candida
     row's digit height and named under SURE, or wider than ROW_WIDE of it however it reads (a pair
     the model reads fluently as one digit), or turned down by the finder as "too wide" (a chain of them); no wider
     than MAX_WIDE; between MIN_CHAIN and MAX_TALL of its row's digit height high (digits one over
-    another, a tail reaching the next line, are not side by side); and not framed. The cheap
+    another, a tail reaching the next line, are not side by side); not framed; and not a "1" of
+    one straight stroke (`one_stroke`: a leaning "1" as wide as it is high). The cheap
     tests come first: most frames have no candidate that needs cutting."""
     _, _, w, h = cand.box
     if w > MAX_WIDE * h:
@@ -171,7 +179,20 @@ def needs_cutting(cand: Candidate, result: DigitResult, candidates: list[Candida
             if not (row and w > wide * row):
                 return False
     row = row_height(cand, candidates) if row is None else row
-    return (not row or MIN_CHAIN * row <= h <= MAX_TALL * row) and not _framed(cand.mask)
+    return ((not row or MIN_CHAIN * row <= h <= MAX_TALL * row) and not _framed(cand.mask)
+            and not (result.digit == 1 and one_stroke(cand.mask)))
+
+
+def one_stroke(mask: np.ndarray) -> bool:
+    """Whether a candidate's ink (uint8 0/255 or bool, H x W) is one straight pen stroke: the
+    short side of its minimum-area rectangle (cv2.minAreaRect, any angle) at most ONE_STROKE
+    stroke widths (realtime.preprocess.stroke_width, 2 * area / perimeter)."""
+    ink = (mask > 0).astype(np.uint8)
+    points = cv2.findNonZero(ink)
+    if points is None:
+        return False
+    _, sides, _ = cv2.minAreaRect(points)
+    return min(sides) <= ONE_STROKE * stroke_width(ink)
 
 
 def row_height(cand: Candidate, candidates: list[Candidate]) -> float:
