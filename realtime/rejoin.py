@@ -18,6 +18,13 @@ merge half of segmentation by recognition, as the cut half (realtime.oversegment
 digits: recognition decides which pieces make one digit (R. G. Casey, E. Lecolinet, "A survey of
 methods and strategies in character segmentation", IEEE PAMI 18(7), 1996, section 4: the merging
 of fragments by recognition). A row with nothing unnamed pays nothing.
+
+A digit the model names without its loose piece is read with it too: a "5"'s belly without its
+bar reads "3" or "6" (at 0.66-0.96 on dense pages), a wrong number. A piece left out of the rows
+(a speck, a dash: no digit of its own) beside a named digit is read joined with it, and the union
+replaces the digit when the model names it SPLIT_CONFIDENCE sure and surer than the digit alone:
+recognition decides, as for an unnamed one, and a digit read surely whole keeps its reading. A
+row whose digits have no loose piece beside them pays nothing.
 """
 
 from __future__ import annotations
@@ -29,13 +36,19 @@ import numpy as np
 
 from realtime.preprocess import to_mnist
 from realtime.reading import SPLIT_CONFIDENCE, DigitResult, Predictor, decide
-from realtime.segment import FRAME_SIZED, MAX_DIGIT, WHOLE_DIGIT, Candidate, box_gap, joined_mask, side_by_side, union
+from realtime.segment import (FRAME_SIZED, MAX_DIGIT, WHOLE_DIGIT, Candidate, FinderSettings, box_gap, joined_mask,
+                              side_by_side, union)
 
 #: Pieces left out of the rows that may be a part of a digit beside them: a "5"'s bar, a dot.
 LOOSE_REASONS = ("speck", "too wide", "too small", "broken")
 #: A union wider than this share of its own height is two digits, not one in pieces (the finder's
 #: bound on a merge, realtime.segment._same_digit).
 MAX_WIDTH = 1.5
+#: ... but a union with a piece left out of the rows may be as wide as the finder lets one shape
+#: be (FinderSettings.max_wide_aspect): that piece is no digit (a dash, a speck), so the union is
+#: not two digits side by side, and a "5"'s bar may be drawn long and flat (a belly 27 px wide
+#: under a bar reaching 16 px past it: 40 x 26 px, read "3" without it).
+LOOSE_WIDTH = FinderSettings().max_wide_aspect
 #: Pieces of one digit lie at most this share of the row's digit height apart: a "5"'s bar
 #: written off its body (MNIST's test set has them 0.3 of the digit apart), where the finder's
 #: own merge reaches 0.25 of a digit's height for specks (realtime.segment.JOIN_GAP).
@@ -46,9 +59,11 @@ def rejoin(candidates: list[Candidate], results: list[DigitResult], model: Predi
            ) -> tuple[list[Candidate], list[DigitResult], float]:
     """`candidates` and their `results` (one for one, in the finder's reading order) with each
     unnamed candidate of a row joined to a piece beside it where the model reads the two as one
-    digit SPLIT_CONFIDENCE sure. Returns the candidates, their results (a joined pair is one
-    candidate, with `split` set, at the unnamed one's place) and the time of the extra batch, ms;
-    the same lists and 0.0 when no row has an unnamed candidate with a piece beside it."""
+    digit SPLIT_CONFIDENCE sure, and each named one joined to a loose piece beside it where the
+    model reads the two SPLIT_CONFIDENCE sure and surer than the named one alone. Returns the
+    candidates, their results (a joined pair is one candidate, with `split` set, at the row's
+    candidate's place) and the time of the extra batch, ms; the same lists and 0.0 when no row has
+    an unnamed candidate with a piece beside it, nor a named one with a loose piece beside it."""
     pairs = _pairs(candidates, results)
     if not pairs:
         return candidates, results, 0.0
@@ -68,7 +83,7 @@ def rejoin(candidates: list[Candidate], results: list[DigitResult], model: Predi
     for (a, b, cand, image), row in zip(joined, probs):
         result = DigitResult(cand.box, cand.line, None, 0.0, None, image)
         decide([result], row[None], model, SPLIT_CONFIDENCE)
-        if result.digit is not None:
+        if result.digit is not None and (results[a].digit is None or result.confidence > results[a].confidence):
             read.append((result.confidence, a, b, cand, result))
     gone: set[int] = set()
     at: dict[int, tuple[Candidate, DigitResult]] = {}
@@ -91,10 +106,11 @@ def rejoin(candidates: list[Candidate], results: list[DigitResult], model: Predi
 
 
 def _pairs(candidates: list[Candidate], results: list[DigitResult]) -> list[tuple[int, int]]:
-    """(unnamed candidate of a row, piece beside it) index pairs worth reading together, each
-    pair once. The piece is the row's next or previous candidate or a piece left out of the rows
-    (LOOSE_REASONS), within REACH of the row's digit height (the median height of its accepted
-    candidates, px), their union a digit's size (MAX_WIDTH, MAX_DIGIT), and no digit beside it:
+    """(candidate of a row, piece beside it) index pairs worth reading together, each pair once.
+    The piece is, for an unnamed candidate, the row's next or previous candidate or a piece left
+    out of the rows (LOOSE_REASONS), for a named one only the latter; within REACH of the row's
+    digit height (the median height of its accepted candidates, px), their union a digit's size
+    (MAX_WIDTH, LOOSE_WIDTH with a loose piece, MAX_DIGIT), and no digit beside it:
     not two digits standing level side by side (realtime.segment.side_by_side), and not a digit
     named whole (WHOLE_DIGIT of the row high): a piece "?" beside a whole "0" is not read
     into it. Never a shape cut by the frame or too large for it (FRAME_SIZED): the rest of a digit
@@ -105,23 +121,39 @@ def _pairs(candidates: list[Candidate], results: list[DigitResult]) -> list[tupl
         if cand.line >= 0:
             lines.setdefault(cand.line, []).append(k)
     loose = [k for k, c in enumerate(candidates) if c.line < 0 and c.reason in LOOSE_REASONS]
+    loose_boxes = np.array([candidates[k].box for k in loose], np.float32).reshape(-1, 4)
     pairs = []
     for members in lines.values():
         heights = [candidates[k].box[3] for k in members if candidates[k].accepted]
         if not heights:
             continue
         height = float(median(heights))
+        # the loose pieces within reach of each of the row's candidates, in one pass: every named
+        # digit of a page of specks looks for its loose pieces
+        near = _gaps(np.array([candidates[k].box for k in members], np.float32), loose_boxes) <= REACH * height
         for pos, k in enumerate(members):
-            if results[k].digit is not None or candidates[k].reason in FRAME_SIZED:
-                continue  # named, or cut by the frame: what the frame cut off is not beside it
-            beside = members[max(0, pos - 1) : pos] + members[pos + 1 : pos + 2] + loose
+            if candidates[k].reason in FRAME_SIZED:
+                continue  # cut by the frame: what the frame cut off is not beside it
+            beside = [loose[i] for i in np.flatnonzero(near[pos])]
+            if results[k].digit is None:
+                beside = members[max(0, pos - 1) : pos] + members[pos + 1 : pos + 2] + beside
             for j in beside:
                 if candidates[j].reason in FRAME_SIZED:
                     continue
                 a, b = candidates[k].box, candidates[j].box
                 _, _, uw, uh = union([a, b])
                 named_whole = results[j].digit is not None and b[3] >= WHOLE_DIGIT * height
-                if (box_gap(a, b) <= REACH * height and uw <= MAX_WIDTH * uh and uh <= MAX_DIGIT * height
+                wide = MAX_WIDTH if candidates[j].line >= 0 else LOOSE_WIDTH
+                if (box_gap(a, b) <= REACH * height and uw <= wide * uh and uh <= MAX_DIGIT * height
                         and not side_by_side(a, b, height) and not named_whole and (j, k) not in pairs):
                     pairs.append((k, j))
     return pairs
+
+
+def _gaps(boxes: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """realtime.segment.box_gap of each of `boxes` ((M, 4) x, y, w, h) with each of `others`
+    ((N, 4)): (M, N), px (0 or less where they touch or overlap)."""
+    a, b = boxes[:, None, :], others[None, :, :]
+    x = np.maximum(a[..., 0], b[..., 0]) - np.minimum(a[..., 0] + a[..., 2], b[..., 0] + b[..., 2])
+    y = np.maximum(a[..., 1], b[..., 1]) - np.minimum(a[..., 1] + a[..., 3], b[..., 1] + b[..., 3])
+    return np.maximum(x, y)

@@ -97,3 +97,55 @@ def test_a_shape_cut_by_the_frame_is_never_joined_with_a_piece_beside_it() -> No
     assert _pairs([cut, digit, speck], results) == []
     cut.reason = results[0].reason = "broken"  # the same shape, not cut by the frame: tried
     assert (0, 2) in _pairs([cut, digit, speck], results)
+
+
+class BodyReader(PartsReader):
+    """PartsReader, but ink in one part without a hole (a "5"'s belly alone) reads "3" `body` sure
+    ("5" the rest): the belly of a "5" whose bar was written apart, named wrong."""
+
+    def __init__(self, body: float) -> None:
+        super().__init__()
+        self.body = body
+
+    def predict(self, images: np.ndarray) -> np.ndarray:
+        out = super().predict(images)
+        for row, image in zip(out, images):
+            ink = (image > 0.3).astype(np.uint8)
+            _, hierarchy = cv2.findContours(ink, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+            if cv2.connectedComponents(ink, connectivity=8)[0] - 1 == 1 and len(hierarchy[0]) == 1:
+                row[:] = 0.0
+                row[3], row[5] = self.body, 1.0 - self.body
+        return out
+
+
+def test_a_belly_named_without_its_bar_is_read_with_it() -> None:
+    """A "5"'s belly read "3" (0.66) beside its bar left out of the row: the row read "003", a wrong
+    number; joined with the bar, read "5" surer (0.97), it is "005"."""
+    candidates = find_digits(_row())
+    results, _, _ = read_candidates(candidates, BodyReader(0.66))
+    assert "".join(r.label for r in results if r.line == 0) == "003"  # the finder alone
+    _, read, _ = rejoin(candidates, results, BodyReader(0.66))
+    assert "".join(r.label for r in read if r.line == 0) == "005"
+
+
+def test_a_digit_read_surer_alone_keeps_its_reading() -> None:
+    """The same belly read "3" 0.99 sure alone: the union's "5" at 0.97 does not replace it (a
+    digit named surely whole is not read into a speck beside it)."""
+    candidates = find_digits(_row())
+    results, _, _ = read_candidates(candidates, BodyReader(0.99))
+    _, read, _ = rejoin(candidates, results, BodyReader(0.99))
+    assert "".join(r.label for r in read if r.line == 0) == "003"
+
+
+def test_a_loose_piece_may_make_a_union_as_wide_as_one_shape() -> None:
+    """A belly 27 x 21 px under a long flat bar 19 x 5 px (a dense page's "5", read "3"): the union,
+    40 x 26 px, is wider than two pieces of a row may make (1.5 of its height), as wide as one
+    shape may be; two candidates of a row as far apart are not read as one."""
+    mask = np.zeros((30, 30), np.uint8)
+    belly = Candidate(box=(603, 497, 27, 21), mask=mask, line=0)
+    bar = Candidate(box=(624, 492, 19, 5), mask=mask, line=-1, reason="speck")
+    named = [DigitResult(belly.box, 0, 3, 0.66, None, None), DigitResult(bar.box, -1, None, 0.0, None, None, "speck")]
+    assert _pairs([belly, bar], named) == [(0, 1)]
+    piece = Candidate(box=(624, 492, 19, 5), mask=mask, line=0, reason="broken")  # in the row: MAX_WIDTH
+    unnamed = [DigitResult(belly.box, 0, None, 0.3, None, None, "low confidence"), named[1]]
+    assert _pairs([belly, piece], unnamed) == []
