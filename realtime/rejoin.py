@@ -121,20 +121,21 @@ def _pairs(candidates: list[Candidate], results: list[DigitResult]) -> list[tupl
         if cand.line >= 0:
             lines.setdefault(cand.line, []).append(k)
     loose = [k for k, c in enumerate(candidates) if c.line < 0 and c.reason in LOOSE_REASONS]
-    loose_boxes = np.array([candidates[k].box for k in loose], np.float32).reshape(-1, 4)
+    # each row candidate's gaps to the loose pieces, in one pass (every named digit of a page of
+    # specks looks for its loose pieces): {candidate: (gap to each loose piece, px)}
+    in_rows = [k for k, c in enumerate(candidates) if c.line >= 0] if loose else []
+    gaps = dict(zip(in_rows, _gaps(np.array([candidates[k].box for k in in_rows], np.float32).reshape(-1, 4),
+                                   np.array([candidates[k].box for k in loose], np.float32).reshape(-1, 4))))
     pairs = []
     for members in lines.values():
         heights = [candidates[k].box[3] for k in members if candidates[k].accepted]
         if not heights:
             continue
         height = float(median(heights))
-        # the loose pieces within reach of each of the row's candidates, in one pass: every named
-        # digit of a page of specks looks for its loose pieces
-        near = _gaps(np.array([candidates[k].box for k in members], np.float32), loose_boxes) <= REACH * height
         for pos, k in enumerate(members):
             if candidates[k].reason in FRAME_SIZED:
                 continue  # cut by the frame: what the frame cut off is not beside it
-            beside = [loose[i] for i in np.flatnonzero(near[pos])]
+            beside = [loose[i] for i in np.flatnonzero(gaps[k] <= REACH * height)] if loose else []
             if results[k].digit is None:
                 beside = members[max(0, pos - 1) : pos] + members[pos + 1 : pos + 2] + beside
             for j in beside:
