@@ -153,6 +153,32 @@ def test_a_digit_whose_own_tail_the_cut_shortened_is_named_whatever_its_trimmed_
         assert beside[0].digit is None and beside[0].reason == "low confidence"
 
 
+def test_a_tailed_digit_whose_own_tail_was_cut_is_named_when_its_trimmed_reading_is_sure() -> None:
+    """A "9" whose tail the seam cut short (only its own ink taken: all under its body) reads "9"
+    only 0.7 sure as cut, but 0.9 sure without the ink by the cut: both readings name the same
+    tailed digit, one OWN_TAIL sure: named. Read 0.7 as cut and "9" 0.8 without, or without the ink
+    as another digit (a "0", however sure), or as cut below MIN_CONFIDENCE: "?"."""
+    nine = np.zeros((40, 24), np.uint8)
+    nine[4:20, 4:20] = 255  # the loop
+    nine[20:36, 14:18] = 255  # the tail under it
+    loop = nine.copy()
+    loop[28:] = 0
+    tail = Candidate(box=(0, 0, 24, 36), mask=nine, line=0, split=True, trimmed=loop)
+
+    def model(cut: tuple[int, float], trimmed: tuple[int, float]):
+        class Model:  # the batch: the cut as found, then its trimmed crop
+            def predict(self, images: np.ndarray) -> np.ndarray:
+                return np.stack([_sure_of(*cut), _sure_of(*trimmed)])
+        return Model()
+
+    assert MIN_CONFIDENCE <= 0.7 < 0.8 < OWN_TAIL <= 0.9
+    named, _, _ = read_candidates([tail], model((9, 0.7), (9, 0.9)))
+    assert named[0].digit == 9 and named[0].reason is None and not named[0].vetoed
+    for cut, trimmed in (((9, 0.7), (9, 0.8)), ((9, 0.7), (0, 0.99)), ((9, 0.45), (9, 0.95))):
+        unsure, _, _ = read_candidates([tail], model(cut, trimmed))
+        assert unsure[0].digit is None and unsure[0].reason == "low confidence", (cut, trimmed)
+
+
 def test_a_cut_digit_unsure_with_the_ink_by_the_cut_is_named_when_both_readings_agree() -> None:
     """A "4" that kept the end of a neighbour's tail by the cut: 76% sure with it, 96% without:
     both crops name a "4", one AGREED sure: named (and 78% without it). The same "4" read 70%
