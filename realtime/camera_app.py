@@ -31,7 +31,7 @@ from realtime.reading import DigitResult, Predictor, Reading, doubt_small, read_
 from realtime.rejoin import rejoin
 from realtime.segment import Candidate, FinderSettings, find_digits
 from realtime.skew import MIN_SKEW, RESKEW, box_back, estimate_skew, level, seen_area
-from realtime.textlines import UNSURE_ROWS, torn_rows
+from realtime.textlines import UNSURE_ROWS, stacked_rows, torn_rows
 from realtime.tracking import Tracker
 from realtime.whole_memory import WholeMemory
 from realtime.videofile import VideoFile, VideoWriteError
@@ -239,13 +239,15 @@ class FramePipeline:
 
 def _doubt_torn_rows(results: list[DigitResult]) -> None:
     """Show "?" (UNSURE_ROWS) for the digits of lines that may be pieces of one tilted row
-    (realtime.textlines.torn_rows): the lines' order, and so the number, cannot be told."""
+    (realtime.textlines.torn_rows) or that hold two rows (stacked_rows): the lines' order or
+    their digits', and so the number, cannot be told."""
     lines: dict[int, list[DigitResult]] = {}
     for result in results:
         if result.line >= 0:
             lines.setdefault(result.line, []).append(result)
     keys = sorted(lines)
-    for index in torn_rows([[r.box for r in lines[k]] for k in keys]):
+    boxes = [[r.box for r in lines[k]] for k in keys]
+    for index in torn_rows(boxes) | stacked_rows(boxes):
         for result in lines[keys[index]]:
             if result.digit is not None:
                 result.doubt(UNSURE_ROWS)

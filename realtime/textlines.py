@@ -45,7 +45,10 @@ STEP = 0.5
 #: more (a pair or a blob between them that the finder dropped at the tilt: a marker "76" between
 #: "2" and "77" left them 2.2 digit heights apart).
 TORN_REACH = REACH + 1.0
-#: The reason a digit of such pieces is shown "?" (`torn_rows`).
+#: A digit at least this many of the digit height is a whole digit, not a piece (`stacked_rows`;
+#: realtime.segment.WHOLE_DIGIT).
+WHOLE = 0.7
+#: The reason a digit of such pieces is shown "?" (`torn_rows`, `stacked_rows`).
 UNSURE_ROWS = "one row or several?"
 
 
@@ -117,6 +120,27 @@ def torn_rows(rows: Sequence[Sequence[Box]]) -> set[int]:
                     and max(by0 - ay1, ay0 - by1) < STEP * typical):
                 torn.update((i, j))
     return torn
+
+
+def stacked_rows(rows: Sequence[Sequence[Box]]) -> set[int]:
+    """The indices of `rows` (each the boxes (x, y, w, h) of one line's candidates) that hold two
+    rows: two of their digits, each a whole digit high (WHOLE of the lines' digit height,
+    `typical_height`), stand one over the other: they share half the narrower one's width in x
+    and not half the shorter one's height in y (`level`). A row's digits stand side by side; a
+    dense page whose rows wave chained two of them into one line through a digit level with
+    both, read as one number of 24 digits. Neither the order nor the rows can be told."""
+    typical = typical_height(b for r in rows for b in r)
+    stacked = set()
+    for index, row in enumerate(rows):
+        whole = sorted((b for b in row if b[3] >= WHOLE * typical), key=lambda b: b[0])
+        for pos, (x, y, w, h) in enumerate(whole):
+            for other in whole[pos + 1 :]:
+                if other[0] >= x + w:
+                    break  # sorted by x: the rest lie further right
+                shared = min(x + w, other[0] + other[2]) - other[0]
+                if shared >= 0.5 * min(w, other[2]) and not level((x, y, w, h), other):
+                    stacked.add(index)
+    return stacked
 
 
 def _near_span(chain: list[int], box: Box, bodies: list[Box], typical: float) -> Box:
