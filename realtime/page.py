@@ -32,7 +32,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from realtime.segment import Candidate, reading_order
+from realtime.segment import IN_ROW_REASONS, Candidate, reading_order
 
 #: The longer side of the shrunk frame the sheet is looked for in: a sheet is large, so 128 px
 #: keep its outline to within 1% of the frame and cost well under a millisecond.
@@ -161,17 +161,39 @@ def reject_off_page(candidates: list[Candidate], outline: np.ndarray | None) -> 
 
     `candidates` come from realtime.segment.find_digits on the image `outline` (find_page) was
     found in; None: all is page, the list is returned as it is. When a digit is turned down, the
-    lines are found again over the digits left (`_regrouped`).
+    lines are found again over the digits left (`_regrouped`). A shape already turned down that
+    may stand in a line is turned down as REASON too, in a line or not (`_turn_down`).
     """
     if outline is None:
         return candidates
     dropped = False
     for cand in candidates:
         x, y, w, h = cand.box
-        if cand.line >= 0 and cv2.pointPolygonTest(outline, (x + w / 2, y + h / 2), False) < 0:
-            dropped |= cand.accepted
-            cand.reason, cand.line = REASON if cand.accepted else cand.reason, -1
+        if _may_stand(cand) and cv2.pointPolygonTest(outline, (x + w / 2, y + h / 2), False) < 0:
+            dropped |= _turn_down(cand, REASON)
     return _regrouped(candidates, dropped)
+
+
+def _may_stand(cand: Candidate) -> bool:
+    """Whether `cand` is in a line, or may be placed in one by realtime.segment.reading_order."""
+    return cand.line >= 0 or cand.accepted or cand.reason in IN_ROW_REASONS
+
+
+def _turn_down(cand: Candidate, reason: str) -> bool:
+    """Take `cand` out of its line as `reason`; returns whether it was a digit (accepted).
+
+    A shape the finder turned down that may stand in a line (realtime.segment.IN_ROW_REASONS: a
+    piece of wood grain "cut by border" beside a row) gets `reason` too, not only a digit: with
+    its old reason every later reading_order, as the touching-digits lattice's after a cut
+    (realtime.oversegment.resegment), placed it in the row again, and the row read "?" and had no
+    number ("?06775" on a sheet held before a door; touching pages of seeds 7, 11, 13, 17, 19: 6
+    of 54 wrong rows). Others (a speck) keep theirs.
+    """
+    was_digit = cand.accepted
+    if was_digit or cand.reason in IN_ROW_REASONS:
+        cand.reason = reason
+    cand.line = -1
+    return was_digit
 
 
 def reject_on_skin(candidates: list[Candidate], binary: np.ndarray, bgr: np.ndarray) -> list[Candidate]:
@@ -209,8 +231,7 @@ def reject_on_skin(candidates: list[Candidate], binary: np.ndarray, bgr: np.ndar
         warm &= cv2.threshold(red, WARM_LIGHT * white_r, 255, cv2.THRESH_BINARY)[1]
         around = cv2.compare(cv2.dilate(binary[y0:y1, x0:x1], np.ones((5, 5), np.uint8)), 0, cv2.CMP_EQ)
         if cv2.countNonZero(warm & around) > WARM_SHARE * cv2.countNonZero(around):
-            dropped |= cand.accepted
-            cand.reason, cand.line = SKIN_REASON if cand.accepted else cand.reason, -1
+            dropped |= _turn_down(cand, SKIN_REASON)
     return _regrouped(candidates, dropped)
 
 

@@ -155,6 +155,22 @@ def test_a_mark_off_the_page_that_chained_two_rows_leaves_them_two_lines() -> No
     assert [c.line for c in top] == [0] * 4 and [c.line for c in low] == [1] * 4
 
 
+def test_a_shape_off_the_page_stands_in_no_line_when_the_lines_are_found_again() -> None:
+    """Wood grain at the frame's edge, level with a row on the sheet, is "cut by border": off the
+    page, it is turned down as such, so that no later reading_order (the touching-digits lattice
+    orders the candidates again after a cut) places it in the row, where it read "?" ("?06775")."""
+    page = np.float32([[130, 0], [400, 0], [400, 300], [130, 300]])  # the sheet; the wood left of it
+    mask = np.zeros((5, 5), np.uint8)
+    row = [Candidate((150 + 50 * k, 40, 30, 60), mask) for k in range(4)]
+    grain = Candidate((95, 60, 40, 25), mask, reason="cut by border")
+    ordered = reading_order([*row, grain])
+    assert grain.line == 0, "the grain no longer stands in the row: make it taller or nearer"
+    kept = reject_off_page(ordered, page)
+    assert grain.reason == REASON and grain.line == -1
+    again = reading_order(kept)
+    assert grain.line == -1 and [c.line for c in row] == [0] * 4
+
+
 @pytest.mark.parametrize("bad", [np.zeros((4, 4, 3), np.uint8), np.zeros((4, 4), np.float32), np.zeros((0, 4), np.uint8)])
 def test_find_page_refuses_what_is_not_a_grey_image(bad: np.ndarray) -> None:
     with pytest.raises(ValueError):
