@@ -25,6 +25,7 @@ the digits touching those, went as its rim, and the boxes, their lines gone, wer
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from statistics import median  # lists of a few numbers: far cheaper than numpy's
 
 import cv2
@@ -51,9 +52,10 @@ def find_ink(gray: np.ndarray, sensitivity: int) -> tuple[np.ndarray, bool]:
     the frame is a close-up (`digit_height`); and whether it is one (its digits may then fill
     the frame: realtime.segment.FinderSettings.fill_frame). ValueError as `binarize` raises it."""
     mask = binarize(gray, sensitivity)
-    height = digit_height(mask)
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)  # traced once for both
+    height = digit_height(mask, contours)
     if height is None:
-        return remove_lines(mask), False
+        return remove_lines(mask, contours), False
     rows, cols = gray.shape
     side = FRAME_DIGITS * height
     pad_y, pad_x = (max(0, round(side - n)) // 2 + 1 for n in (rows, cols))
@@ -62,18 +64,20 @@ def find_ink(gray: np.ndarray, sensitivity: int) -> tuple[np.ndarray, bool]:
     return remove_lines(binarize(padded, sensitivity))[pad_y : pad_y + rows, pad_x : pad_x + cols], True
 
 
-def digit_height(mask: np.ndarray) -> float | None:
+def digit_height(mask: np.ndarray, contours: Sequence[np.ndarray] | None = None) -> float | None:
     """The median height in px of the ink components of `mask` (uint8 (H, W), non-zero = ink)
-    when the frame is a close-up of them (CLOSE_UP), else None."""
-    height = ink_height(mask)
+    when the frame is a close-up of them (CLOSE_UP), else None. `contours`: as `ink_height`."""
+    height = ink_height(mask, contours)
     return height if height is not None and height >= CLOSE_UP * min(mask.shape) else None
 
 
-def ink_height(mask: np.ndarray) -> float | None:
+def ink_height(mask: np.ndarray, contours: Sequence[np.ndarray] | None = None) -> float | None:
     """The median height in px of the ink components of `mask` (uint8 (H, W), non-zero = ink),
     or None when it has none. Components under SPECK of the shorter side are left out; their
-    outer contours only are traced (a frame of a page costs about 0.06 ms)."""
+    outer contours only are traced (a frame of a page costs about 0.06 ms), unless the caller
+    gives them: `contours` as cv2.findContours(mask, RETR_EXTERNAL, CHAIN_APPROX_SIMPLE) does."""
     short = min(mask.shape)
-    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if contours is None:
+        contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     heights = [h for h in (cv2.boundingRect(c)[3] for c in contours) if h >= SPECK * short]
     return float(median(heights)) if heights else None

@@ -28,6 +28,8 @@ line by its shape: it touches no digit, and it may be a "1".
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import cv2
 import numpy as np
 
@@ -38,21 +40,26 @@ from realtime.frames import frame_lines
 LINE_WIDTH = 5
 
 
-def remove_lines(mask: np.ndarray) -> np.ndarray:
+def remove_lines(mask: np.ndarray, contours: Sequence[np.ndarray] | None = None) -> np.ndarray:
     """uint8 (H, W) ink mask (non-zero = ink) -> the same mask, ruled lines and box edges removed.
 
     Pixels of a removed line that lie between ink on both of its sides are kept (a digit's stroke
-    crossing it). The input is not modified. Raises ValueError for anything but a 2-D uint8 image.
+    crossing it). The input is not modified. `contours`: the mask's outer contours as
+    cv2.findContours(mask, RETR_EXTERNAL, CHAIN_APPROX_SIMPLE) gives them, when the caller has
+    traced them already (realtime.closeup.find_ink); None: traced here. Raises ValueError for
+    anything but a 2-D uint8 image.
     """
     if mask.ndim != 2 or mask.dtype != np.uint8:
         raise ValueError(f"expected a uint8 2-D mask, got {mask.dtype} {mask.shape}")
     short = min(mask.shape)
-    bands = {True: np.zeros_like(mask), False: np.zeros_like(mask)}  # more horizontal / more vertical
-    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    bands: dict[bool, np.ndarray] = {}  # more horizontal / more vertical; made when a line is drawn
+    if contours is None:
+        contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     for contour in contours:
         x, y, w, h = cv2.boundingRect(contour)
         frame = frame_lines(mask, contour, (x, y, w, h), LINE_WIDTH) if min(w, h) >= 4 * LINE_WIDTH else None
         if frame is not None:
+            bands = bands or {True: np.zeros_like(mask), False: np.zeros_like(mask)}
             for horizontal, lines in zip((True, False), frame):
                 bands[horizontal][y : y + h, x : x + w] |= lines
             continue
@@ -60,7 +67,10 @@ def remove_lines(mask: np.ndarray) -> np.ndarray:
             continue
         segments = _segments(mask, contour, (x, y, w, h), max(10, short // 6))
         for x0, y0, x1, y1 in segments:
+            bands = bands or {True: np.zeros_like(mask), False: np.zeros_like(mask)}
             cv2.line(bands[abs(x1 - x0) >= abs(y1 - y0)], (x + x0, y + y0), (x + x1, y + y1), 255, LINE_WIDTH)
+    if not bands:  # most frames: no component holds a line
+        return mask
     line = cv2.bitwise_or(bands[True], bands[False]) & mask
     if not line.any():
         return mask

@@ -105,6 +105,8 @@ def find_page(dark: np.ndarray) -> np.ndarray | None:
     even = cv2.compare(paper, cv2.convertScaleAbs(local, alpha=GROW_LEVEL), cv2.CMP_GE)
     # Cut one-pixel bridges (a bright grain streak touching the sheet's corner).
     even = cv2.morphologyEx(even, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    if cv2.countNonZero(even) == even.size:
+        return None  # one even region, the whole frame (a page that fills it): over MAX_AREA, no sheet
     count, regions = cv2.connectedComponents(even, connectivity=4)
     # The sheet: the even region that holds the most paper-bright pixels.
     bright = regions[paper >= SEED_LEVEL * brightest]

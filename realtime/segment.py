@@ -100,7 +100,7 @@ def find_digits(binary: np.ndarray, settings: FinderSettings = FinderSettings(),
         raise ValueError(f"settings: expected FinderSettings, got {type(settings).__name__}")
     if seen is not None and seen.shape != binary.shape:
         raise ValueError(f"seen: expected the shape of binary {binary.shape}, got {seen.shape}")
-    ink = (binary > 0).astype(np.uint8)
+    ink = np.greater(binary, 0).view(np.uint8)  # 0/1: the bools' own bytes, no copy
     if seen is not None:
         ink &= (seen > 0).astype(np.uint8)
     # Outer contours, one per 8-connected component: in this OpenCV build far cheaper than

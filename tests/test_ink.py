@@ -160,6 +160,20 @@ def test_a_ruled_line_through_a_row_is_removed_and_the_strokes_it_crosses_kept()
     assert count == cv2.connectedComponents(ink_of(clean))[0] - 1
 
 
+def test_lines_are_removed_alike_from_the_callers_contours() -> None:
+    """find_ink traces the mask's outer contours once for the close-up test and the line removal:
+    given them, remove_lines removes what it removes tracing them itself, and a mask with no
+    line comes back as it is, not copied."""
+    page = sheet()
+    cv2.line(page, (0, 236), (639, 256), (150, 150, 150), 2)
+    cv2.rectangle(page, (40, 320), (120, 420), (60, 60, 60), 3)  # a printed box with a digit in it
+    cv2.putText(page, "7", (60, 405), cv2.FONT_HERSHEY_SIMPLEX, 2.2, (40, 40, 40), 5, cv2.LINE_AA)
+    for mask in (binarize(gray_ink(page)), binarize(gray_ink(sheet()))):
+        contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        assert np.array_equal(remove_lines(mask, contours), remove_lines(mask))
+    assert remove_lines(mask, contours) is mask
+
+
 def test_a_lone_straight_stroke_is_left_alone() -> None:
     page = np.full((200, 300, 3), 235, np.uint8)
     cv2.line(page, (150, 20), (152, 180), (30, 30, 30), 6)  # a "1" 80% of the frame high
