@@ -9,6 +9,7 @@ off-centre, a 1-px mouse line or a fat marker stroke.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Literal
 
 import cv2
@@ -65,10 +66,10 @@ def to_mnist(
     gray *= 1.0 / (peak - background)
     gray.clip(0.0, 1.0, out=gray)
 
-    ys, xs = np.nonzero(gray > _INK_LEVEL)
-    if ys.size == 0:
+    x, y, w, h = cv2.boundingRect((gray > _INK_LEVEL).view(np.uint8))  # of the ink: one C pass
+    if w == 0:
         return None
-    gray = gray[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+    gray = gray[y : y + h, x : x + w]
 
     # Stroke width is measured at the crop's own resolution: shrunk to the work size, a 1-px
     # line would fade below any threshold.
@@ -107,13 +108,21 @@ def _as_unit_float(crop: np.ndarray) -> np.ndarray:
     if crop.dtype.kind == "b":
         return crop.astype(np.float32)
     if crop.dtype.kind in "iu":
-        info = np.iinfo(crop.dtype)
-        low = 0 if info.min < 0 else info.min
-        values = crop if low == info.min else np.clip(crop, low, info.max)  # unsigned: nothing to clip
-        return (values.astype(np.float32) - low) / float(info.max - low)
+        top = _int_top(crop.dtype)
+        values = crop if crop.dtype.kind == "u" else np.clip(crop, 0, top)  # unsigned: nothing to clip
+        unit = values.astype(np.float32)
+        unit /= float(top)  # in place: every crop of every frame pays this
+        return unit
     if not np.isfinite(crop).all():
         raise ValueError("expected finite values, the crop has NaN or infinity")
     return np.clip(crop, 0.0, 1.0).astype(np.float32)
+
+
+@lru_cache(maxsize=None)
+def _int_top(dtype: np.dtype) -> int:
+    """The largest value of an integer dtype: its crops are read on [0, it] (np.iinfo, asked
+    afresh, costs as much as the rest of the conversion of a small crop)."""
+    return int(np.iinfo(dtype).max)
 
 
 def _to_work_size(gray: np.ndarray) -> tuple[np.ndarray, float]:
@@ -127,7 +136,9 @@ def _to_work_size(gray: np.ndarray) -> tuple[np.ndarray, float]:
     interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
     work = cv2.resize(gray, size, interpolation=interpolation)
     peak = float(work.max())
-    return (work / peak if peak > 0 else work), scale
+    if peak > 0:
+        work /= peak  # in place: `work` is resize's own array
+    return work, scale
 
 
 def stroke_width(mask: np.ndarray) -> float:
@@ -135,7 +146,8 @@ def stroke_width(mask: np.ndarray) -> float:
     area = float(np.count_nonzero(mask))
     if area == 0:
         return 0.0
-    contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
+    ink = mask.view(np.uint8) if mask.dtype == np.bool_ and mask.flags.c_contiguous else mask.astype(np.uint8)
+    contours, _ = cv2.findContours(ink, cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)  # reads, never writes `ink`
     perimeter = sum(cv2.arcLength(c, True) for c in contours)
     return 2.0 * area / perimeter if perimeter > 0 else float(min(mask.shape))
 

@@ -94,6 +94,17 @@ def test_output_is_28x28_float32_unit(dtype: type) -> None:
     _valid(out)
 
 
+def test_integer_crops_are_read_on_their_dtypes_range() -> None:
+    """Grey levels, not codes: a uint8 crop and the same crop in uint16 (x 257) give the same input
+    to the last bit, and a signed crop's negative values are black."""
+    grey = cv2.GaussianBlur(_glyph("5", 30), (5, 5), 0)
+    out = to_mnist(grey)
+    assert np.array_equal(to_mnist(grey.astype(np.uint16) * 257), out)
+    signed = grey.astype(np.int16)
+    signed[grey == 0] = -100
+    assert np.array_equal(to_mnist(signed * 128), to_mnist(grey.astype(np.int16) * 128))
+
+
 @pytest.mark.parametrize(
     "crop",
     [
