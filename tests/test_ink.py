@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 import pytest
 
-from realtime.binarize import DEFAULT_SENSITIVITY, SENSITIVITY_RANGE, binarize, gray_ink
+from realtime.binarize import DEFAULT_SENSITIVITY, EDGE_DEPTH, SENSITIVITY_RANGE, _dim, binarize, gray_ink
 from realtime.lines import remove_lines
 from realtime.segment import find_digits
 
@@ -304,3 +304,27 @@ def test_faded_blank_paper_stays_blank(share: float) -> None:
     rng = np.random.default_rng(0)
     paper = np.clip(225.0 + rng.normal(0.0, 4.0, (480, 640, 1)), 0, 255).astype(np.uint8).repeat(3, axis=2)
     assert accepted_boxes(ink_of(faded(cv2.GaussianBlur(paper, (0, 0), 1.0), share))) == []
+
+
+def _dim_everywhere(paper: np.ndarray, side: int) -> np.ndarray:
+    """binarize's test for paper under EDGE_DEPTH of the brightest paper near it, on every pixel."""
+    brightest = cv2.dilate(paper, cv2.getStructuringElement(cv2.MORPH_RECT, (side, side)))
+    return cv2.compare(paper, cv2.convertScaleAbs(brightest, alpha=EDGE_DEPTH), cv2.CMP_LT)
+
+
+@pytest.mark.parametrize("low", [60, 100, 128, 129, 140, 200])
+def test_dim_paper_is_told_from_the_frames_extremes_exactly(low: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page lit from one side (paper from `low` to 215 grey) with a patch as dark as its darkest
+    paper: the wide max filter is skipped when the darkest paper cannot be under EDGE_DEPTH of
+    the brightest (0.6 x 215 rounds to 129), and what `_dim` answers is what the filter on every
+    pixel says (the patch is dim up to 99 grey: the paper 49 px around it is 165 at most)."""
+    paper = np.tile(np.linspace(low, 215, 640).round().astype(np.uint8), (480, 1))
+    paper[200:260, 300:340] = low  # a dark patch beside bright paper: dim there when low is
+    expected = _dim_everywhere(paper, 49)
+    filters = []
+    dilate = cv2.dilate
+    monkeypatch.setattr(cv2, "dilate", lambda *args, **kwargs: filters.append(1) or dilate(*args, **kwargs))
+    dim, brightest = _dim(paper, 49)
+    assert bool(filters) == (low < 129)
+    assert (dim is None) == (brightest is None) == (not expected.any()) == (low > 99)
+    assert dim is None or np.array_equal(dim, expected)
