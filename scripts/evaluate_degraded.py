@@ -19,7 +19,8 @@ and the lens spoil a photo too: *faded* blends it toward white (`(1 - f) x + 255
 print, a photo half-transparent over white, glare), *overexposed* brightens its mid-tones by a
 gamma under 1, *blurred* is out of focus (a Gaussian of `blur` px standard deviation) and *shaken*
 is hand-held motion (a horizontal line `motion` px long, averaged). Videos are
-re-encoded with ffmpeg (`-an`, every frame kept).
+re-encoded with ffmpeg (`-an`, every frame kept), and faded and overexposed as photos are (ffmpeg's
+`lutrgb`: a sheet held up to a camera that exposes for a dark room comes out washed out).
 """
 
 from __future__ import annotations
@@ -92,6 +93,9 @@ DEGRADATIONS = (
     Degradation("x264 crf28", ffmpeg=("-c:v", "libx264", "-crf", "28")),
     Degradation("x264 crf35", ffmpeg=("-c:v", "libx264", "-crf", "35")),
     Degradation("half mpeg4 q5", ffmpeg=("-vf", "scale=trunc(iw/4)*2:trunc(ih/4)*2", *MPEG4)),
+    # the light's faults in a video, as `spoil` makes them in a photo (per channel), x264 at its default
+    Degradation("video faded 45%", ffmpeg=("-vf", "lutrgb=" + ":".join(f"{c}=val*0.55+114.75" for c in "rgb"))),
+    Degradation("video overexposed", ffmpeg=("-vf", "lutrgb=" + ":".join(f"{c}=gammaval(0.4)" for c in "rgb"))),
 )
 
 
