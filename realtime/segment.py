@@ -18,7 +18,7 @@ import numpy as np
 from realtime.checks import numeric_array
 from realtime.frames import runs_along, straight_runs
 from realtime.rows import TRIM, TWO_ROWS, cut, row_gap, seam, spans_two_rows
-from realtime.textlines import group_lines, typical_height
+from realtime.textlines import REACH, group_lines, typical_height
 
 
 MASK_MARGIN = 2
@@ -413,7 +413,9 @@ SPECK_OF_ROW = 0.4
 #: a number with a digit left out ("510006" read "516" when "000" touched and was too wide; "48122"
 #: read "482" when a "2" over its box's edge joined two printed boxes). BESIDE_REASONS count beside
 #: the line's ends too (within the line's pitch): a digit cut by the frame's edge at a row's end
-#: made the row's number without it ("8341032750" cropped read "834103275"), and so did a Z-shaped
+#: made the row's number without it ("8341032750" cropped read "834103275"; a shape the edge cut,
+#: within textlines.REACH of the row: the real "23 50" cut through its "0", 1.4 digit heights after
+#: the "3", read "23"), and so did a Z-shaped
 #: "2" broken into two wide halves before a row's first digit ("2021 019": the real video at half
 #: size; seed-7 pages of every kind read as before).
 IN_ROW_REASONS, IN_ROW = ("blob", "too wide", "broken", "too small", "cut by border", "too large"), 0.5
@@ -536,7 +538,10 @@ def reading_order(candidates: list[Candidate], shape: tuple[int, int] | None = N
             k = min(bands, key=lambda b: _off_level(cand.box, lines[b], spans[b]))
             members, (top, bottom, left, right, row_height, pitch) = lines[k], spans[k]
             around = [c for c in members if x <= c.box[0] + c.box[2] / 2 <= x + w]
-            beside = _beside(cand.box, left, right, pitch) if cand.reason in BESIDE_REASONS else None
+            # a shape the frame's edge cut may be the next digit of a row that goes on beyond it:
+            # beside the row within the reach that links a digit to a line (textlines.REACH)
+            reach = max(pitch, REACH * row_height) if cand.reason == "cut by border" else pitch
+            beside = _beside(cand.box, left, right, reach) if cand.reason in BESIDE_REASONS else None
             if (h >= (CUT_IN_ROW if cand.reason == "cut by border" else IN_ROW) * row_height
                     and (cand.reason not in FRAME_SIZED or h <= CUT_TALL * row_height
                          or _holds_digit(cand, around, top, bottom, row_height))

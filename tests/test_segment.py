@@ -439,6 +439,19 @@ def test_a_digit_cut_by_the_frames_edge_at_a_rows_end_stands_in_the_row() -> Non
     assert [c.line for c in find_digits(far, FinderSettings()) if c.reason == "cut by border"] == [-1]
 
 
+def test_a_digit_cut_by_the_frames_edge_after_a_space_stands_in_the_row() -> None:
+    """A number written with a space ("123 0") cut through its last digit: the piece lies 1.4
+    digit heights after the row's end, farther than the row's pitch but within the reach that
+    links a digit to a line (textlines.REACH), so it stands in the row ("23 50" cut through its
+    "0" read "23", its "5" lost with the "0" it touched)."""
+    canvas = _canvas(200, 345)
+    for k, digit in enumerate("123"):
+        _draw(canvas, digit, 40 + 70 * k, 60, 70)
+    _draw(canvas, "0", 320, 60, 70)  # 25 px of it in the frame, 100 px after the "3"
+    cut = [c for c in find_digits(canvas, FinderSettings()) if c.reason == "cut by border"]
+    assert len(cut) == 1 and cut[0].line == 0, [(c.box, c.line) for c in cut]
+
+
 def test_the_ends_of_a_digit_cut_near_its_edge_stand_in_the_row() -> None:
     """A "2" cut by the frame's right edge near its own right end leaves the ends of its arc and
     of its foot, each about a quarter of the row high: one of them stands in the row (CUT_IN_ROW),
