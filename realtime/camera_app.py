@@ -304,6 +304,24 @@ class _Found:
     skew: float  # degrees it was levelled by (0.0: not levelled)
 
 
+#: Why a digit that reaches the end of a damaged image's decoded rows is not named.
+CUT_BY_DAMAGE = "cut by the damage"
+#: ... a digit whose box ends this close (px) above the decoder's fill reaches it.
+DAMAGE_MARGIN = 2
+
+
+def doubt_cut_by_damage(digits: list[DigitResult], decoded_rows: np.ndarray) -> None:
+    """Show "?" for each named digit whose box (frame px) reaches the decoder's flat fill below
+    a damaged image's decoded part (`decoded_rows`: int (W,), how far down each column decoded):
+    the damage cut it as a frame's edge would, and what is left of a digit reads as another
+    ("8261032750" for 8341032750, a JPEG cut short through the tops of its digits), but the fill
+    is no edge to the finder. Its row then has no number."""
+    for digit in digits:
+        x, y, w, h = digit.box
+        if digit.digit is not None and y + h >= int(decoded_rows[x : x + w].min()) - DAMAGE_MARGIN:
+            digit.doubt(CUT_BY_DAMAGE)
+
+
 class CameraApp:
     """Camera-mode state: toggles, selection, snapshots and recording; renders the overlay."""
 
@@ -326,6 +344,7 @@ class CameraApp:
         self.ended = False  # the video or image has no more frames: the last one stays on screen
         self.still = False  # the source is one image
         self.damage: str | None = None  # its decoder's reason when it decoded only in part (the events say so)
+        self.decoded_rows: np.ndarray | None = None  # then, how far down each column decoded
         self.replay = False  # space at the end of a video: start it again
         self._panel_at: dict[float, tuple[int, int]] = {}  # per view scale: the bars panel stays put while it fits
         self.view_scale = 1.0  # the window shows frames resized by this (layout.view_scale); clicks are mapped back
@@ -334,6 +353,8 @@ class CameraApp:
     def process(self, frame: np.ndarray, index: int, now: float, capture_ms: float = 0.0) -> FrameResult:
         """Read one new frame from the source; logs it as a new reading."""
         result = self.pipeline.process(frame, now)
+        if self.decoded_rows is not None:
+            doubt_cut_by_damage(result.reading.digits, self.decoded_rows)
         self._measure({"capture": capture_ms, **result.timings}, now)
         try:
             self.events.write(index, result.reading, **({"damaged": self.damage} if self.damage else {}))
@@ -579,6 +600,7 @@ def run(
     app = CameraApp(pipeline, events, source.fps)
     app.still = source.still is not None
     app.damage = getattr(source, "damage", None)  # a script reading the events sees it too
+    app.decoded_rows = getattr(source, "decoded_rows", None)
     state = _Run()
 
     def finish() -> str | None:

@@ -44,6 +44,7 @@ class Source:
         self.light_ink = light_ink  # a transparent picture's paper is black (flatten_alpha)
         self.still: np.ndarray | None = None
         self.damage: str | None = None  # the decoder's reason when the image decoded only in part
+        self.decoded_rows: np.ndarray | None = None  # then, how far down each column decoded (`decoded_rows`)
         self.capture: cv2.VideoCapture | None = None
         self._pending: np.ndarray | None = None
         if not self.spec:
@@ -165,6 +166,7 @@ class Source:
             self.damage = complaint
             print(f"warning: image {path} is damaged ({complaint}): read what could be decoded; "
                   "digits near the damage may be cut or misread", file=sys.stderr)
+            self.decoded_rows = decoded_rows(image)
         return image
 
     def _opens_as_video(self, path: Path) -> bool:
@@ -197,6 +199,19 @@ class Source:
         if width * height > self.max_pixels:
             raise UserError(f"{name} has {width}x{height} = {width * height} pixels, more than the limit of "
                             f"{self.max_pixels} (give --max-pixels to raise it)")
+
+
+def decoded_rows(image: np.ndarray) -> np.ndarray | None:
+    """How far down each column of a damaged image (H, W[, C], any dtype) its decoder decoded:
+    int (W,) rows, the first row of the flat colour libjpeg fills the rest with (grey), which it
+    fills from the damage on, so a partly decoded band of blocks ends inside a row. None when the
+    image's last row is not all one colour, or the whole image is."""
+    fill = image[-1, -1]
+    other = (image != fill).reshape(image.shape[0], image.shape[1], -1).any(axis=2)  # (H, W): not the fill
+    if other[-1].any() or not other.any():  # the last row is all fill, and not everything is
+        return None
+    last = image.shape[0] - np.argmax(other[::-1], axis=0)  # a column's last pixel not the fill, + 1
+    return np.where(other.any(axis=0), last, 0)
 
 
 def flatten_alpha(image: np.ndarray, light_ink: bool = False) -> np.ndarray:

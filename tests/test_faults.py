@@ -26,6 +26,8 @@ import pytest
 from conftest import ROOT, SHIPPED_MODEL, fill, video_frames
 from realtime.binarize import binarize
 from realtime.camera_app import CameraApp, CameraOptions, FramePipeline
+from realtime.capture import decoded_rows
+from realtime.errors import quiet_stderr
 from realtime.draw_app import DrawApp, DrawOptions
 from realtime.events import EventLog
 from realtime.files import save_images
@@ -792,6 +794,44 @@ def test_a_damaged_jpeg_is_read_with_one_warning_of_our_own(tmp_path, how) -> No
     # a script reading the events sees it too, in the decoder's words
     record = json.loads(events.read_text().splitlines()[0])
     assert "JPEG" in record["damaged"] and record["damaged"] in lines[0]
+
+
+@needs_model
+def test_digits_cut_by_a_jpegs_damage_are_shown_unsure(tmp_path) -> None:
+    """A JPEG cut short through its digits: libjpeg decodes the blocks above the damage and fills
+    the rest grey, and what is left of each digit above the fill was read as a digit (a fresh
+    user's real photo cut short read "8261032750" for 8341032750). A digit reaching the fill is
+    shown "?" (camera_app.doubt_cut_by_damage), so the row has no number."""
+    page = np.full((240, 320), 180, np.uint8)  # paper in a photo's light: the grey fill is not a shadow to it
+    cv2.putText(page, "37", (80, 160), cv2.FONT_HERSHEY_SIMPLEX, 3, 30, 6)  # ink from row 99 to 160
+    data = cv2.imencode(".jpg", page)[1].tobytes()
+    image = tmp_path / "page.jpg"
+    for end in range(len(data) - 2, len(data) // 4, -50):  # the first cut (from the end) through the digits
+        image.write_bytes(data[:end])
+        with quiet_stderr():  # as the app reads it (imdecode gives up on a file cut short)
+            decoded = cv2.imread(str(image), cv2.IMREAD_GRAYSCALE)
+        rows = None if decoded is None else decoded_rows(decoded)
+        if rows is not None and 115 <= rows.min() <= 150:
+            break
+    else:
+        pytest.fail("no cut of the JPEG's bytes ends its decoded part inside the digits")
+    events = tmp_path / "events.jsonl"
+    result = run_cli("camera", "--headless", "--source", str(image), "--events", str(events))
+    assert result.returncode == 0 and "is damaged" in result.stderr, result.stderr
+    record = json.loads(events.read_text().splitlines()[0])
+    assert record["number"] is None, record
+    assert "cut by the damage" in {d.get("reason") for d in record["digits"]}, record["digits"]
+
+
+def test_decoded_rows_finds_the_decoders_fill_below_the_damage() -> None:
+    """How far down each column decoded: the fill ends a band of blocks inside a row; an image
+    without the fill at its end (or all fill) has none."""
+    image = np.full((64, 48, 3), 200, np.uint8)
+    image[40:] = 128
+    image[32:40, 16:] = 128  # the last band of blocks decoded only in its first 16 columns
+    assert decoded_rows(image).tolist() == [40] * 16 + [32] * 32
+    assert decoded_rows(np.full((8, 8), 128, np.uint8)) is None
+    assert decoded_rows(np.full((8, 8), 200, np.uint8) + np.eye(8, dtype=np.uint8)) is None
 
 
 def test_an_image_with_nothing_decodable_is_one_line_with_the_decoders_reason(tmp_path) -> None:
