@@ -95,11 +95,6 @@ RIM_MARGIN = 1.15
 #: overexposed, against 13). MAX_GAIN keeps blank paper's grain, stretched, under the level of ink.
 FADED_INK = 170
 DARKEST_SHARE = 0.001
-#: The sheet, for FADED_INK: paper at least this share of the frame's brightest (its 99th
-#: percentile), and so a paper level's square (`closing_side`) on every side (the paper level of
-#: what lies just beside the sheet leans on the sheet). On the real dev photos and the rendered
-#: pages the darkest ink on the sheet is as dark as in the whole frame, or dark enough still.
-SHEET_PAPER = 0.75
 MAX_GAIN = 2.2
 #: Hysteresis for faint ink (as in Canny's edge linking: J. Canny, "A computational approach to
 #: edge detection", IEEE PAMI 8(6), 1986): pencil pressed lightly for a stretch falls above the
@@ -270,7 +265,7 @@ def _binarize(dark: np.ndarray, sensitivity: int, texture: bool = True) -> tuple
     `texture` is False), and whether any paper is under EDGE_DEPTH of the paper beside it."""
     short = min(dark.shape)
     paper = paper_level(dark)
-    ratio = _stretched(cv2.divide(dark, cv2.max(paper, 1), scale=255), paper)
+    ratio = _stretched(cv2.divide(dark, cv2.max(paper, 1), scale=255))
     mask = _at_most(ratio, round(2.55 * sensitivity))
     # Dark ink's blurred rim left out (see CORE_SIDE): ink where the ratio is at most halfway
     # from the darkest ratio near it to paper's 255.
@@ -359,33 +354,16 @@ def _dim(paper: np.ndarray, side: int) -> tuple[np.ndarray | None, np.ndarray | 
 TEXTURE_LOOK, TEXTURE_SLACK = 4, 32
 
 
-def _stretched(ratio: np.ndarray, paper: np.ndarray) -> np.ndarray:
+def _stretched(ratio: np.ndarray) -> np.ndarray:
     """uint8 (H, W) ink-to-paper ratio (255: paper) -> the same with a faded frame's contrast
-    restored (see FADED_INK); the input itself when its darkest ink is dark enough. `paper` (uint8
-    (H, W), `paper_level`): the darkest ink is looked for on the sheet only (SHEET_PAPER), not in
-    what lies around it: a wooden door's grain is as dark against its own "paper" as ink, and kept
-    a washed-out video of a sheet held before it from being seen as faded."""
+    restored (see FADED_INK); the input itself when its darkest ink is dark enough."""
     sample = ratio[::2, ::2]  # every 4th pixel: a stroke is at least 2 px wide; 4x cheaper
-    level = paper[::2, ::2]
-    sheet = None  # the whole frame, when no paper of it is under SHEET_PAPER of the brightest
-    darkest_paper, lightest = cv2.minMaxLoc(level)[:2]
-    if darkest_paper < SHEET_PAPER * lightest:
-        histogram = cv2.calcHist([level], [0], None, [256], [0, 256]).ravel().cumsum()
-        brightest = int(np.searchsorted(histogram, 0.99 * level.size))
-        side = closing_side(level.shape) | 1
-        sheet = _at_most(cv2.erode(level, cv2.getStructuringElement(cv2.MORPH_RECT, (side, side))),
-                         round(SHEET_PAPER * brightest), above=True)
-    counts = cv2.calcHist([sample], [0], sheet, [256], [0, 256]).ravel().cumsum()
-    darkest = int(np.searchsorted(counts, DARKEST_SHARE * counts[-1])) if counts[-1] else 0
+    counts = cv2.calcHist([sample], [0], None, [256], [0, 256]).ravel().cumsum()
+    darkest = int(np.searchsorted(counts, DARKEST_SHARE * sample.size))
     if darkest <= FADED_INK:
         return ratio
     gain = min(MAX_GAIN, (255 - FADED_INK) / max(1, 255 - darkest))
-    stretched = cv2.bitwise_not(cv2.convertScaleAbs(cv2.bitwise_not(ratio), alpha=gain))
-    if sheet is None:
-        return stretched
-    # only on the sheet: the grain of what lies around it, stretched, read as "1"s
-    on_sheet = cv2.resize(sheet, (ratio.shape[1], ratio.shape[0]), interpolation=cv2.INTER_NEAREST)
-    return cv2.copyTo(stretched, on_sheet, ratio.copy())
+    return cv2.bitwise_not(cv2.convertScaleAbs(cv2.bitwise_not(ratio), alpha=gain))
 
 
 def _textured(darker: np.ndarray, window: int) -> np.ndarray:

@@ -328,26 +328,3 @@ def test_dim_paper_is_told_from_the_frames_extremes_exactly(low: int, monkeypatc
     assert bool(filters) == (low < 129)
     assert (dim is None) == (brightest is None) == (not expected.any()) == (low > 99)
     assert dim is None or np.array_equal(dim, expected)
-
-
-def before_a_dark_door(page: np.ndarray) -> np.ndarray:
-    """`page` (BGR) shrunk to a sheet 0.6 of the frame across, held before dark wood: vertical
-    grain of brown streaks, from 60 to 120 grey (a real video's door)."""
-    rng = np.random.default_rng(1)
-    grain = 90.0 + 30.0 * np.sin(np.arange(640) / 3.0 + rng.normal(0, 0.5, 640))
-    frame = np.clip(grain[None, :, None] + rng.normal(0, 6, (480, 640, 1)), 0, 255).astype(np.uint8).repeat(3, axis=2)
-    sheet = cv2.resize(page, (384, 288), interpolation=cv2.INTER_AREA)
-    frame[96:384, 128:512] = sheet
-    return frame
-
-
-@pytest.mark.parametrize("share", [0.45, 0.6])
-def test_a_faded_sheet_before_a_dark_door_keeps_its_lighter_digits(share: float) -> None:
-    """A sheet faded toward white held before dark wood: the door's grain is as dark against its
-    own paper level as ink, and the frame did not look faded (binarize.SHEET_PAPER), so its lighter
-    digits fell under the sensitivity's level (the real video of "2021 2019" faded 45%: 59 wrong
-    numbers in 256 rows). The stretch is measured and made on the sheet, not on the door."""
-    page = np.full((480, 640, 3), 235, np.uint8)
-    cv2.putText(page, "4 7 1", (150, 270), cv2.FONT_HERSHEY_SIMPLEX, 2.2, (150, 150, 150), 5, cv2.LINE_AA)  # grey marker
-    boxes = accepted_boxes(ink_of(before_a_dark_door(faded(page, share))))
-    assert len([b for b in boxes if 128 <= b[0] < 512]) == 3
