@@ -18,7 +18,7 @@ import numpy as np
 from realtime.checks import numeric_array
 from realtime.frames import runs_along, straight_runs
 from realtime.rows import TRIM, TWO_ROWS, cut, row_gap, seam, spans_two_rows
-from realtime.textlines import REACH, group_lines, typical_height
+from realtime.textlines import REACH, WHOLE_DIGIT, group_lines, typical_height
 
 
 MASK_MARGIN = 2
@@ -314,9 +314,9 @@ def _inside(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
     return b[0] <= a[0] and b[1] <= a[1] and a[0] + a[2] <= b[0] + b[2] and a[1] + a[3] <= b[1] + b[3]
 
 
-#: A piece at least WHOLE_DIGIT of the page's digit height is a whole digit, not a part of one; a
-#: group's reach and size are measured from at most MAX_DIGIT of it (a tall digit).
-WHOLE_DIGIT, MAX_DIGIT = 0.7, 1.3
+#: A piece at least WHOLE_DIGIT (realtime.textlines) of the page's digit height is a whole digit,
+#: not a part of one; a group's reach and size are measured from at most MAX_DIGIT of it (a tall digit).
+MAX_DIGIT = 1.3
 
 
 def _same_digit(

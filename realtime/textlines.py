@@ -45,9 +45,9 @@ STEP = 0.5
 #: more (a pair or a blob between them that the finder dropped at the tilt: a marker "76" between
 #: "2" and "77" left them 2.2 digit heights apart).
 TORN_REACH = REACH + 1.0
-#: A digit at least this many of the digit height is a whole digit, not a piece (`stacked_rows`;
-#: realtime.segment.WHOLE_DIGIT).
-WHOLE = 0.7
+#: A piece at least this many of the page's digit height is a whole digit, not a part of one
+#: (`stacked_rows`; realtime.segment and realtime.rejoin measure pieces by it too).
+WHOLE_DIGIT = 0.7
 #: The reason a digit of such pieces is shown "?" (`torn_rows`, `stacked_rows`).
 UNSURE_ROWS = "one row or several?"
 
@@ -124,7 +124,7 @@ def torn_rows(rows: Sequence[Sequence[Box]]) -> set[int]:
 
 def stacked_rows(rows: Sequence[Sequence[Box]]) -> set[int]:
     """The indices of `rows` (each the boxes (x, y, w, h) of one line's candidates) that hold two
-    rows: two of their digits, each a whole digit high (WHOLE of the lines' digit height,
+    rows: two of their digits, each a whole digit high (WHOLE_DIGIT of the lines' digit height,
     `typical_height`), stand one over the other: they share half the narrower one's width in x
     and not half the shorter one's height in y (`level`). A row's digits stand side by side; a
     dense page whose rows wave chained two of them into one line through a digit level with
@@ -132,7 +132,7 @@ def stacked_rows(rows: Sequence[Sequence[Box]]) -> set[int]:
     typical = typical_height(b for r in rows for b in r)
     stacked = set()
     for index, row in enumerate(rows):
-        whole = sorted((b for b in row if b[3] >= WHOLE * typical), key=lambda b: b[0])
+        whole = sorted((b for b in row if b[3] >= WHOLE_DIGIT * typical), key=lambda b: b[0])
         for pos, (x, y, w, h) in enumerate(whole):
             for other in whole[pos + 1 :]:
                 if other[0] >= x + w:
