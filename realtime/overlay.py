@@ -16,6 +16,7 @@ import numpy as np
 
 from realtime.layout import FONT, Label, Rect, free_spot, label_at, place_label, text_extent
 from realtime.reading import DigitResult, Reading
+from realtime.segment import PIECE
 
 GREEN = (60, 200, 60)
 ORANGE = (0, 165, 255)
@@ -106,7 +107,7 @@ def draw_boxes(image: np.ndarray, reading: Reading, shown: int | None = None, sh
         cv2.rectangle(image, (x, y), (x + bw, y + bh), color_of(result), thick)
 
 
-UNLABELLED_REASONS = ("speck",)  # rejections too small to be a digit: a label each would bury the frame
+UNLABELLED_REASONS = ("speck", PIECE)  # rejections too small to be a digit: a label each would bury the frame
 MAX_CANDIDATE_AREA = 1 / 8  # a rejected box over this share of the image holds no single digit
 
 

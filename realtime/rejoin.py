@@ -36,11 +36,11 @@ import numpy as np
 
 from realtime.preprocess import to_mnist
 from realtime.reading import SPLIT_CONFIDENCE, DigitResult, Predictor, decide
-from realtime.segment import (FRAME_SIZED, MAX_DIGIT, WHOLE_DIGIT, Candidate, FinderSettings, box_gap, joined_mask,
-                              side_by_side, union)
+from realtime.segment import (FRAME_SIZED, MAX_DIGIT, PIECE, WHOLE_DIGIT, Candidate, FinderSettings, box_gap,
+                              joined_mask, side_by_side, union)
 
 #: Pieces left out of the rows that may be a part of a digit beside them: a "5"'s bar, a dot.
-LOOSE_REASONS = ("speck", "too wide", "too small", "broken")
+LOOSE_REASONS = ("speck", "too wide", "too small", "broken", PIECE)
 #: A union wider than this share of its own height is two digits, not one in pieces (the finder's
 #: bound on a merge, realtime.segment._same_digit).
 MAX_WIDTH = 1.5
@@ -53,6 +53,8 @@ LOOSE_WIDTH = FinderSettings().max_wide_aspect
 #: written off its body (MNIST's test set has them 0.3 of the digit apart), where the finder's
 #: own merge reaches 0.25 of a digit's height for specks (realtime.segment.JOIN_GAP).
 REACH = 0.4
+#: Why a digit read unsure beside a piece of a digit that it did not take is shown "?" (`_doubt_beside_pieces`).
+PIECE_BESIDE = "a piece beside it"
 
 
 def rejoin(candidates: list[Candidate], results: list[DigitResult], model: Predictor
@@ -63,7 +65,18 @@ def rejoin(candidates: list[Candidate], results: list[DigitResult], model: Predi
     model reads the two SPLIT_CONFIDENCE sure and surer than the named one alone. Returns the
     candidates, their results (a joined pair is one candidate, with `split` set, at the row's
     candidate's place) and the time of the extra batch, ms; the same lists and 0.0 when no row has
-    an unnamed candidate with a piece beside it, nor a named one with a loose piece beside it."""
+    an unnamed candidate with a piece beside it, nor a named one with a loose piece beside it.
+    A digit read unsure beside a piece that a row left out and no union took is then shown "?"
+    (`_doubt_beside_pieces`)."""
+    candidates, results, spent = _joined(candidates, results, model)
+    _doubt_beside_pieces(candidates, results)
+    return candidates, results, spent
+
+
+def _joined(candidates: list[Candidate], results: list[DigitResult], model: Predictor
+            ) -> tuple[list[Candidate], list[DigitResult], float]:
+    """`rejoin`'s unions: the candidates and results with each union the model read sure in place
+    of its two pieces, and the extra batch's time, ms."""
     pairs = _pairs(candidates, results)
     if not pairs:
         return candidates, results, 0.0
@@ -103,6 +116,31 @@ def rejoin(candidates: list[Candidate], results: list[DigitResult], model: Predi
             out_cands.append(cand)
             out_results.append(result)
     return out_cands, out_results, spent
+
+
+def _doubt_beside_pieces(candidates: list[Candidate], results: list[DigitResult]) -> None:
+    """Show "?" (PIECE_BESIDE) for the named digit of a row nearest each PIECE (a shape under
+    realtime.segment.SPECK_OF_ROW of its row high, left out of it) within REACH of that row's
+    digit height, where that digit is read under SPLIT_CONFIDENCE: the piece may be what it lacks
+    to be read right. Left in the row, the piece stood there "?" and the row had no number; left
+    out beside a sure digit it is surplus ink, but a "6" broken in two whose top read "2" at 0.52
+    without its 27 px foot made "6019" read "2019"."""
+    pieces = [c for c in candidates if c.line < 0 and c.reason == PIECE]
+    if not pieces:
+        return
+    heights: dict[int, list[int]] = {}
+    for cand in candidates:
+        if cand.line >= 0 and cand.accepted:
+            heights.setdefault(cand.line, []).append(cand.box[3])
+    height = {line: float(median(hs)) for line, hs in heights.items()}
+    for piece in pieces:
+        near = [(box_gap(piece.box, cand.box), k) for k, cand in enumerate(candidates)
+                if cand.line in height and results[k].digit is not None
+                and box_gap(piece.box, cand.box) <= REACH * height[cand.line]]
+        if near:
+            k = min(near)[1]
+            if results[k].confidence < SPLIT_CONFIDENCE:
+                results[k].doubt(PIECE_BESIDE)
 
 
 def _pairs(candidates: list[Candidate], results: list[DigitResult]) -> list[tuple[int, int]]:

@@ -407,6 +407,9 @@ def reject(
 #: Less high than this share of its line's digit height is a speck beside those digits; a small
 #: "0" among tall digits, under the image-relative height of a speck, is not.
 SPECK_OF_ROW = 0.4
+#: Why a shape the rows' linking took in, under SPECK_OF_ROW of its row high, is no digit of its
+#: own (`_without_pieces`).
+PIECE = "piece"
 #: Rejections of a digit-sized shape (at least IN_ROW of its line's digit height high) between a
 #: line's first and last digit, around none of them or around some with ink that no printed box or
 #: rule explains (`_only_lines`): the line shows "?" in its place and has no number, rather than
@@ -517,7 +520,7 @@ def reading_order(candidates: list[Candidate], shape: tuple[int, int] | None = N
     a small "0" after tall digits is read, a digit broken into specks is read or shown "?".
     """
     candidates = [c for c in candidates if c.reason != TWO_ROWS_REASON]  # found again (`_reaching`)
-    lines = group_lines([c for c in candidates if c.accepted])
+    lines = _without_pieces(group_lines([c for c in candidates if c.accepted]))
     # each line's top, bottom, left, right, digit height (its members' median height) and pitch
     spans = [(min(c.box[1] for c in ln), max(c.box[1] + c.box[3] for c in ln), min(c.box[0] for c in ln),
               max(c.box[0] + c.box[2] for c in ln), float(median([c.box[3] for c in ln])), _pitch(ln)) for ln in lines]
@@ -563,11 +566,30 @@ def reading_order(candidates: list[Candidate], shape: tuple[int, int] | None = N
     return ordered + [c for c in candidates if id(c) not in placed]
 
 
+def _without_pieces(lines: list[list[Candidate]]) -> list[list[Candidate]]:
+    """`lines` without their members under SPECK_OF_ROW of their line's digit height (the median
+    height of its members, px), each now rejected a PIECE: a piece that a pen's gap or the photo
+    broke off a digit, read on its own as a short "1" at 0.99, is no digit of the row (a "1"'s
+    foot 20 px high in a row 88 px high read "1173411" for 173411, a "9"'s faint tail "6017073"
+    for 697073). Left out of the rows, it is read joined with the digit beside it, or makes that
+    digit "?" when it is read unsure alone (realtime.rejoin). The image-relative speck height
+    (FinderSettings.min_height_frac) let such pieces through; `reject` at the row's digit height
+    is the same bound for specks joined beside a row (`_join_specks`)."""
+    out = []
+    for members in lines:
+        floor = SPECK_OF_ROW * float(median([c.box[3] for c in members]))
+        for cand in members:
+            if cand.box[3] < floor:
+                cand.reason = PIECE
+        out.append([c for c in members if c.accepted])
+    return out
+
+
 def _join_specks(candidates: list[Candidate], lines: list[list[Candidate]],
                  spans: list[tuple[int, int, int, int, float, float]], shape: tuple[int, int],
                  settings: FinderSettings, dots: Dots | None) -> list[Candidate]:
     """`candidates` with the specks (and "too wide" shapes: a digit's piece, once it broke, may
-    be wider than high) in each line's band (`lines`, with their `spans` as
+    be wider than high; and the PIECEs `_without_pieces` took out of the rows) in each line's band (`lines`, with their `spans` as
     reading_order measures them) joined into shapes (JOIN_GAP) and judged again beside the line's
     digits: a shape within the line's pitch of its ends, or between them, that passes `reject` at
     the line's digit height is added to the line's members; one that does not is "broken"
@@ -578,7 +600,7 @@ def _join_specks(candidates: list[Candidate], lines: list[list[Candidate]],
     JOINED_INK of a square of that height (a scatter of noise). `dots` (components too small to
     report) join too, and only in a joined shape are they returned. The joined shapes replace
     their pieces in the list."""
-    pieces: list[Candidate | None] = [c for c in candidates if c.reason in ("speck", "too wide")]
+    pieces: list[Candidate | None] = [c for c in candidates if c.reason in ("speck", "too wide", PIECE)]
     boxes = [c.box for c in pieces]
     if dots is not None:
         pieces += [None] * len(dots.boxes)

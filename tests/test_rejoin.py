@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pytest
 
 from realtime.camera_app import CameraOptions, FramePipeline
 from realtime.reading import DigitResult, read_candidates
 from realtime.rejoin import _pairs, rejoin
-from realtime.segment import Candidate, find_digits
+from realtime.segment import PIECE, Candidate, find_digits
 
 
 class PartsReader:
@@ -149,3 +150,29 @@ def test_a_loose_piece_may_make_a_union_as_wide_as_one_shape() -> None:
     piece = Candidate(box=(624, 492, 19, 5), mask=mask, line=0, reason="broken")  # in the row: MAX_WIDTH
     unnamed = [DigitResult(belly.box, 0, None, 0.3, None, None, "low confidence"), named[1]]
     assert _pairs([belly, piece], unnamed) == []
+
+
+class NothingReader:
+    """(N, 28, 28) -> (N, 10): "not a digit" for every crop (a union of a digit and its piece
+    that reads as nothing)."""
+
+    def predict(self, images: np.ndarray) -> np.ndarray:
+        out = np.zeros((len(images), 10), np.float32)
+        out[:, 0] = 0.05
+        return out
+
+
+@pytest.mark.parametrize("confidence, shown", [(0.52, "?019"), (0.99, "2019")])
+def test_a_digit_read_unsure_beside_a_piece_it_did_not_take_is_shown_unsure(confidence: float, shown: str) -> None:
+    """A "6" broken in two: its top read "2" `confidence` sure, its foot a PIECE left out of the
+    row (realtime.segment), their union no digit. Unsure, the "2" is shown "?": the foot stood in
+    the row "?" before it was left out, and without it "6019" read "2019" (seed 7's rotated page).
+    A digit read sure keeps its name: the piece is surplus ink beside it."""
+    mask = np.zeros((60, 60), np.uint8)
+    row = [Candidate(box=(100 + 90 * i, 100, 40, 80), mask=mask, line=0) for i in range(4)]
+    piece = Candidate(box=(120, 185, 26, 25), mask=mask, line=-1, reason=PIECE)
+    results = [DigitResult(c.box, 0, d, confidence if i == 0 else 1.0, None, None)
+               for i, (c, d) in enumerate(zip(row, (2, 0, 1, 9)))]
+    results.append(DigitResult(piece.box, -1, None, 0.0, None, None, PIECE))
+    _, read, _ = rejoin(row + [piece], results, NothingReader())
+    assert "".join(r.label for r in read if r.line == 0) == shown

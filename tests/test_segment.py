@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from realtime.segment import CANVAS_SETTINGS, MASK_MARGIN, Candidate, FinderSettings, find_digits
+from realtime.segment import CANVAS_SETTINGS, MASK_MARGIN, PIECE, Candidate, FinderSettings, find_digits
 
 #: Digits as pen strokes in a unit box (x right, y down); a digit is 0.6 as wide as high.
 STROKES = {
@@ -538,3 +538,26 @@ def test_digits_cut_by_the_frame_beside_a_rows_end_all_stand_in_it() -> None:
         _draw(canvas, digit, 250 + 55 * k, 25, 60)
     cut = [c for c in find_digits(canvas, FinderSettings()) if c.reason == "cut by border"]
     assert [c.line for c in cut] == [0, 0], [(c.box, c.line) for c in cut]
+
+
+def _one_with_its_foot_apart() -> np.ndarray:
+    """A camera frame's row "173" 88 px high whose "1" lost a piece of its foot: a stroke 5 px wide
+    and 20 px high, 20 px right of it at the baseline (the rendered ruled page of seed 11 that
+    read "1173411" for 173411)."""
+    canvas = _canvas(300, 640)
+    _draw(canvas, "1", 100, 100, 88)
+    cv2.line(canvas, (175, 168), (175, 186), 255, 5)  # the foot's piece, apart
+    _draw(canvas, "7", 260, 100, 88)
+    _draw(canvas, "3", 400, 100, 88)
+    return canvas
+
+
+def test_a_piece_under_a_speck_of_its_row_is_no_digit_of_the_row() -> None:
+    """The foot's piece, 0.23 of the row high, is over the frame's own speck height (9 px of 300)
+    and was read a "1" of the row; under SPECK_OF_ROW of the row's digit height it is a PIECE,
+    left out of the row (realtime.rejoin reads it with the digit beside it, or not at all)."""
+    found = find_digits(_one_with_its_foot_apart(), FinderSettings(reject_border=False))
+    row = [c for c in found if c.line == 0]
+    assert len(row) == 3 and all(c.accepted for c in row), [c.box for c in row]
+    piece = [c for c in found if c.box[0] > 165 and c.box[0] + c.box[2] < 185]
+    assert len(piece) == 1 and piece[0].reason == PIECE and piece[0].line == -1
