@@ -44,7 +44,7 @@ STEP_COST = 0.05
 MIDDLE_BIAS = 0.01
 
 
-def seam(mask: np.ndarray, typical: float, gap: float | None = None) -> np.ndarray | None:
+def seam(mask: np.ndarray, typical: float, gap: float | None = None, band: float = GAP_BAND) -> np.ndarray | None:
     """The path of least ink across `mask` from left to right, BODY digit heights clear of its top
     and bottom and, given the `gap` between the rows beside it (`row_gap`: px from the mask's
     top), within GAP_BAND digit heights of it: (W,) int row of the seam in each column, or None
@@ -57,7 +57,7 @@ def seam(mask: np.ndarray, typical: float, gap: float | None = None) -> np.ndarr
         raise ValueError(f"mask: expected a 2-D array, got shape {mask.shape}")
     lo, hi = round(BODY * typical), mask.shape[0] - round(BODY * typical)
     if gap is not None:
-        lo, hi = max(lo, round(gap - GAP_BAND * typical)), min(hi, round(gap + GAP_BAND * typical) + 1)
+        lo, hi = max(lo, round(gap - band * typical)), min(hi, round(gap + band * typical) + 1)
     if hi - lo < 1 or mask.shape[1] == 0:
         return None
     cost = (mask[lo:hi] > 0).astype(np.float32)
@@ -83,6 +83,23 @@ def seam(mask: np.ndarray, typical: float, gap: float | None = None) -> np.ndarr
     for col in range(width - 1, 0, -1):
         path[col - 1] = path[col] + moves[path[col], col]
     return path + lo
+
+
+#: The seams tried besides the least-ink one (`seam_options`): the least-ink path within NARROW digit
+#: heights of each of these offsets (digit heights) from where the rows part.
+OFFSETS = (-0.3, -0.2, -0.1, 0.0, 0.1, 0.2, 0.3)
+NARROW = 0.05
+
+
+def seam_options(mask: np.ndarray, typical: float, gap: float | None = None) -> list[np.ndarray]:
+    """Other seams across `mask` (as for `seam`) for recognition to choose from: the least ink
+    across a tail where it touches the digit under it may cut that digit's top instead of the
+    tail (a "7"'s bar left with the "4" over it: "1"), or the tail too high (a "9" without its
+    tail: "0"). The least-ink path in narrow bands (NARROW) at OFFSETS from the gap between the rows
+    (`gap`, px from the mask's top; None: its middle), each a (W,) int row per column."""
+    middle = (mask.shape[0] - 1) / 2 if gap is None else gap
+    found = (seam(mask, typical, middle + offset * typical, NARROW) for offset in OFFSETS)
+    return [path for path in found if path is not None]
 
 
 def cut(mask: np.ndarray, path: np.ndarray) -> np.ndarray:

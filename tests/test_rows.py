@@ -191,3 +191,45 @@ def test_a_tail_end_the_seam_cut_off_goes_back_to_its_digit() -> None:
     lower = next(c for c in found if c.box[0] <= 160 <= c.box[0] + c.box[2] and c.box[1] <= 116 <= c.box[1] + c.box[3])
     assert upper.box[0] <= 132 and upper.box[1] + upper.box[3] >= 103, upper.box
     assert lower.box[0] >= 140, lower.box
+
+
+class _RingReader:
+    """A stand-in model: reads a ring ("0") `sure` when its ink is about as high as wide, and a
+    ring with a tail hanging from it ("9") `sure` when the tail is long (the ink much higher than
+    wide, its weight high); anything else (a ring with a tick on top, a tail cut short) at 0.6."""
+
+    def __init__(self, sure: float) -> None:
+        self.sure = sure
+
+    def predict(self, images: np.ndarray) -> np.ndarray:
+        out = np.zeros((len(images), 10))
+        for k, image in enumerate(images):
+            ys, xs = np.nonzero(image > 0.5)
+            high = (ys.max() - ys.min() + 1) / (xs.max() - xs.min() + 1)
+            weight = (ys.mean() - ys.min()) / (ys.max() - ys.min())
+            digit, p = (0, self.sure) if high <= 1.4 else (9, self.sure) if high >= 1.7 and weight < 0.5 else (0, 0.6)
+            out[k] = (1 - p) / 9
+            out[k, digit] = p
+        return out
+
+
+def test_the_seam_whose_digits_read_best_is_chosen() -> None:
+    """A ring whose tail reaches down to the ring below it (a "9" over a "0"): the least-ink seam
+    crosses the tail in the middle of the gap, leaving the "9" its tail cut short and the "0" a
+    tick on top, both read unsure. Given a model, the seam runs where the tail meets the ring
+    below, whose digits read best: the "9" keeps its whole tail, the "0" is a ring. A seam that
+    changes digits the model is not MOVED_SURE of is not chosen (the least-ink one stays)."""
+    page = _rings(3, 5, chained=-1)
+    cv2.line(page, (166, 77), (160, 99), 255, 3)  # the upper ring's tail, down to the ring below
+    settings = FinderSettings(reject_border=False)
+
+    def column(model: _RingReader | None) -> list[tuple[int, int, int, int]]:
+        found = find_digits(page, settings, model=model)
+        return sorted(c.box for c in found if c.accepted and 130 < c.box[0] < 160)
+
+    least_ink = column(None)
+    assert least_ink[0][1] + least_ink[0][3] < 95 and least_ink[1][1] < 95, least_ink  # the tail cut in the gap
+    upper, lower, _ = column(_RingReader(0.99))
+    assert upper[1] + upper[3] >= 99, "the 9 keeps its whole tail"
+    assert lower[1] >= 97 and lower[3] <= 40, "the ring below keeps only its own ink"
+    assert column(_RingReader(0.9)) == least_ink
