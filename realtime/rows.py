@@ -86,17 +86,18 @@ def seam(mask: np.ndarray, typical: float, gap: float | None = None, band: float
 
 
 #: The seams tried besides the least-ink one (`seam_options`): the least-ink path within NARROW digit
-#: heights of each of these offsets (digit heights) from where the rows part.
+#: heights of each of these offsets (digit heights) from where the rows part, within GAP_BAND.
 OFFSETS = (-0.3, -0.2, -0.1, 0.0, 0.1, 0.2, 0.3)
 NARROW = 0.05
 
 
 def seam_options(mask: np.ndarray, typical: float, gap: float | None = None) -> list[np.ndarray]:
-    """Other seams across `mask` (as for `seam`) for recognition to choose from: the least ink
-    across a tail where it touches the digit under it may cut that digit's top instead of the
-    tail (a "7"'s bar left with the "4" over it: "1"), or the tail too high (a "9" without its
-    tail: "0"). The least-ink path in narrow bands (NARROW) at OFFSETS from the gap between the rows
-    (`gap`, px from the mask's top; None: its middle), each a (W,) int row per column."""
+    """Other seams across `mask` (as for `seam`) for recognition to choose from
+    (realtime.segment._best_cut): the least ink across a tail crosses it anywhere between the
+    rows, as cheaply high as low, and may leave the digit under it the tail's end or cut the
+    tail's own digit short. The least-ink path in narrow bands (NARROW digit heights each way) at
+    OFFSETS from the gap between the rows (`gap`, px from the mask's top; None: its middle), all
+    within the band `seam` searches; each a (W,) int row per column."""
     middle = (mask.shape[0] - 1) / 2 if gap is None else gap
     found = (seam(mask, typical, middle + offset * typical, NARROW) for offset in OFFSETS)
     return [path for path in found if path is not None]

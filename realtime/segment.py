@@ -177,6 +177,12 @@ def _own_ink(outlines: list[np.ndarray], box: tuple[int, int, int, int], ink: np
     return mask
 
 
+def _shared(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> int:
+    """The area (px) boxes `a` and `b` (x, y, w, h) share."""
+    return (max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
+            * max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])))
+
+
 def _touching_edge(ink: np.ndarray, seen: np.ndarray, contours: list[np.ndarray],
                    boxes: dict[int, tuple[int, int, int, int]]) -> set[int]:
     """The parts (indices into `contours`, among `boxes`) whose ink (uint8, 0/1) touches the edge
@@ -339,12 +345,15 @@ def _pieces(mask: np.ndarray, path: np.ndarray, box: tuple[int, int, int, int], 
 #: Another seam replaces the least-ink one only when its digits read SEAM_MARGIN better (summed
 #: log probability: not for a pixel's difference between two cuts that read alike), and only when
 #: each digit it changes is read MOVED_SURE sure (as a cut digit named whatever its reading without
-#: the ink by the cut says, realtime.reading.SPLIT_ALONE). The model reads a piece of a digit as
-#: surely as a whole one, so the cut that reads best is not always right: with 0.9, on a dense
-#: page of seed 19 a "9" cut through its loop read "0" (0.94) and a tall "7" cut through its stem
-#: "4" (0.98), a wrong number where the least-ink cut had left "?". Chosen on 80 dense pages of
-#: seeds 11, 13, 17 and 19 (a SEAM_MARGIN of 0.1 to 0.5 reads alike; 0 let cuts a pixel apart
-#: change boxes enough to chain two rows into one line).
+#: the ink by the cut says, realtime.reading.SPLIT_ALONE) as the digit the least-ink seam's cut
+#: read there (the one sharing the most of its box): recognition makes a cut digit surer, never
+#: another digit. The model reads a piece of a digit as surely as a whole one, so the cut that
+#: reads best is not always right: a "9" cut through its loop read "0" (0.94 on a dense dev page
+#: of seed 19, 0.98 on a held-out page of seed 23), a "9" whose loop went with the "4" above it
+#: "7" (0.99), and a tall "7" cut through its stem "4" (0.96, as the least-ink cut read it at
+#: 0.74): wrong numbers where the least-ink cut had left "?". Chosen on 80 dense pages of seeds
+#: 11, 13, 17 and 19 (a SEAM_MARGIN of 0.1 to 0.5 reads alike; 0 let cuts a pixel apart change
+#: boxes enough to chain two rows into one line); the same digit only after the held-out check.
 SEAM_MARGIN = 0.2
 MOVED_SURE = 0.98
 
@@ -357,9 +366,9 @@ def _best_cut(mask: np.ndarray, box: tuple[int, int, int, int], gap: float | Non
     one whose digits (the pieces on each side merged as `_cut_rows` merges them) the `model` reads
     best together: the most summed log probability of each digit's top class, all seams' digits
     read in one batch. Segmentation by recognition across the seam, as realtime.oversegment does
-    across columns: the least ink across a "4"'s tail where it meets the "7" under it ran under
-    the "7"'s bar ("1"), across a "9"'s tail at its loop ("0"). A seam that gives as many digits,
-    reads SEAM_MARGIN better and names each digit it changes MOVED_SURE sure replaces the
+    across columns: the least ink across a tail may leave a digit a tick of its neighbour's tail
+    or cut its own tail short, read unsure. A seam that gives as many digits, reads SEAM_MARGIN
+    better and reads each digit it changes as the same digit, MOVED_SURE sure, replaces the
     least-ink one. Returns the pieces and the path chosen; the naming rules for cut digits
     (realtime.reading.read_candidates) still decide what is named."""
     options = [(pieces, path)]
@@ -387,10 +396,13 @@ def _best_cut(mask: np.ndarray, box: tuple[int, int, int, int], gap: float | Non
     scores[counts != counts[0]] = -np.inf  # a seam moves the cut: it neither adds a digit nor drops one
     scores[0] += SEAM_MARGIN
     kept = {place for owner, place in zip(owners, places) if owner == 0}
+    first = [(place[0], int(row.argmax())) for owner, place, row in zip(owners, places, probs) if owner == 0]
     sure = probs.max(axis=1) / np.maximum(probs.sum(axis=1), 1e-9)
-    for owner, place, share in zip(owners, places, sure):
-        if owner and place not in kept and share < MOVED_SURE:
-            scores[owner] = -np.inf
+    for owner, place, row, share in zip(owners, places, probs, sure):
+        if owner and place not in kept:
+            was = max(first, key=lambda f: _shared(f[0], place[0]), default=(None, -1))[1]
+            if share < MOVED_SURE or int(row.argmax()) != was:
+                scores[owner] = -np.inf
     return options[int(np.argmax(scores))]
 
 

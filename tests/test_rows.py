@@ -194,20 +194,25 @@ def test_a_tail_end_the_seam_cut_off_goes_back_to_its_digit() -> None:
 
 
 class _RingReader:
-    """A stand-in model: reads a ring ("0") `sure` when its ink is about as high as wide, and a
-    ring with a tail hanging from it ("9") `sure` when the tail is long (the ink much higher than
-    wide, its weight high); anything else (a ring with a tick on top, a tail cut short) at 0.6."""
+    """A stand-in model: reads a ring ("0") `sure` when its ink is about as high as wide, a ring
+    with a tail hanging from it as `tailed` (a "9"): `sure` when the tail is long (the ink much
+    higher than wide), 0.7 when it is cut short; a ring with a tick on top "0" at 0.6."""
 
-    def __init__(self, sure: float) -> None:
-        self.sure = sure
+    def __init__(self, sure: float, tailed: int = 9) -> None:
+        self.sure, self.tailed = sure, tailed
 
     def predict(self, images: np.ndarray) -> np.ndarray:
         out = np.zeros((len(images), 10))
         for k, image in enumerate(images):
             ys, xs = np.nonzero(image > 0.5)
             high = (ys.max() - ys.min() + 1) / (xs.max() - xs.min() + 1)
-            weight = (ys.mean() - ys.min()) / (ys.max() - ys.min())
-            digit, p = (0, self.sure) if high <= 1.4 else (9, self.sure) if high >= 1.7 and weight < 0.5 else (0, 0.6)
+            weight = (ys.mean() - ys.min()) / (ys.max() - ys.min())  # under 0.5: a tail below
+            if high <= 1.4:
+                digit, p = 0, self.sure
+            elif weight < 0.5:
+                digit, p = (self.tailed, self.sure) if high >= 1.7 else (9, 0.7)
+            else:
+                digit, p = 0, 0.6
             out[k] = (1 - p) / 9
             out[k, digit] = p
         return out
@@ -218,7 +223,8 @@ def test_the_seam_whose_digits_read_best_is_chosen() -> None:
     crosses the tail in the middle of the gap, leaving the "9" its tail cut short and the "0" a
     tick on top, both read unsure. Given a model, the seam runs where the tail meets the ring
     below, whose digits read best: the "9" keeps its whole tail, the "0" is a ring. A seam that
-    changes digits the model is not MOVED_SURE of is not chosen (the least-ink one stays)."""
+    changes a digit the model is not MOVED_SURE of, or reads it as another digit than the
+    least-ink cut did, is not chosen (the least-ink one stays)."""
     page = _rings(3, 5, chained=-1)
     cv2.line(page, (166, 77), (160, 99), 255, 3)  # the upper ring's tail, down to the ring below
     settings = FinderSettings(reject_border=False)
@@ -233,3 +239,4 @@ def test_the_seam_whose_digits_read_best_is_chosen() -> None:
     assert upper[1] + upper[3] >= 99, "the 9 keeps its whole tail"
     assert lower[1] >= 97 and lower[3] <= 40, "the ring below keeps only its own ink"
     assert column(_RingReader(0.9)) == least_ink
+    assert column(_RingReader(0.99, tailed=4)) == least_ink, "the long tail would make the 9 a 4"
