@@ -139,8 +139,8 @@ def find_digits(binary: np.ndarray, settings: FinderSettings = FinderSettings(),
     contours = list(contours)
     split: set[int] = set()
     seams: list[np.ndarray] = []
-    groups = _cut_rows(_merge_parts(parts, settings, speck, typical), contours, boxes, ink, settings, speck, typical, split, seams,
-                       model=model)
+    groups = _cut_rows(_merge_parts(parts, settings, speck, typical), contours, boxes, ink, settings, speck, typical,
+                       split, seams, model=model)
     near = None
     if seams:
         near = np.zeros_like(ink)
@@ -166,7 +166,8 @@ def find_digits(binary: np.ndarray, settings: FinderSettings = FinderSettings(),
     return reading_order(candidates, (height, width), settings, dots)[: settings.max_candidates]
 
 
-def _own_ink(outlines: list[np.ndarray], box: tuple[int, int, int, int], ink: np.ndarray, margin: int = 0) -> np.ndarray:
+def _own_ink(outlines: list[np.ndarray], box: tuple[int, int, int, int], ink: np.ndarray,
+             margin: int = 0) -> np.ndarray:
     """The ink (`ink`, uint8 0/1) of the parts with these `outlines` (page px) in `box` (x, y, w, h),
     with a `margin` px border: uint8 0/255. Their filled outlines, and-ed with the ink: the holes
     of a 0 or an 8 stay open, and strokes of a neighbour that reach into the box stay out."""
@@ -277,17 +278,16 @@ def _cut_rows(groups: list[Group], contours: list[np.ndarray], boxes: dict[int, 
     those the seam went through, to `split`; such a piece lower than STUB of a digit is the end of
     a stroke that crossed the seam and goes with the side it was cut from.
 
-    Given the `model`, the seam is the one of realtime.rows.seam_options whose digits it leaves read best
-    (`_best_cut`); without it, the least-ink seam."""
+    Given the `model`, the seam is the one of realtime.rows.seam_options whose digits it leaves
+    read best (`_best_cuts`: all groups' in one batch); without it, the least-ink seam."""
     if typical <= 0 or all(box[3] < TWO_ROWS * typical for _, box in groups):
         return groups
     page = [box for _, box in groups] if page is None else page
-    result = []
+    result, cuts = [], []
     for members, box in groups:
         if box[3] < TWO_ROWS * typical:
             result.append((members, box))
             continue
-        x, y, w, h = box
         mask = _own_ink([contours[i] for i in members], box, ink)
         others = [b for b in page if not _inside(box, b)]
         gap = row_gap(box, others, typical)
@@ -295,9 +295,13 @@ def _cut_rows(groups: list[Group], contours: list[np.ndarray], boxes: dict[int, 
         if path is None or not spans_two_rows(box, path, others, typical):
             result.append((members, box))
             continue
-        pieces = _pieces(mask, path, box, settings, typical)
-        if model is not None:
-            pieces, path = _best_cut(mask, box, gap, pieces, path, ink, settings, speck, typical, model)
+        cuts.append(_Cut(box, mask, gap, [(_pieces(mask, path, box, settings, typical), path)]))
+    if model is not None and cuts:
+        _best_cuts(cuts, ink, settings, speck, typical, model)
+    parts: list[Group] = []  # the pieces on each side, merged: cut again if still two rows high
+    for group in cuts:
+        x, y, w, _ = group.box
+        pieces, path = group.options[0]
         seams.append(np.stack((np.arange(w) + x, path + y), axis=1).astype(np.int32).reshape(-1, 1, 2))
         sides: dict[bool, dict[int, tuple[int, int, int, int]]] = {True: {}, False: {}}
         for contour, piece_box, through, above in pieces:
@@ -307,10 +311,9 @@ def _cut_rows(groups: list[Group], contours: list[np.ndarray], boxes: dict[int, 
             if through:
                 split.add(index)
             sides[above][index] = piece_box
-        for side in sides.values():
-            if side:
-                result += _cut_rows(_merge_parts(side, settings, speck, typical), contours, boxes, ink,
-                                    settings, speck, typical, split, seams, page, model)
+        parts += [g for side in sides.values() if side for g in _merge_parts(side, settings, speck, typical)]
+    if parts:
+        result += _cut_rows(parts, contours, boxes, ink, settings, speck, typical, split, seams, page, model)
     return result
 
 
@@ -358,52 +361,98 @@ SEAM_MARGIN = 0.2
 MOVED_SURE = 0.98
 
 
-def _best_cut(mask: np.ndarray, box: tuple[int, int, int, int], gap: float | None, pieces: list[Piece],
-              path: np.ndarray, ink: np.ndarray, settings: FinderSettings, speck: float, typical: float,
-              model: Predictor) -> tuple[list[Piece], np.ndarray]:
-    """Of the least-ink seam (`path`, with its `pieces`) and those realtime.rows.seam_options
-    offers across a group (`mask`, uint8 0/255 cut to `box`; `gap` as for realtime.rows.seam), the
+@dataclass
+class _Cut:
+    """A group two rows high to be cut: its box (x, y, w, h), its own ink (`mask`, uint8 0/255
+    cut to the box), where the rows beside it part (`gap`, realtime.rows.row_gap) and the seams
+    across it, each with its pieces: the least-ink one first, then (`_best_cuts`) the chosen one."""
+
+    box: tuple[int, int, int, int]
+    mask: np.ndarray
+    gap: float | None
+    options: list[tuple[list[Piece], np.ndarray]]
+
+
+def _best_cuts(cuts: list[_Cut], ink: np.ndarray, settings: FinderSettings, speck: float, typical: float,
+               model: Predictor) -> None:
+    """For each of `cuts`, of its least-ink seam and those realtime.rows.seam_options offers, the
     one whose digits (the pieces on each side merged as `_cut_rows` merges them) the `model` reads
-    best together: the most summed log probability of each digit's top class, all seams' digits
-    read in one batch. Segmentation by recognition across the seam, as realtime.oversegment does
-    across columns: the least ink across a tail may leave a digit a tick of its neighbour's tail
-    or cut its own tail short, read unsure. A seam that gives as many digits, reads SEAM_MARGIN
-    better and reads each digit it changes as the same digit, MOVED_SURE sure, replaces the
-    least-ink one. Returns the pieces and the path chosen; the naming rules for cut digits
+    best together, put first in its `options`: the most summed log probability of each digit's
+    top class, all cuts' digits read in one batch. Segmentation by recognition across the seam,
+    as realtime.oversegment does across columns: the least ink across a tail may leave a digit a
+    tick of its neighbour's tail or cut its own tail short, read unsure. A seam that gives as many
+    digits, reads SEAM_MARGIN better and reads each digit it changes as the same digit, MOVED_SURE
+    sure, replaces the least-ink one; the naming rules for cut digits
     (realtime.reading.read_candidates) still decide what is named."""
-    options = [(pieces, path)]
-    for other in seam_options(mask, typical, gap):
-        if not any(np.array_equal(other, p) for _, p in options):
-            options.append((_pieces(mask, other, box, settings, typical), other))
-    if len(options) == 1:
-        return pieces, path
-    images, owners, places = [], [], []
-    for k, (option, _) in enumerate(options):
-        for side in (True, False):
-            local = {i: p[1] for i, p in enumerate(option) if p[3] == side}
-            for members, place in _merge_parts(local, settings, speck, typical) if local else []:
-                digit = _own_ink([option[i][0] for i in members], place, ink)
-                image = to_mnist(digit) if place[3] >= speck else None
-                if image is not None:
-                    images.append(image)
-                    owners.append(k)
-                    places.append((place, digit.tobytes()))
-    if not images:
-        return pieces, path
-    probs = model.predict(np.stack(images))
-    scores, counts = np.zeros(len(options)), np.bincount(owners, minlength=len(options))
-    np.add.at(scores, owners, np.log(np.maximum(probs.max(axis=1), 1e-6)))
-    scores[counts != counts[0]] = -np.inf  # a seam moves the cut: it neither adds a digit nor drops one
+    seen: dict[tuple, np.ndarray | None] = {}  # a digit's reading by its box and ink: read once
+    keys = [[_digit_keys(group.options[0][0], ink, settings, speck, typical)] for group in cuts]
+    _read(keys, seen, model)
+    # No seam gains SEAM_MARGIN over one whose digits all read nearly sure: only the others are
+    # cut again along the other seams (most cut groups read sure, and each reading costs).
+    unsure = [k for k, group_keys in enumerate(keys)
+              if -sum(float(np.log(max(float(seen[key].max()), 1e-6))) for key in group_keys[0]) > SEAM_MARGIN]
+    for k in unsure:
+        group = cuts[k]
+        for other in seam_options(group.mask, typical, group.gap):
+            if not any(np.array_equal(other, p) for _, p in group.options):
+                group.options.append((_pieces(group.mask, other, group.box, settings, typical), other))
+                keys[k].append(_digit_keys(group.options[-1][0], ink, settings, speck, typical))
+    _read([keys[k] for k in unsure], seen, model)
+    for k in unsure:
+        best = _best_option([[(key, seen[key]) for key in option] for option in keys[k]])
+        cuts[k].options.insert(0, cuts[k].options.pop(best))
+
+
+def _digit_keys(pieces: list[Piece], ink: np.ndarray, settings: FinderSettings, speck: float,
+                typical: float) -> list[tuple]:
+    """The digits a seam's `pieces` make (those on each side merged as `_cut_rows` merges them,
+    at least `speck` px high), each as its box (x, y, w, h) and its ink (`_own_ink`'s bytes)."""
+    keys = []
+    for side in (True, False):
+        local = {i: p[1] for i, p in enumerate(pieces) if p[3] == side}
+        for members, place in _merge_parts(local, settings, speck, typical) if local else []:
+            if place[3] >= speck:
+                keys.append((place, _own_ink([pieces[i][0] for i in members], place, ink).tobytes()))
+    return keys
+
+
+def _read(keys: list[list[list[tuple]]], seen: dict[tuple, np.ndarray | None], model: Predictor) -> None:
+    """Read the digits of `keys` (per group, per seam: `_digit_keys`) not yet in `seen` with the
+    `model`, in one batch, into `seen` (its row of probabilities; None for one with no ink), and
+    drop those with no ink from `keys`."""
+    images, new = [], []
+    for key in dict.fromkeys(key for group in keys for option in group for key in option if key not in seen):
+        (_, _, w, h), raw = key
+        image = to_mnist(np.frombuffer(raw, np.uint8).reshape(h, w))
+        seen[key] = None
+        if image is not None:
+            images.append(image)
+            new.append(key)
+    if images:
+        for key, row in zip(new, model.predict(np.stack(images))):
+            seen[key] = row
+    for group in keys:
+        for option in group:
+            option[:] = [key for key in option if seen[key] is not None]
+
+
+def _best_option(options: list[list[tuple[tuple, np.ndarray]]]) -> int:
+    """Which of a group's seams to cut along (its index; 0: the least-ink one), given each seam's
+    digits as (key, row of digit probabilities): the key their box (x, y, w, h) and ink, alike
+    for a digit the seam leaves as the least-ink one does."""
+    scores = np.array([sum(float(np.log(max(float(p.max()), 1e-6))) for _, p in digits) for digits in options])
+    # a seam moves the cut: it neither adds a digit nor drops one
+    scores[[len(digits) != len(options[0]) for digits in options]] = -np.inf
     scores[0] += SEAM_MARGIN
-    kept = {place for owner, place in zip(owners, places) if owner == 0}
-    first = [(place[0], int(row.argmax())) for owner, place, row in zip(owners, places, probs) if owner == 0]
-    sure = probs.max(axis=1) / np.maximum(probs.sum(axis=1), 1e-9)
-    for owner, place, row, share in zip(owners, places, probs, sure):
-        if owner and place not in kept:
-            was = max(first, key=lambda f: _shared(f[0], place[0]), default=(None, -1))[1]
-            if share < MOVED_SURE or int(row.argmax()) != was:
-                scores[owner] = -np.inf
-    return options[int(np.argmax(scores))]
+    kept = {key for key, _ in options[0]}
+    for k, digits in enumerate(options[1:], 1):
+        for key, p in digits:
+            if key in kept:
+                continue
+            was = max(options[0], key=lambda d: _shared(d[0][0], key[0]), default=None)  # the least-ink cut's there
+            if float(p.max()) < MOVED_SURE * float(p.sum()) or was is None or int(p.argmax()) != int(was[1].argmax()):
+                scores[k] = -np.inf
+    return int(np.argmax(scores))
 
 
 #: A piece the seam cut off lower than this share of the page's digit height is the end of a stroke
