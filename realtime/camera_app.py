@@ -231,7 +231,7 @@ class FramePipeline:
         if seen is not None:
             binary = cv2.bitwise_and(binary, seen)
         settings = replace(self.settings, fill_frame=True) if close else self.settings
-        candidates = reject_off_page(find_digits(binary, settings, seen, self.model), sheet)
+        candidates = reject_off_page(find_digits(binary, settings, seen), sheet)
         if colour is not None:
             candidates = reject_on_skin(candidates, binary, colour)
         return binary, candidates

@@ -55,56 +55,20 @@ def seam(mask: np.ndarray, typical: float, gap: float | None = None) -> np.ndarr
     """
     if mask.ndim != 2:
         raise ValueError(f"mask: expected a 2-D array, got shape {mask.shape}")
-    band = _band(mask, typical, gap, GAP_BAND)
-    return None if band is None else _least_ink(mask, typical, [band])[0]
-
-
-#: The seams tried besides the least-ink one (`seam_options`): the least-ink path within NARROW digit
-#: heights of each of these offsets (digit heights) from where the rows part, within GAP_BAND.
-OFFSETS = (-0.3, -0.2, -0.1, 0.0, 0.1, 0.2, 0.3)
-NARROW = 0.05
-
-
-def seam_options(mask: np.ndarray, typical: float, gap: float | None = None) -> list[np.ndarray]:
-    """Other seams across `mask` (as for `seam`) for recognition to choose from
-    (realtime.segment._best_cuts): the least ink across a tail crosses it anywhere between the
-    rows, as cheaply high as low, and may leave the digit under it the tail's end or cut the
-    tail's own digit short. The least-ink path in narrow bands (NARROW digit heights each way) at
-    OFFSETS from the gap between the rows (`gap`, px from the mask's top; None: its middle), all
-    within the band `seam` searches; each a (W,) int row per column."""
-    middle = (mask.shape[0] - 1) / 2 if gap is None else gap
-    bands = [band for offset in OFFSETS if (band := _band(mask, typical, middle + offset * typical, NARROW))]
-    return _least_ink(mask, typical, bands) if bands else []
-
-
-def _band(mask: np.ndarray, typical: float, gap: float | None, band: float) -> tuple[int, int] | None:
-    """The rows [lo, hi) of `mask` a seam may run in: BODY digit heights clear of its top and
-    bottom and, given the `gap` (px from its top), within `band` digit heights of it; None when
-    there are none (or the mask has no columns)."""
     lo, hi = round(BODY * typical), mask.shape[0] - round(BODY * typical)
     if gap is not None:
-        lo, hi = max(lo, round(gap - band * typical)), min(hi, round(gap + band * typical) + 1)
-    return (lo, hi) if hi - lo >= 1 and mask.shape[1] > 0 else None
-
-
-def _least_ink(mask: np.ndarray, typical: float, bands: list[tuple[int, int]]) -> list[np.ndarray]:
-    """The path of least ink across `mask` within each of `bands` (rows [lo, hi)), as `seam`
-    draws it: one dynamic programme over the bands stacked with a row of infinite cost between
-    them, which no path crosses, so that several seams cost about one."""
+        lo, hi = max(lo, round(gap - GAP_BAND * typical)), min(hi, round(gap + GAP_BAND * typical) + 1)
+    if hi - lo < 1 or mask.shape[1] == 0:
+        return None
+    cost = (mask[lo:hi] > 0).astype(np.float32)
+    rows, width = cost.shape
     # Of paths through as much ink, the one nearest the middle of the gap between the rows (the
     # upper row's digits end a digit height below the group's top, the lower row's begin one
     # above its bottom): crossing a tail there, not the stem of the digit it touches, whose top
     # would go with the row above.
     # (the middle of the band BODY clear of the ends, also where the gap narrows the band)
-    middle, half = (mask.shape[0] - 1) / 2, max((mask.shape[0] - 1) / 2 - round(BODY * typical), 1.0)
-    blocks, starts = [], []
-    for lo, hi in bands:
-        cost = (mask[lo:hi] > 0).astype(np.float32)
-        cost += MIDDLE_BIAS * (np.abs(np.arange(hi - lo, dtype=np.float32) - (middle - lo)) / half)[:, None]
-        starts.append(sum(len(b) for b in blocks))
-        blocks += [cost, np.full((1, mask.shape[1]), np.inf, np.float32)]
-    cost = np.concatenate(blocks[:-1])
-    rows, width = cost.shape
+    middle, half = (mask.shape[0] - 1) / 2 - lo, max((mask.shape[0] - 1) / 2 - round(BODY * typical), 1.0)
+    cost += MIDDLE_BIAS * (np.abs(np.arange(rows, dtype=np.float32) - middle) / half)[:, None]
     total = cost[:, 0].copy()
     moves = np.zeros((rows, width), np.int8)  # -1, 0, +1: where each cell's best path came from
     for col in range(1, width):
@@ -114,14 +78,11 @@ def _least_ink(mask: np.ndarray, typical: float, bands: list[tuple[int, int]]) -
         choice = stacked.argmin(axis=0)
         total = stacked[choice, np.arange(rows)] + cost[:, col]
         moves[:, col] = choice.astype(np.int8) - 1
-    paths = []
-    for start, (lo, hi) in zip(starts, bands):
-        path = np.empty(width, np.int64)
-        path[-1] = start + int(total[start : start + hi - lo].argmin())
-        for col in range(width - 1, 0, -1):
-            path[col - 1] = path[col] + moves[path[col], col]
-        paths.append(path - start + lo)
-    return paths
+    path = np.empty(width, np.int64)
+    path[-1] = int(total.argmin())
+    for col in range(width - 1, 0, -1):
+        path[col - 1] = path[col] + moves[path[col], col]
+    return path + lo
 
 
 def cut(mask: np.ndarray, path: np.ndarray) -> np.ndarray:

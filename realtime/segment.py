@@ -10,7 +10,6 @@ but still returned, with the reason, so that the overlay can show it dimmed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 from statistics import median  # lists of a few numbers: far cheaper than numpy's
 
 import cv2
@@ -18,12 +17,8 @@ import numpy as np
 
 from realtime.checks import numeric_array
 from realtime.frames import runs_along, straight_runs
-from realtime.preprocess import to_mnist
-from realtime.rows import TRIM, TWO_ROWS, cut, row_gap, seam, seam_options, spans_two_rows
+from realtime.rows import TRIM, TWO_ROWS, cut, row_gap, seam, spans_two_rows
 from realtime.textlines import REACH, WHOLE_DIGIT, group_lines, typical_height
-
-if TYPE_CHECKING:
-    from realtime.reading import Predictor
 
 
 MASK_MARGIN = 2
@@ -85,7 +80,7 @@ CANVAS_SETTINGS = FinderSettings(
 
 
 def find_digits(binary: np.ndarray, settings: FinderSettings = FinderSettings(),
-                seen: np.ndarray | None = None, model: Predictor | None = None) -> list[Candidate]:
+                seen: np.ndarray | None = None) -> list[Candidate]:
     """Digit candidates in `binary` (2-D, ink non-zero): those in lines (accepted ones, and digit-sized
     rejections standing between a line's digits) in reading order, then the rest.
 
@@ -139,8 +134,7 @@ def find_digits(binary: np.ndarray, settings: FinderSettings = FinderSettings(),
     contours = list(contours)
     split: set[int] = set()
     seams: list[np.ndarray] = []
-    groups = _cut_rows(_merge_parts(parts, settings, speck, typical), contours, boxes, ink, settings, speck, typical,
-                       split, seams, model=model)
+    groups = _cut_rows(_merge_parts(parts, settings, speck, typical), contours, boxes, ink, settings, speck, typical, split, seams)
     near = None
     if seams:
         near = np.zeros_like(ink)
@@ -150,8 +144,12 @@ def find_digits(binary: np.ndarray, settings: FinderSettings = FinderSettings(),
     candidates = []
     for members, box in groups:
         x, y, w, h = box
+        # The members' filled outlines, and-ed with the ink: the holes of a 0 or an 8 stay
+        # open, and strokes of a neighbour that reach into the box stay out.
         m = MASK_MARGIN
-        mask = _own_ink([contours[i] for i in members], box, ink, m)
+        mask = np.zeros((h + 2 * m, w + 2 * m), np.uint8)
+        cv2.drawContours(mask, [contours[i] for i in members], -1, 255, cv2.FILLED, offset=(m - x, m - y))
+        mask[m : m + h, m : m + w] &= ink[y : y + h, x : x + w] * np.uint8(255)
         reason = why(members, box, int(np.count_nonzero(mask)))
         if settings.fill_frame and reason not in ALONE_REASONS and _frame_line(mask, box, (height, width), settings):
             reason = "too large"
@@ -164,24 +162,6 @@ def find_digits(binary: np.ndarray, settings: FinderSettings = FinderSettings(),
     # photo can be a handful of dots (reading_order joins them; none is returned on its own).
     dots = Dots(ink, dust if len(dust) <= settings.max_components else [])
     return reading_order(candidates, (height, width), settings, dots)[: settings.max_candidates]
-
-
-def _own_ink(outlines: list[np.ndarray], box: tuple[int, int, int, int], ink: np.ndarray,
-             margin: int = 0) -> np.ndarray:
-    """The ink (`ink`, uint8 0/1) of the parts with these `outlines` (page px) in `box` (x, y, w, h),
-    with a `margin` px border: uint8 0/255. Their filled outlines, and-ed with the ink: the holes
-    of a 0 or an 8 stay open, and strokes of a neighbour that reach into the box stay out."""
-    x, y, w, h = box
-    mask = np.zeros((h + 2 * margin, w + 2 * margin), np.uint8)
-    cv2.drawContours(mask, outlines, -1, 255, cv2.FILLED, offset=(margin - x, margin - y))
-    mask[margin : margin + h, margin : margin + w] &= ink[y : y + h, x : x + w] * np.uint8(255)
-    return mask
-
-
-def _shared(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> int:
-    """The area (px) boxes `a` and `b` (x, y, w, h) share."""
-    return (max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
-            * max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])))
 
 
 def _touching_edge(ink: np.ndarray, seen: np.ndarray, contours: list[np.ndarray],
@@ -267,8 +247,7 @@ def _merge_parts(boxes: dict[int, tuple[int, int, int, int]], settings: FinderSe
 
 def _cut_rows(groups: list[Group], contours: list[np.ndarray], boxes: dict[int, tuple[int, int, int, int]],
               ink: np.ndarray, settings: FinderSettings, speck: float, typical: float, split: set[int],
-              seams: list[np.ndarray], page: list[tuple[int, int, int, int]] | None = None,
-              model: Predictor | None = None) -> list[Group]:
+              seams: list[np.ndarray], page: list[tuple[int, int, int, int]] | None = None) -> list[Group]:
     """`groups` with each group that is two rows touching (realtime.rows: a tail reaching a digit
     of the next row) cut along the seam between the rows; the pieces on each side merged again
     (never across the seam) and cut again if they still span two rows (three rows chained by two
@@ -276,183 +255,49 @@ def _cut_rows(groups: list[Group], contours: list[np.ndarray], boxes: dict[int, 
     `page` (the boxes of the first call's groups; None: `groups` are the page's): a piece's
     own side holds none of them. Pieces are added to `contours` and `boxes` under new indices;
     those the seam went through, to `split`; such a piece lower than STUB of a digit is the end of
-    a stroke that crossed the seam and goes with the side it was cut from.
-
-    Given the `model`, the seam is the one of realtime.rows.seam_options whose digits it leaves
-    read best (`_best_cuts`: all groups' in one batch); without it, the least-ink seam."""
+    a stroke that crossed the seam and goes with the side it was cut from."""
     if typical <= 0 or all(box[3] < TWO_ROWS * typical for _, box in groups):
         return groups
     page = [box for _, box in groups] if page is None else page
-    result, cuts = [], []
+    result = []
     for members, box in groups:
         if box[3] < TWO_ROWS * typical:
             result.append((members, box))
             continue
-        mask = _own_ink([contours[i] for i in members], box, ink)
+        x, y, w, h = box
+        mask = np.zeros((h, w), np.uint8)
+        cv2.drawContours(mask, [contours[i] for i in members], -1, 255, cv2.FILLED, offset=(-x, -y))
+        mask &= ink[y : y + h, x : x + w] * np.uint8(255)
         others = [b for b in page if not _inside(box, b)]
         gap = row_gap(box, others, typical)
         path = seam(mask, typical, gap)
         if path is None or not spans_two_rows(box, path, others, typical):
             result.append((members, box))
             continue
-        cuts.append(_Cut(box, mask, gap, [(_pieces(mask, path, box, settings, typical), path)]))
-    if model is not None and cuts:
-        _best_cuts(cuts, ink, settings, speck, typical, model)
-    parts: list[Group] = []  # the pieces on each side, merged: cut again if still two rows high
-    for group in cuts:
-        x, y, w, _ = group.box
-        pieces, path = group.options[0]
-        seams.append(np.stack((np.arange(w) + x, path + y), axis=1).astype(np.int32).reshape(-1, 1, 2))
         sides: dict[bool, dict[int, tuple[int, int, int, int]]] = {True: {}, False: {}}
-        for contour, piece_box, through, above in pieces:
-            index = len(contours)
-            boxes[index] = piece_box
-            contours.append(contour)
-            if through:
-                split.add(index)
-            sides[above][index] = piece_box
-        parts += [g for side in sides.values() if side for g in _merge_parts(side, settings, speck, typical)]
-    if parts:
-        result += _cut_rows(parts, contours, boxes, ink, settings, speck, typical, split, seams, page, model)
-    return result
-
-
-#: A piece: its outline (page px), box (x, y, w, h), whether the seam went through it, and whether
-#: it goes with the row above the seam.
-Piece = tuple[np.ndarray, tuple[int, int, int, int], bool, bool]
-
-
-def _pieces(mask: np.ndarray, path: np.ndarray, box: tuple[int, int, int, int], settings: FinderSettings,
-            typical: float) -> list[Piece]:
-    """The pieces of a group's `mask` (uint8 0/255, cut to its `box`) on each side of the seam
-    `path` ((W,) rows in the box), specks under noise_area_px left out; a piece the seam went
-    through lower than STUB of a digit goes with the side it was cut from."""
-    x, y, w, _ = box
-    parted = cut(mask, path)
-    cleared = cv2.dilate(mask & ~parted, np.ones((3, 3), np.uint8))  # the ink the seam took, and beside it
-    found, _ = cv2.findContours(parted, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    pieces = []
-    for piece in found:
-        px, py, pw, ph = cv2.boundingRect(piece)
-        if pw * ph < settings.noise_area_px:
-            continue
-        above = py + ph / 2 < path[min(px + pw // 2, w - 1)]
-        through = bool((parted[py : py + ph, px : px + pw] & cleared[py : py + ph, px : px + pw]).any())
-        # a stroke's end the seam cut off, lower than STUB, is part of the digit across
-        # the seam: a tail reaching into the next row goes back to its digit
-        above ^= through and ph < STUB * typical
-        pieces.append((piece + np.array([x, y], np.int32), (px + x, py + y, pw, ph), through, above))
-    return pieces
-
-
-#: Another seam replaces the least-ink one only when its digits read SEAM_MARGIN better (summed
-#: log probability: not for a pixel's difference between two cuts that read alike), and only when
-#: each digit it changes is read MOVED_SURE sure (as a cut digit named whatever its reading without
-#: the ink by the cut says, realtime.reading.SPLIT_ALONE) as the digit the least-ink seam's cut
-#: read there (the one sharing the most of its box): recognition makes a cut digit surer, never
-#: another digit. The model reads a piece of a digit as surely as a whole one, so the cut that
-#: reads best is not always right: a "9" cut through its loop read "0" (0.94 on a dense dev page
-#: of seed 19, 0.98 on a held-out page of seed 23), a "9" whose loop went with the "4" above it
-#: "7" (0.99), and a tall "7" cut through its stem "4" (0.96, as the least-ink cut read it at
-#: 0.74): wrong numbers where the least-ink cut had left "?". Chosen on 80 dense pages of seeds
-#: 11, 13, 17 and 19 (a SEAM_MARGIN of 0.1 to 0.5 reads alike; 0 let cuts a pixel apart change
-#: boxes enough to chain two rows into one line); the same digit only after the held-out check.
-SEAM_MARGIN = 0.2
-MOVED_SURE = 0.98
-
-
-@dataclass
-class _Cut:
-    """A group two rows high to be cut: its box (x, y, w, h), its own ink (`mask`, uint8 0/255
-    cut to the box), where the rows beside it part (`gap`, realtime.rows.row_gap) and the seams
-    across it, each with its pieces: the least-ink one first, then (`_best_cuts`) the chosen one."""
-
-    box: tuple[int, int, int, int]
-    mask: np.ndarray
-    gap: float | None
-    options: list[tuple[list[Piece], np.ndarray]]
-
-
-def _best_cuts(cuts: list[_Cut], ink: np.ndarray, settings: FinderSettings, speck: float, typical: float,
-               model: Predictor) -> None:
-    """For each of `cuts`, of its least-ink seam and those realtime.rows.seam_options offers, the
-    one whose digits (the pieces on each side merged as `_cut_rows` merges them) the `model` reads
-    best together, put first in its `options`: the most summed log probability of each digit's
-    top class, all cuts' digits read in one batch. Segmentation by recognition across the seam,
-    as realtime.oversegment does across columns: the least ink across a tail may leave a digit a
-    tick of its neighbour's tail or cut its own tail short, read unsure. A seam that gives as many
-    digits, reads SEAM_MARGIN better and reads each digit it changes as the same digit, MOVED_SURE
-    sure, replaces the least-ink one; the naming rules for cut digits
-    (realtime.reading.read_candidates) still decide what is named."""
-    seen: dict[tuple, np.ndarray | None] = {}  # a digit's reading by its box and ink: read once
-    keys = [[_digit_keys(group.options[0][0], ink, settings, speck, typical)] for group in cuts]
-    _read(keys, seen, model)
-    # No seam gains SEAM_MARGIN over one whose digits all read nearly sure: only the others are
-    # cut again along the other seams (most cut groups read sure, and each reading costs).
-    unsure = [k for k, group_keys in enumerate(keys)
-              if -sum(float(np.log(max(float(seen[key].max()), 1e-6))) for key in group_keys[0]) > SEAM_MARGIN]
-    for k in unsure:
-        group = cuts[k]
-        for other in seam_options(group.mask, typical, group.gap):
-            if not any(np.array_equal(other, p) for _, p in group.options):
-                group.options.append((_pieces(group.mask, other, group.box, settings, typical), other))
-                keys[k].append(_digit_keys(group.options[-1][0], ink, settings, speck, typical))
-    _read([keys[k] for k in unsure], seen, model)
-    for k in unsure:
-        best = _best_option([[(key, seen[key]) for key in option] for option in keys[k]])
-        cuts[k].options.insert(0, cuts[k].options.pop(best))
-
-
-def _digit_keys(pieces: list[Piece], ink: np.ndarray, settings: FinderSettings, speck: float,
-                typical: float) -> list[tuple]:
-    """The digits a seam's `pieces` make (those on each side merged as `_cut_rows` merges them,
-    at least `speck` px high), each as its box (x, y, w, h) and its ink (`_own_ink`'s bytes)."""
-    keys = []
-    for side in (True, False):
-        local = {i: p[1] for i, p in enumerate(pieces) if p[3] == side}
-        for members, place in _merge_parts(local, settings, speck, typical) if local else []:
-            if place[3] >= speck:
-                keys.append((place, _own_ink([pieces[i][0] for i in members], place, ink).tobytes()))
-    return keys
-
-
-def _read(keys: list[list[list[tuple]]], seen: dict[tuple, np.ndarray | None], model: Predictor) -> None:
-    """Read the digits of `keys` (per group, per seam: `_digit_keys`) not yet in `seen` with the
-    `model`, in one batch, into `seen` (its row of probabilities; None for one with no ink), and
-    drop those with no ink from `keys`."""
-    images, new = [], []
-    for key in dict.fromkeys(key for group in keys for option in group for key in option if key not in seen):
-        (_, _, w, h), raw = key
-        image = to_mnist(np.frombuffer(raw, np.uint8).reshape(h, w))
-        seen[key] = None
-        if image is not None:
-            images.append(image)
-            new.append(key)
-    if images:
-        for key, row in zip(new, model.predict(np.stack(images))):
-            seen[key] = row
-    for group in keys:
-        for option in group:
-            option[:] = [key for key in option if seen[key] is not None]
-
-
-def _best_option(options: list[list[tuple[tuple, np.ndarray]]]) -> int:
-    """Which of a group's seams to cut along (its index; 0: the least-ink one), given each seam's
-    digits as (key, row of digit probabilities): the key their box (x, y, w, h) and ink, alike
-    for a digit the seam leaves as the least-ink one does."""
-    scores = np.array([sum(float(np.log(max(float(p.max()), 1e-6))) for _, p in digits) for digits in options])
-    # a seam moves the cut: it neither adds a digit nor drops one
-    scores[[len(digits) != len(options[0]) for digits in options]] = -np.inf
-    scores[0] += SEAM_MARGIN
-    kept = {key for key, _ in options[0]}
-    for k, digits in enumerate(options[1:], 1):
-        for key, p in digits:
-            if key in kept:
+        parted = cut(mask, path)
+        seams.append(np.stack((np.arange(w) + x, path + y), axis=1).astype(np.int32).reshape(-1, 1, 2))
+        cleared = cv2.dilate(mask & ~parted, np.ones((3, 3), np.uint8))  # the ink the seam took, and beside it
+        pieces, _ = cv2.findContours(parted, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        for piece in pieces:
+            px, py, pw, ph = cv2.boundingRect(piece)
+            if pw * ph < settings.noise_area_px:
                 continue
-            was = max(options[0], key=lambda d: _shared(d[0][0], key[0]), default=None)  # the least-ink cut's there
-            if float(p.max()) < MOVED_SURE * float(p.sum()) or was is None or int(p.argmax()) != int(was[1].argmax()):
-                scores[k] = -np.inf
-    return int(np.argmax(scores))
+            index = len(contours)
+            boxes[index] = (px + x, py + y, pw, ph)
+            contours.append(piece + np.array([x, y], np.int32))
+            above = py + ph / 2 < path[min(px + pw // 2, w - 1)]
+            if (parted[py : py + ph, px : px + pw] & cleared[py : py + ph, px : px + pw]).any():
+                split.add(index)
+                # a stroke's end the seam cut off, lower than STUB, is part of the digit across
+                # the seam: a tail reaching into the next row goes back to its digit
+                above ^= ph < STUB * typical
+            sides[above][index] = boxes[index]
+        for side in sides.values():
+            if side:
+                result += _cut_rows(_merge_parts(side, settings, speck, typical), contours, boxes, ink,
+                                    settings, speck, typical, split, seams, page)
+    return result
 
 
 #: A piece the seam cut off lower than this share of the page's digit height is the end of a stroke
