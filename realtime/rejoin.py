@@ -17,10 +17,13 @@ names SPLIT_CONFIDENCE sure replaces its two pieces, the most sure first. This i
 merge half of segmentation by recognition, as the cut half (realtime.oversegment) cuts touching
 digits: recognition decides which pieces make one digit (R. G. Casey, E. Lecolinet, "A survey of
 methods and strategies in character segmentation", IEEE PAMI 18(7), 1996, section 4: the merging
-of fragments by recognition). A row with nothing unnamed pays nothing.
+of fragments by recognition). A row with nothing unnamed and no piece short of a whole digit pays
+nothing.
 
-A digit the model names without its loose piece is read with it too: a "5"'s belly without its
-bar reads "3" or "6" (at 0.66-0.96 on dense pages), a wrong number. A piece left out of the rows
+A piece short of a whole digit that the model names alone is read with its row neighbour as an
+unnamed one is (a "6"'s stem and loop apart, read "1" and "6"). A digit the model names without
+its loose piece is read with it too: a "5"'s belly without its bar reads "3" or "6" (at
+0.66-0.96 on dense pages), a wrong number. A piece left out of the rows
 (a speck, a dash: no digit of its own) beside a named digit is read joined with it, and the union
 replaces the digit when the model names it SPLIT_CONFIDENCE sure and surer than the digit alone:
 recognition decides, as for an unnamed one, and a digit read surely whole keeps its reading. A
@@ -145,8 +148,10 @@ def _doubt_beside_pieces(candidates: list[Candidate], results: list[DigitResult]
 
 def _pairs(candidates: list[Candidate], results: list[DigitResult]) -> list[tuple[int, int]]:
     """(candidate of a row, piece beside it) index pairs worth reading together, each pair once.
-    The piece is, for an unnamed candidate, the row's next or previous candidate or a piece left
-    out of the rows (LOOSE_REASONS), for a named one only the latter; within REACH of the row's
+    The piece is, for an unnamed candidate or a named one under WHOLE_DIGIT of the row high (a
+    piece named alone: a "6"'s stem broken off its loop read "1" at 0.96, the loop "6", and
+    "64649" read "646149"), the row's next or previous candidate or a piece left out of the rows
+    (LOOSE_REASONS), for a named whole one only the latter; within REACH of the row's
     digit height (the median height of its accepted candidates, px), their union a digit's size
     (MAX_WIDTH, LOOSE_WIDTH with a loose piece, MAX_DIGIT), and no digit beside it:
     not two digits standing level side by side (realtime.segment.side_by_side), and not a digit
@@ -174,7 +179,7 @@ def _pairs(candidates: list[Candidate], results: list[DigitResult]) -> list[tupl
             if candidates[k].reason in FRAME_SIZED:
                 continue  # cut by the frame: what the frame cut off is not beside it
             beside = [loose[i] for i in np.flatnonzero(gaps[k] <= REACH * height)] if loose else []
-            if results[k].digit is None:
+            if results[k].digit is None or candidates[k].box[3] < WHOLE_DIGIT * height:
                 beside = members[max(0, pos - 1) : pos] + members[pos + 1 : pos + 2] + beside
             for j in beside:
                 if candidates[j].reason in FRAME_SIZED:
