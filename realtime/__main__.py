@@ -26,7 +26,7 @@ def _interrupted(signum: int, frame: object) -> NoReturn:
 # 130, not a traceback; main() gives SIGINT back to Python's KeyboardInterrupt.
 signal.signal(signal.SIGINT, _interrupted)
 
-from realtime.pixel_limit import MAX_PIXELS, limit_before_opencv  # noqa: E402
+from realtime.pixel_limit import MAX_PIXELS, MAX_SETTABLE, limit_before_opencv  # noqa: E402
 
 limit_before_opencv(sys.argv[1:])  # before cv2 is imported: OpenCV reads the limit once, at import
 
@@ -235,8 +235,8 @@ def _run(args: argparse.Namespace) -> int:
         from realtime.window import require_display
 
         require_display()
-    if args.max_pixels < 1:
-        raise UserError(f"--max-pixels must be at least 1, got {args.max_pixels}")
+    if not 1 <= args.max_pixels <= MAX_SETTABLE:
+        raise UserError(f"--max-pixels must be 1-{MAX_SETTABLE}, got {args.max_pixels}")
     source = Source(args.source, args.max_pixels, args.invert)
     model = Classifier(args.model, args.backend)
     options = camera_app.CameraOptions(sensitivity, args.invert, not args.no_smoothing, args.save_dir, rotate)

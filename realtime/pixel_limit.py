@@ -17,10 +17,16 @@ MAX_PIXELS = 64_000_000
 ENV = "OPENCV_IO_MAX_IMAGE_PIXELS"
 
 
+#: The largest --max-pixels taken: a signed 64-bit number (OpenCV aborts on 2**64 and more).
+MAX_SETTABLE = 2**63 - 1
+
+
 def limit_before_opencv(argv: list[str]) -> int:
     """Set OpenCV's limit from `--max-pixels N` in `argv` (MAX_PIXELS without it); returns the limit.
 
-    A missing, malformed or non-positive value leaves MAX_PIXELS here: the full parser reports it.
+    A missing, malformed, non-positive or too large value (over MAX_SETTABLE: OpenCV parses the
+    variable as a 64-bit unsigned number and aborts the process past it) leaves MAX_PIXELS here: the
+    full parser reports it.
     """
     parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
     parser.add_argument("--max-pixels", default=str(MAX_PIXELS))
@@ -29,6 +35,6 @@ def limit_before_opencv(argv: list[str]) -> int:
         limit = int(known.max_pixels)
     except ValueError:
         limit = MAX_PIXELS
-    limit = limit if limit >= 1 else MAX_PIXELS
+    limit = limit if 1 <= limit <= MAX_SETTABLE else MAX_PIXELS
     os.environ[ENV] = str(limit)
     return limit

@@ -474,6 +474,9 @@ def test_an_image_over_the_pixel_limit_is_refused_before_decoding(tmp_path) -> N
     cv2.imwrite(str(small), np.full((100, 100), 200, np.uint8))
     assert_one_line_error(run_cli("camera", "--headless", "--source", str(small), "--max-pixels", "9999"),
                           "--max-pixels")
+    # past a 64-bit number OpenCV aborted the process (exit 134, a C++ message) before Python could answer
+    assert_one_line_error(run_cli("camera", "--headless", "--source", str(small), "--max-pixels", str(2**64)),
+                          "--max-pixels")
 
 
 # --- 6, 7. damaged model and companion files --------------------------------------------------
