@@ -253,14 +253,20 @@ class FramePipeline:
         return binary, candidates
 
 
-def _doubt_torn_rows(results: list[DigitResult]) -> None:
-    """Show "?" (UNSURE_ROWS) for the digits of lines that may be pieces of one tilted row
-    (realtime.textlines.torn_rows) or that hold two rows (stacked_rows): the lines' order or
-    their digits', and so the number, cannot be told."""
+def _by_line(results: list[DigitResult]) -> dict[int, list[DigitResult]]:
+    """The results of each line (result.line >= 0), in reading order."""
     lines: dict[int, list[DigitResult]] = {}
     for result in results:
         if result.line >= 0:
             lines.setdefault(result.line, []).append(result)
+    return lines
+
+
+def _doubt_torn_rows(results: list[DigitResult]) -> None:
+    """Show "?" (UNSURE_ROWS) for the digits of lines that may be pieces of one tilted row
+    (realtime.textlines.torn_rows) or that hold two rows (stacked_rows): the lines' order or
+    their digits', and so the number, cannot be told."""
+    lines = _by_line(results)
     keys = sorted(lines)
     boxes = [[r.box for r in lines[k]] for k in keys]
     for index in torn_rows(boxes) | stacked_rows(boxes):
@@ -272,11 +278,8 @@ def _doubt_torn_rows(results: list[DigitResult]) -> None:
 def _doubt_short_ones(results: list[DigitResult]) -> None:
     """Show "?" (SHORT_ONE_REASON) for each named "1" lower than SHORT_ONE of its line's other
     named digits (the frame turned and levelled: lines run left to right)."""
-    lines: dict[int, list[DigitResult]] = {}
-    for result in results:
-        if result.line >= 0 and result.digit is not None:
-            lines.setdefault(result.line, []).append(result)
-    for members in lines.values():
+    for line in _by_line(results).values():
+        members = [r for r in line if r.digit is not None]
         for result in members:
             if result.digit != 1:
                 continue

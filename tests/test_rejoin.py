@@ -18,6 +18,14 @@ from realtime.rejoin import _pairs, rejoin
 from realtime.segment import PIECE, Candidate, find_digits
 
 
+def _parts_and_holes(image: np.ndarray) -> tuple[int, int]:
+    """How many 8-connected parts and holes the ink of a (28, 28) model input has."""
+    ink = (image > 0.3).astype(np.uint8)
+    parts = cv2.connectedComponents(ink, connectivity=8)[0] - 1
+    _, hierarchy = cv2.findContours(ink, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    return parts, 0 if hierarchy is None else int(sum(h[3] >= 0 for h in hierarchy[0]))
+
+
 class PartsReader:
     """(N, 28, 28) -> (N, 10): "5" at 0.97 for ink in two parts, "0" at 0.98 for one part with one
     hole, else 0.95 "not a digit"."""
@@ -29,10 +37,7 @@ class PartsReader:
         self.calls += 1
         out = np.zeros((len(images), 10), np.float32)
         for row, image in zip(out, images):
-            ink = (image > 0.3).astype(np.uint8)
-            parts = cv2.connectedComponents(ink, connectivity=8)[0] - 1
-            _, hierarchy = cv2.findContours(ink, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
-            holes = 0 if hierarchy is None else int(sum(h[3] >= 0 for h in hierarchy[0]))
+            parts, holes = _parts_and_holes(image)
             if parts == 2:
                 row[5], row[3] = 0.97, 0.03
             elif parts == 1 and holes == 1:
@@ -185,10 +190,7 @@ class StackReader:
     def predict(self, images: np.ndarray) -> np.ndarray:
         out = np.zeros((len(images), 10), np.float32)
         for row, image in zip(out, images):
-            ink = (image > 0.3).astype(np.uint8)
-            parts = cv2.connectedComponents(ink, connectivity=8)[0] - 1
-            _, hierarchy = cv2.findContours(ink, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
-            holes = 0 if hierarchy is None else int(sum(h[3] >= 0 for h in hierarchy[0]))
+            parts, holes = _parts_and_holes(image)
             digit, sure = (6, 0.99) if parts == 2 else (0, 0.9) if holes else (1, 0.96)
             row[digit], row[(digit + 1) % 10] = sure, 1.0 - sure
         return out
