@@ -255,6 +255,19 @@ def _check_output(output: Path, source: str, overwrite: bool) -> None:
         raise UserError(f"--output {output} is a folder")
     if (output.exists() or output.is_symlink()) and not overwrite:  # a dangling link too: it would be replaced
         raise UserError(f"--output {output} already exists (give --overwrite to replace it)")
+    folder = _nearest_existing(output.parent)
+    if not folder.is_dir():
+        raise UserError(f"--output {output}: {folder} is a file, not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):  # said now, not after the first frame's events are written
+        raise UserError(f"--output {output}: cannot write in {folder} (permission denied or read-only)")
+
+
+def _nearest_existing(folder: Path) -> Path:
+    """`folder` or its nearest ancestor that exists: where the output's missing folders would be made."""
+    folder = folder.absolute()
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return folder
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -678,10 +678,22 @@ def run(
         print(summary(state, app.still), file=sys.stderr, flush=True)
     else:
         flush_stdout(summary(state, app.still))
-    if promised and state.index < promised and stop.signum is None and window is None:
+    if promised and ended_early(state.index, promised) and stop.signum is None and window is None:
         print(f"warning: the video ended after {state.index} of its {promised} frames "
               "(the file is cut short or damaged)", file=sys.stderr)
     return stop.exit_code or 0
+
+
+def ended_early(read: int, promised: int) -> bool:
+    """Whether a video file that gave `read` frames of the `promised` its index lists was cut short.
+
+    A container's frame count is its index's, not the decoder's: an AVI written by FFmpeg lists a
+    frame it dropped as an empty entry (129 listed, 128 decode, ffprobe's `nb_read_frames` agrees),
+    and counts estimated from duration and rate are off by a frame or so (OpenCV documents
+    CAP_PROP_FRAME_COUNT as possibly inexact). So a shortfall within 1% (at least one frame) is no
+    damage; a file cut short loses far more.
+    """
+    return promised - read > max(1, promised // 100)
 
 
 def _count(n: int, noun: str) -> str:

@@ -932,6 +932,23 @@ def test_a_truncated_video_says_it_ended_early(tmp_path) -> None:
     assert len(lines) == 1 and lines[0].startswith("warning: the video ended after") and "of its 90" in lines[0]
 
 
+def test_a_frame_short_of_the_index_is_no_damage() -> None:
+    from realtime.camera_app import ended_early
+
+    assert not ended_early(128, 129)  # FFmpeg's AVI lists a dropped frame as an empty entry
+    assert not ended_early(990, 1000)
+    assert ended_early(45, 90) and ended_early(980, 1000) and ended_early(1, 3)
+
+
+def test_an_output_under_a_file_is_refused_before_any_reading(tmp_path) -> None:
+    events, blocker = tmp_path / "events.jsonl", tmp_path / "notes.txt"
+    blocker.write_text("a file, not a folder")
+    result = run_cli("camera", "--headless", "--source", str(CLIP), "--events", str(events),
+                     "--output", str(blocker / "sub" / "out.mp4"))
+    assert_one_line_error(result, "notes.txt is a file, not a folder")
+    assert not events.exists() and blocker.read_text() == "a file, not a folder"
+
+
 def test_draw_mode_shows_why_a_sample_was_not_saved(small_disk, monkeypatch) -> None:
     from realtime import overlay
 
