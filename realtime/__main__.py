@@ -110,7 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="no window (no keys); on a file, stop at its end and print a summary")
     camera.add_argument("--output", type=_path, metavar="PATH",
                         help="write the annotated video here (.mp4; default: none); it appears only when "
-                        "complete, and an existing file is kept unless --overwrite is given")
+                        "finished (at the input's end, or with the frames read so far on 'q' or a stop signal), "
+                        "and an existing file is kept unless --overwrite is given")
     camera.add_argument("--overwrite", action="store_true", help="replace an existing --output file")
     camera.add_argument("--max-pixels", type=int, default=MAX_PIXELS, metavar="N",
                         help=f"refuse images and video frames larger than N pixels before decoding them "

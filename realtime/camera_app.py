@@ -7,6 +7,7 @@ loop that joins a Source to a Window, or to nothing at all with --headless.
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
 from statistics import median
@@ -674,10 +675,11 @@ def run(
                 window.close()
     if problem:
         raise VideoWriteError(problem)
+    said = summary(state, app.still, stop.signum)
     if events.to_stdout:  # standard output is the JSON lines' alone
-        print(summary(state, app.still), file=sys.stderr, flush=True)
+        print(said, file=sys.stderr, flush=True)
     else:
-        flush_stdout(summary(state, app.still))
+        flush_stdout(said)
     if promised and ended_early(state.index, promised) and stop.signum is None and window is None:
         print(f"warning: the video ended after {state.index} of its {promised} frames "
               "(the file is cut short or damaged)", file=sys.stderr)
@@ -700,15 +702,20 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def summary(state: _Run, still: bool) -> str:
+def summary(state: _Run, still: bool, signum: int | None = None) -> str:
     """The line printed at the end: frames, digits named and unsure ("?"), then the number read for
-    a still image, or the frame rate (time paused or at the end left out) for a video or camera."""
+    a still image, or the frame rate (time paused or at the end left out) for a video or camera;
+    and, when stop signal `signum` ended it, which one: the outputs then hold the frames read so
+    far, not the whole input."""
     text = f"{_count(state.index, 'frame')}, {_count(state.digits, 'digit')} read, {state.unsure} unsure"
     if still:
         if state.number and "?" in state.number:  # the events say null: no number, though digits show
-            return f"{text}, number read: none (shown as {state.number})"
-        return f"{text}, number read: {state.number or 'none'}"
-    return f"{text}, {state.index / state.active if state.active > 0 else 0:.1f} fps"
+            text = f"{text}, number read: none (shown as {state.number})"
+        else:
+            text = f"{text}, number read: {state.number or 'none'}"
+    else:
+        text = f"{text}, {state.index / state.active if state.active > 0 else 0:.1f} fps"
+    return text if signum is None else f"{text}, stopped by {signal.Signals(signum).name}"
 
 
 @dataclass

@@ -170,11 +170,12 @@ def test_a_signal_finishes_the_video_with_every_frame(long_clip, tmp_path, signu
     try:
         wait_for(lambda: events.exists() and events.read_bytes().count(b"\n") >= 30, "30 frames", app)
         app.send_signal(signum)
-        _, stderr = app.communicate(timeout=WAIT)
+        stdout, stderr = app.communicate(timeout=WAIT)
     finally:
         app.kill()
     assert app.returncode == 128 + signum, stderr
     assert "Traceback" not in stderr
+    assert stdout.rstrip().endswith(f"fps, stopped by {signum.name}"), stdout  # not taken for the whole input
     logged = len(whole_lines(events))
     assert 30 <= logged < 3000
     assert video_frames(out) == logged
