@@ -446,6 +446,11 @@ FRAME_SIZED = ("cut by border", "too large")
 #: (Each piece alone measures the reach of a digit of its own small size: `_same_digit` never
 #: joins pieces a fifth of a digit high that lie a sixth of a digit apart.)
 JOIN_GAP = 0.25
+#: ... and pieces left in a gap between two of a line's digits, closer than GAP_JOIN_IN_ROW: there
+#: a digit is missing, and one whose middle stroke vanished lies in parts farther apart (the real
+#: "3268" at half size and JPEG quality 40: its "2"'s diagonal gone, the arc and the foot 0.32 of
+#: the row apart, each a piece, and the row read "368").
+GAP_JOIN_IN_ROW = 0.5
 #: A digit's ink is about 2.5 strokes its height long: 10-30% of a square of its height at the
 #: stroke widths of photos from 10 to 100 px high; broken, at least a fifth of it is left. A
 #: scatter of noise dots between digits holds far less.
@@ -590,7 +595,8 @@ def _join_specks(candidates: list[Candidate], lines: list[list[Candidate]],
                  settings: FinderSettings, dots: Dots | None) -> list[Candidate]:
     """`candidates` with the specks (and "too wide" shapes: a digit's piece, once it broke, may
     be wider than high; and the PIECEs `_without_pieces` took out of the rows) in each line's band (`lines`, with their `spans` as
-    reading_order measures them) joined into shapes (JOIN_GAP) and judged again beside the line's
+    reading_order measures them) joined into shapes (JOIN_GAP; GAP_JOIN_IN_ROW for several pieces
+    in a gap between two of the line's digits, joined there first) and judged again beside the line's
     digits: a shape within the line's pitch of its ends, or between them, that passes `reject` at
     the line's digit height is added to the line's members; one that does not is "broken"
     (several pieces) or "too small" (one piece under the pixel minimum), for reading_order to
@@ -612,12 +618,46 @@ def _join_specks(candidates: list[Candidate], lines: list[list[Candidate]],
     free = np.ones(len(boxes), bool)  # not yet part of a shape
     joined: dict[int, Candidate] = {}  # id of a speck -> the shape it became part of
     shapes: list[Candidate] = []  # judged shapes that are no line's member
+    def judged(box: tuple[int, int, int, int], cluster: list[int], members: list[Candidate], row_height: float) -> bool:
+        """Whether the shape of `cluster`'s pieces was judged beside the line: a digit of it, or
+        a rejection that reading_order may stand in it (dust, a dotted rule, a scatter are not)."""
+        if box[3] < SPECK_OF_ROW * row_height or box[2] > 1.5 * row_height:
+            return False  # dust, or a dotted rule
+        if len(cluster) == 1 and pieces[cluster[0]] is not None:
+            shape_ = pieces[cluster[0]]  # one speck, judged again as it is
+        else:
+            masks = [(boxes[i], dots.mask(boxes[i]) if pieces[i] is None else pieces[i].mask) for i in cluster]
+            shape_ = Candidate(box=box, mask=joined_mask(masks, box), split=len(cluster) > 1)
+        ink = int(np.count_nonzero(shape_.mask))
+        if len(cluster) > 1 and ink < JOINED_INK * row_height ** 2:
+            return False
+        shape_.reason = reject(box, ink, shape, settings, row_height)
+        if shape_.accepted:
+            members.append(shape_)
+        else:
+            if shape_.reason == "speck":
+                shape_.reason = "too small" if len(cluster) == 1 else "broken"
+            shapes.append(shape_)
+        free[cluster] = False
+        for i in cluster:
+            if pieces[i] is not None:
+                joined[id(pieces[i])] = shape_
+        return True
+
     for k, (members, (top, bottom, left, right, row_height, pitch)) in enumerate(zip(lines, spans)):
         near = free & (np.minimum(bottom, y + h) - np.maximum(top, y) >= 0.5 * np.minimum(h, bottom - top))
         for m in members:  # a piece whose centre is in a digit's box belongs to that digit
             mx, my, mw, mh = m.box
             near &= ~((cx >= mx) & (cx <= mx + mw) & (cy >= my) & (cy <= my + mh))
-        clusters = _clusters([(boxes[i], i) for i in np.flatnonzero(near)], JOIN_GAP * row_height)
+        # between two of the line's digits first, where a digit may have lost its middle
+        ends = sorted((m.box[0], m.box[0] + m.box[2]) for m in members)
+        between = np.zeros_like(near)
+        for (_, a_right), (b_left, _) in zip(ends, ends[1:]):
+            between |= (cx > a_right) & (cx < b_left)
+        for box, cluster in _clusters([(boxes[i], i) for i in np.flatnonzero(near & between)], GAP_JOIN_IN_ROW * row_height):
+            if len(cluster) > 1:
+                judged(box, cluster, members, row_height)
+        clusters = _clusters([(boxes[i], i) for i in np.flatnonzero(near & free)], JOIN_GAP * row_height)
         grown = True
         while grown:  # a shape judged beside the line brings the next one within reach
             grown = False
@@ -625,29 +665,8 @@ def _join_specks(candidates: list[Candidate], lines: list[list[Candidate]],
                 if not _beside(box, left, right, pitch):
                     continue
                 clusters.remove((box, cluster))
-                if box[3] < SPECK_OF_ROW * row_height or box[2] > 1.5 * row_height:
-                    continue  # dust, or a dotted rule
-                if len(cluster) == 1 and pieces[cluster[0]] is not None:
-                    shape_ = pieces[cluster[0]]  # one speck, judged again as it is
-                else:
-                    masks = [(boxes[i], dots.mask(boxes[i]) if pieces[i] is None else pieces[i].mask)
-                             for i in cluster]
-                    shape_ = Candidate(box=box, mask=joined_mask(masks, box), split=len(cluster) > 1)
-                ink = int(np.count_nonzero(shape_.mask))
-                if len(cluster) > 1 and ink < JOINED_INK * row_height ** 2:
-                    continue
-                shape_.reason = reject(box, ink, shape, settings, row_height)
-                if shape_.accepted:
-                    members.append(shape_)
-                else:
-                    if shape_.reason == "speck":
-                        shape_.reason = "too small" if len(cluster) == 1 else "broken"
-                    shapes.append(shape_)
-                free[cluster] = False
-                for i in cluster:
-                    if pieces[i] is not None:
-                        joined[id(pieces[i])] = shape_
-                left, right, grown = min(left, box[0]), max(right, box[0] + box[2]), True
+                if judged(box, cluster, members, row_height):
+                    left, right, grown = min(left, box[0]), max(right, box[0] + box[2]), True
         spans[k] = (top, bottom, left, right, row_height, pitch)
     return [c for c in candidates if id(c) not in joined] + shapes
 

@@ -561,3 +561,18 @@ def test_a_piece_under_a_speck_of_its_row_is_no_digit_of_the_row() -> None:
     assert len(row) == 3 and all(c.accepted for c in row), [c.box for c in row]
     piece = [c for c in found if c.box[0] > 165 and c.box[0] + c.box[2] < 185]
     assert len(piece) == 1 and piece[0].reason == PIECE and piece[0].line == -1
+
+
+def test_a_digit_whose_middle_vanished_between_two_digits_stands_in_the_row() -> None:
+    """A "2" whose diagonal is gone (thin ink at low resolution) leaves its arc and its foot, each
+    under SPECK_OF_ROW of the row high and 0.35 of it apart, farther than JOIN_GAP: each was a
+    piece left out of the row, which read "370" for 3270. Between two digits of the row they are
+    joined (GAP_JOIN_IN_ROW) and the shape stands in the row, read or shown "?"."""
+    canvas = _canvas(300, 640)
+    for i, digit in enumerate("3270"):
+        _draw(canvas, digit, 40 + 130 * i, 100, 100, thickness=6)
+    canvas[100 + 35 : 100 + 70, 165:240] = 0
+    found = find_digits(canvas, FinderSettings(reject_border=False))
+    row = [c for c in found if c.line == 0]
+    assert len(row) == 4, [(c.box, c.reason) for c in found]
+    assert 165 <= _centre_x(row[1]) <= 235 and row[1].box[3] >= 60 and _number_of_parts(row[1].mask) == 2
