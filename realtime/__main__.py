@@ -176,13 +176,16 @@ def _fill_closed_standard_fds() -> None:
     """Put /dev/null on a closed fd 0, 1 or 2, so that no file opened later takes that number.
 
     Otherwise the events log or the video could become "standard error", and a library's message
-    (libjpeg, FFmpeg) would be written into it.
+    (libjpeg, FFmpeg) would be written into it. Python started without a standard error has
+    `sys.stderr` None, and print(..., file=sys.stderr) then writes to standard output.
     """
     for fd in (0, 1, 2):
         try:
             os.fstat(fd)
         except OSError:
             os.open(os.devnull, os.O_RDWR)  # the lowest free number: this one
+    if sys.stderr is None:  # started with `2>&-`: print(file=None) would write warnings into stdout's JSON lines
+        sys.stderr = open(2, "w", closefd=False)
 
 
 def _error(message: str) -> None:

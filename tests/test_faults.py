@@ -909,6 +909,21 @@ def test_a_closed_stdout_is_one_line_and_nothing_is_written(tmp_path) -> None:
 
 
 @needs_model
+def test_a_closed_stderr_writes_nothing_into_the_events_on_stdout(tmp_path) -> None:
+    """Warnings and the summary go to standard error; closed, they are lost, never written into
+    the JSON lines on standard output (Python gives print(file=None) to stdout)."""
+    damaged = tmp_path / "cut.jpg"  # a warning, then the summary
+    damaged.write_bytes(_damaged(cv2.imencode(".jpg", _page_of("37"))[1].tobytes(), "cut short"))
+    result = subprocess.run(["/bin/sh", "-c", '"$@" 2>&-', "sh", *cli("camera", "--headless", "--source", str(damaged),
+                                                                       "--events", "-")],
+                            cwd=ROOT, stdout=subprocess.PIPE, text=True, timeout=120, env=environ(),
+                            stdin=subprocess.DEVNULL)
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1 and json.loads(lines[0])["frame"] == 0, result.stdout
+
+
+@needs_model
 @pytest.mark.skipif(not SHIPPED_MODEL.is_file(), reason="the shipped .keras model is missing")
 def test_keras_backend_prints_nothing_but_the_summary(tmp_path) -> None:
     image = tmp_path / "page.png"
