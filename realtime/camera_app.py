@@ -387,7 +387,7 @@ class CameraApp:
         self._last_frame_time: float | None = None
 
     def process(self, frame: np.ndarray, index: int, now: float, capture_ms: float = 0.0) -> FrameResult:
-        """Read one new frame from the source; logs it as a new reading."""
+        """Read frame `index` (new from the source, or again with new settings); logs the reading."""
         result = self.pipeline.process(frame, now)
         if self.decoded_rows is not None:
             doubt_cut_by_damage(result.reading.digits, self.decoded_rows)
@@ -777,8 +777,9 @@ def _loop(
                 if output is not None and state.writer is None:
                     state.writer = VideoFile(output, source.fps, (last.frame.shape[1], last.frame.shape[0]), overwrite)
         reread = app.settings_changed and not fresh
-        if reread:
-            last = app.pipeline.process(last.frame, now)
+        if reread:  # the same frame read again with the new settings: a new reading, logged as one
+            last = app.process(last.frame, state.index - 1, now)
+            state.number = " ".join(last.reading.lines) or None
         app.settings_changed = False
         view = app.view_key(now)
         if fresh and (state.writer is not None or app.recorder is not None):

@@ -445,6 +445,20 @@ def test_a_still_image_summary_says_the_number_and_no_frame_rate(tmp_path: Path,
     assert summary == "1 frame, 1 digit read, 0 unsure, number read: 3", summary  # no frame rate for one image
 
 
+def test_a_still_image_read_again_with_new_settings_is_logged_and_summed_up(tmp_path: Path, monkeypatch, capsys) -> None:
+    """`[` / `]` on a still image read it again: the window showed the new reading while the
+    events kept only the first and the summary its number. Each reading is logged (the same
+    frame's index), and the summary gives the last."""
+    image = tmp_path / "page.png"
+    page = np.full((120, 160, 3), 230, np.uint8)
+    cv2.putText(page, "7", (50, 90), FONT, 2.5, (20, 20, 20), 6)
+    cv2.imwrite(str(image), page)
+    code, events, idle = run_with_fake_window(Source(str(image)), monkeypatch, tmp_path, ["[", "]"])
+    assert code == 0 and [e["frame"] for e in events] == [0, 0, 0] and len(idle) == 3
+    summary = capsys.readouterr().out.strip().splitlines()[-1]
+    assert summary.endswith(f"number read: {events[-1]['number']}"), summary
+
+
 def test_summary_counts_named_digits_and_unsure_ones_apart() -> None:
     from realtime.camera_app import _Run, summary
 
