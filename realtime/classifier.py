@@ -66,7 +66,8 @@ class Classifier:
     ) -> None:
         self.path = Path(path)
         if not self.path.is_file():
-            raise UserError(f"model file not found: {self.path}")
+            what = "not a file (a folder, a device or a pipe)" if self.path.exists() else "not found"
+            raise UserError(f"model file {what}: {self.path}")
         listed = verify(self.path)  # before anything reads the files: a damaged byte gives no other sign
         self.threads = threads or min(2, os.cpu_count() or 1)
         self.backend = _choose_backend(self.path, backend)

@@ -79,6 +79,11 @@ def test_missing_model(tmp_path: Path) -> None:
     assert_one_line_error(result, "model file not found", "none.keras")
 
 
+def test_a_model_path_that_is_no_file_is_called_so(tmp_path: Path) -> None:
+    result = run_cli("camera", "--headless", "--source", str(blank_image(tmp_path)), "--model", "/dev/null")
+    assert_one_line_error(result, "model file not a file", "/dev/null")
+
+
 @pytest.mark.parametrize("content", [b"", b"PK\x03\x04 truncated zip", b"\x00" * 1000])
 def test_corrupt_model(tmp_path: Path, content: bytes) -> None:
     image = blank_image(tmp_path)
