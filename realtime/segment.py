@@ -618,10 +618,13 @@ def _join_specks(candidates: list[Candidate], lines: list[list[Candidate]],
     free = np.ones(len(boxes), bool)  # not yet part of a shape
     joined: dict[int, Candidate] = {}  # id of a speck -> the shape it became part of
     shapes: list[Candidate] = []  # judged shapes that are no line's member
-    def judged(box: tuple[int, int, int, int], cluster: list[int], members: list[Candidate], row_height: float) -> bool:
+    def judged(box: tuple[int, int, int, int], cluster: list[int], members: list[Candidate], row_height: float,
+               floor: float = SPECK_OF_ROW) -> bool:
         """Whether the shape of `cluster`'s pieces was judged beside the line: a digit of it, or
-        a rejection that reading_order may stand in it (dust, a dotted rule, a scatter are not)."""
-        if box[3] < SPECK_OF_ROW * row_height or box[2] > 1.5 * row_height:
+        a rejection that reading_order may stand in it (dust, a dotted rule, a scatter are not).
+        A shape under `floor` of the row high is dust; above SPECK_OF_ROW, it is judged by
+        `reject`; one joined from pieces farther apart (`floor` IN_ROW) is "broken", never read."""
+        if box[3] < floor * row_height or box[2] > 1.5 * row_height:
             return False  # dust, or a dotted rule
         if len(cluster) == 1 and pieces[cluster[0]] is not None:
             shape_ = pieces[cluster[0]]  # one speck, judged again as it is
@@ -631,7 +634,7 @@ def _join_specks(candidates: list[Candidate], lines: list[list[Candidate]],
         ink = int(np.count_nonzero(shape_.mask))
         if len(cluster) > 1 and ink < JOINED_INK * row_height ** 2:
             return False
-        shape_.reason = reject(box, ink, shape, settings, row_height)
+        shape_.reason = reject(box, ink, shape, settings, row_height) if floor == SPECK_OF_ROW else "broken"
         if shape_.accepted:
             members.append(shape_)
         else:
@@ -649,14 +652,18 @@ def _join_specks(candidates: list[Candidate], lines: list[list[Candidate]],
         for m in members:  # a piece whose centre is in a digit's box belongs to that digit
             mx, my, mw, mh = m.box
             near &= ~((cx >= mx) & (cx <= mx + mw) & (cy >= my) & (cy <= my + mh))
-        # between two of the line's digits first, where a digit may have lost its middle
+        # between two of the line's digits first, where a digit may have lost its middle: pieces
+        # within GAP_JOIN_IN_ROW are read joined; the rest of the gap's pieces, joined however far
+        # apart, are a digit's remains when they reach IN_ROW of the row high: "?" in the row
         ends = sorted((m.box[0], m.box[0] + m.box[2]) for m in members)
-        between = np.zeros_like(near)
         for (_, a_right), (b_left, _) in zip(ends, ends[1:]):
-            between |= (cx > a_right) & (cx < b_left)
-        for box, cluster in _clusters([(boxes[i], i) for i in np.flatnonzero(near & between)], GAP_JOIN_IN_ROW * row_height):
-            if len(cluster) > 1:
-                judged(box, cluster, members, row_height)
+            between = near & (cx > a_right) & (cx < b_left)
+            for box, cluster in _clusters([(boxes[i], i) for i in np.flatnonzero(between)], GAP_JOIN_IN_ROW * row_height):
+                if len(cluster) > 1:
+                    judged(box, cluster, members, row_height)
+            rest = [int(i) for i in np.flatnonzero(between & free)]
+            if len(rest) > 1:
+                judged(union([boxes[i] for i in rest]), rest, members, row_height, floor=IN_ROW)
         clusters = _clusters([(boxes[i], i) for i in np.flatnonzero(near & free)], JOIN_GAP * row_height)
         grown = True
         while grown:  # a shape judged beside the line brings the next one within reach

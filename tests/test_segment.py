@@ -576,3 +576,18 @@ def test_a_digit_whose_middle_vanished_between_two_digits_stands_in_the_row() ->
     row = [c for c in found if c.line == 0]
     assert len(row) == 4, [(c.box, c.reason) for c in found]
     assert 165 <= _centre_x(row[1]) <= 235 and row[1].box[3] >= 60 and _number_of_parts(row[1].mask) == 2
+
+
+def test_a_digits_remains_far_apart_between_two_digits_stand_in_the_row_unread() -> None:
+    """Glare took most of a "2" between two digits: its arc and its foot lie over half a digit
+    height apart (GAP_JOIN_IN_ROW), too far to be read as one, and the row read "370" for 3270.
+    Joined however far apart, the gap's pieces reach half the row's height: "broken", in the row,
+    so that the row shows "?" there and has no number."""
+    canvas = _canvas(300, 640)
+    for i, digit in enumerate("3270"):
+        _draw(canvas, digit, 40 + 130 * i, 100, 100, thickness=6)
+    canvas[100 + 28 : 100 + 88, 165:240] = 0
+    found = find_digits(canvas, FinderSettings(reject_border=False))
+    row = [c for c in found if c.line == 0]
+    assert len(row) == 4, [(c.box, c.reason) for c in found]
+    assert row[1].reason == "broken" and _number_of_parts(row[1].mask) == 2
