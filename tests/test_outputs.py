@@ -125,6 +125,21 @@ def test_tracker_names_a_digit_by_the_rule_a_single_frame_is_named_by() -> None:
     assert smoothed.digit is None and smoothed.reason == "not a digit"
 
 
+def test_another_digit_read_sure_where_a_sure_one_stood_is_named_at_once() -> None:
+    """A sheet swapped or a cut in a video: a "4" read 0.99 sure where a "2" was read 0.99 sure is
+    the "4" from its first frame, not the average ("2" at 0.6); a "4" read less sure is averaged
+    as noise is."""
+    box = (10, 10, 30, 40)
+    tracker = Tracker()
+    for k in range(5):
+        tracker.update([result(box, onehot(2))], k / 30)
+    assert tracker.update([result(box, onehot(4))], 5 / 30)[0].label == "4"
+    doubtful = Tracker()
+    for k in range(5):
+        doubtful.update([result(box, onehot(2))], k / 30)
+    assert doubtful.update([result(box, onehot(4, 0.8))], 5 / 30)[0].label == "2"
+
+
 def test_tracker_keeps_separate_digits_apart_and_expires_tracks() -> None:
     tracker = Tracker(max_missed=2)
     tracker.update([result((0, 0, 20, 40), onehot(1)), result((100, 0, 20, 40), onehot(2))], 0.0)
