@@ -446,10 +446,12 @@ FRAME_SIZED = ("cut by border", "too large")
 #: (Each piece alone measures the reach of a digit of its own small size: `_same_digit` never
 #: joins pieces a fifth of a digit high that lie a sixth of a digit apart.)
 JOIN_GAP = 0.25
-#: ... and pieces left in a gap between two of a line's digits, closer than GAP_JOIN_IN_ROW: there
-#: a digit is missing, and one whose middle stroke vanished lies in parts farther apart (the real
-#: "3268" at half size and JPEG quality 40: its "2"'s diagonal gone, the arc and the foot 0.32 of
-#: the row apart, each a piece, and the row read "368").
+#: ... and pieces left in a gap between two of a line's digits with room for a digit (IN_ROW of
+#: the line's height wide), closer than GAP_JOIN_IN_ROW: there a digit is missing, and one whose
+#: middle stroke vanished lies in parts farther apart (the real "3268" at half size and JPEG
+#: quality 40: its "2"'s diagonal gone, the arc and the foot 0.32 of the row apart, each a piece,
+#: and the row read "368"). In a narrower gap, the pieces of a printed box's edges between two
+#: boxes joined into a "?" (a held-out page of seed 5).
 GAP_JOIN_IN_ROW = 0.5
 #: A digit's ink is about 2.5 strokes its height long: 10-30% of a square of its height at the
 #: stroke widths of photos from 10 to 100 px high; broken, at least a fifth of it is left. A
@@ -657,6 +659,8 @@ def _join_specks(candidates: list[Candidate], lines: list[list[Candidate]],
         # apart, are a digit's remains when they reach IN_ROW of the row high: "?" in the row
         ends = sorted((m.box[0], m.box[0] + m.box[2]) for m in members)
         for (_, a_right), (b_left, _) in zip(ends, ends[1:]):
+            if b_left - a_right < IN_ROW * row_height:
+                continue  # no room for a digit: a printed box's edges between boxes, a tail between two digits
             between = near & (cx > a_right) & (cx < b_left)
             for box, cluster in _clusters([(boxes[i], i) for i in np.flatnonzero(between)], GAP_JOIN_IN_ROW * row_height):
                 if len(cluster) > 1:
