@@ -620,13 +620,15 @@ def _join_specks(candidates: list[Candidate], lines: list[list[Candidate]],
     free = np.ones(len(boxes), bool)  # not yet part of a shape
     joined: dict[int, Candidate] = {}  # id of a speck -> the shape it became part of
     shapes: list[Candidate] = []  # judged shapes that are no line's member
+
     def judged(box: tuple[int, int, int, int], cluster: list[int], members: list[Candidate], row_height: float,
-               floor: float = SPECK_OF_ROW) -> bool:
+               remains: bool = False) -> bool:
         """Whether the shape of `cluster`'s pieces was judged beside the line: a digit of it, or
         a rejection that reading_order may stand in it (dust, a dotted rule, a scatter are not).
-        A shape under `floor` of the row high is dust; above SPECK_OF_ROW, it is judged by
-        `reject`; one joined from pieces farther apart (`floor` IN_ROW) is "broken", never read."""
-        if box[3] < floor * row_height or box[2] > 1.5 * row_height:
+        A shape under SPECK_OF_ROW of the row high is dust, and is judged by `reject` above it;
+        a digit's `remains` (pieces joined however far apart) are dust under IN_ROW of the row
+        high, and "broken" above it, never read."""
+        if box[3] < (IN_ROW if remains else SPECK_OF_ROW) * row_height or box[2] > 1.5 * row_height:
             return False  # dust, or a dotted rule
         if len(cluster) == 1 and pieces[cluster[0]] is not None:
             shape_ = pieces[cluster[0]]  # one speck, judged again as it is
@@ -636,7 +638,7 @@ def _join_specks(candidates: list[Candidate], lines: list[list[Candidate]],
         ink = int(np.count_nonzero(shape_.mask))
         if len(cluster) > 1 and ink < JOINED_INK * row_height ** 2:
             return False
-        shape_.reason = reject(box, ink, shape, settings, row_height) if floor == SPECK_OF_ROW else "broken"
+        shape_.reason = "broken" if remains else reject(box, ink, shape, settings, row_height)
         if shape_.accepted:
             members.append(shape_)
         else:
@@ -667,7 +669,7 @@ def _join_specks(candidates: list[Candidate], lines: list[list[Candidate]],
                     judged(box, cluster, members, row_height)
             rest = [int(i) for i in np.flatnonzero(between & free)]
             if len(rest) > 1:
-                judged(union([boxes[i] for i in rest]), rest, members, row_height, floor=IN_ROW)
+                judged(union([boxes[i] for i in rest]), rest, members, row_height, remains=True)
         clusters = _clusters([(boxes[i], i) for i in np.flatnonzero(near & free)], JOIN_GAP * row_height)
         grown = True
         while grown:  # a shape judged beside the line brings the next one within reach

@@ -17,7 +17,7 @@ from realtime.reading import MIN_CONFIDENCE, DigitResult, name
 
 #: A frame that reads another class than its track, both at least this sure, starts the track
 #: afresh: a sheet swapped for another, or a cut in a video, puts a new digit where the old one
-#: stood, and the average named the old one for a frame (8 photos shown 15 frames each: 4 of 7
+#: stood, and the average named the old one for a frame (8 photos shown 15 frames each: 4 of 8
 #: cuts read the previous sheet's digit at 0.54-0.60). Noise does not read two classes this sure.
 SWAPPED = 0.9
 
