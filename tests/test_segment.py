@@ -563,31 +563,32 @@ def test_a_piece_under_a_speck_of_its_row_is_no_digit_of_the_row() -> None:
     assert len(piece) == 1 and piece[0].reason == PIECE and piece[0].line == -1
 
 
-def test_a_digit_whose_middle_vanished_between_two_digits_stands_in_the_row() -> None:
-    """A "2" whose diagonal is gone (thin ink at low resolution) leaves its arc and its foot, each
-    under SPECK_OF_ROW of the row high and 0.35 of it apart, farther than JOIN_GAP: each was a
-    piece left out of the row, which read "370" for 3270. Between two digits of the row they are
-    joined (GAP_JOIN_IN_ROW) and the shape stands in the row, read or shown "?"."""
+def _row_of_3270_without_the_2s_middle(top: int, bottom: int) -> list[Candidate]:
+    """The row of "3270", 100 px high, with its "2" erased from `top` to `bottom` px of its height
+    (its arc and its foot left, each under SPECK_OF_ROW of the row high): the row's candidates."""
     canvas = _canvas(300, 640)
     for i, digit in enumerate("3270"):
         _draw(canvas, digit, 40 + 130 * i, 100, 100, thickness=6)
-    canvas[100 + 35 : 100 + 70, 165:240] = 0
+    canvas[100 + top : 100 + bottom, 165:240] = 0
     found = find_digits(canvas, FinderSettings(reject_border=False))
     row = [c for c in found if c.line == 0]
     assert len(row) == 4, [(c.box, c.reason) for c in found]
+    return row
+
+
+def test_a_digit_whose_middle_vanished_between_two_digits_stands_in_the_row() -> None:
+    """A "2" whose diagonal is gone (thin ink at low resolution) leaves its arc and its foot 0.35
+    of the row apart, farther than JOIN_GAP: each was a piece left out of the row, which read "370"
+    for 3270. Between two digits of the row they are joined (GAP_JOIN_IN_ROW) and the shape stands
+    in the row, read or shown "?"."""
+    row = _row_of_3270_without_the_2s_middle(35, 70)
     assert 165 <= _centre_x(row[1]) <= 235 and row[1].box[3] >= 60 and _number_of_parts(row[1].mask) == 2
 
 
 def test_a_digits_remains_far_apart_between_two_digits_stand_in_the_row_unread() -> None:
     """Glare took most of a "2" between two digits: its arc and its foot lie over half a digit
-    height apart (GAP_JOIN_IN_ROW), too far to be read as one, and the row read "370" for 3270.
-    Joined however far apart, the gap's pieces reach half the row's height: "broken", in the row,
-    so that the row shows "?" there and has no number."""
-    canvas = _canvas(300, 640)
-    for i, digit in enumerate("3270"):
-        _draw(canvas, digit, 40 + 130 * i, 100, 100, thickness=6)
-    canvas[100 + 28 : 100 + 88, 165:240] = 0
-    found = find_digits(canvas, FinderSettings(reject_border=False))
-    row = [c for c in found if c.line == 0]
-    assert len(row) == 4, [(c.box, c.reason) for c in found]
+    height apart (GAP_JOIN_IN_ROW), too far to be read as one. Joined however far apart, the gap's
+    pieces reach half the row's height: "broken", in the row, so that the row shows "?" there and
+    has no number."""
+    row = _row_of_3270_without_the_2s_middle(28, 88)
     assert row[1].reason == "broken" and _number_of_parts(row[1].mask) == 2
