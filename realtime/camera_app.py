@@ -729,6 +729,12 @@ class _Run:
     active: float = 0.0  # seconds spent on frames read from the source: paused and ended time left out
     finished: bool = False
 
+    def count(self, reading: Reading, sign: int = 1) -> None:
+        """Add a frame's reading to the totals (`sign` -1: take it out again), and keep its number."""
+        self.digits += sign * sum(d.digit is not None for d in reading.read)
+        self.unsure += sign * reading.unsure
+        self.number = " ".join(reading.lines) or None
+
 
 def _loop(
     source: Source,
@@ -768,9 +774,7 @@ def _loop(
                     state.index += 1
                     continue
                 state.index += 1
-                state.digits += sum(d.digit is not None for d in last.reading.read)
-                state.unsure += last.reading.unsure
-                state.number = " ".join(last.reading.lines) or None
+                state.count(last.reading)
                 fresh = True
                 if app.log_error is not None and window is None:
                     raise app.log_error
@@ -778,8 +782,9 @@ def _loop(
                     state.writer = VideoFile(output, source.fps, (last.frame.shape[1], last.frame.shape[0]), overwrite)
         reread = app.settings_changed and not fresh
         if reread:  # the same frame read again with the new settings: a new reading, logged as one
+            state.count(last.reading, -1)  # in the summary in place of the frame's reading before
             last = app.process(last.frame, state.index - 1, now)
-            state.number = " ".join(last.reading.lines) or None
+            state.count(last.reading)
         app.settings_changed = False
         view = app.view_key(now)
         if fresh and (state.writer is not None or app.recorder is not None):

@@ -19,6 +19,7 @@ import pytest
 
 from conftest import ROOT
 from realtime import camera_app, draw_app, overlay
+from realtime.binarize import DEFAULT_SENSITIVITY, SENSITIVITY_RANGE
 from realtime.camera_app import CameraApp, CameraOptions, FramePipeline, FrameResult
 from realtime.capture import Source
 from realtime.draw_app import DrawApp, DrawOptions
@@ -446,17 +447,21 @@ def test_a_still_image_summary_says_the_number_and_no_frame_rate(tmp_path: Path,
 
 
 def test_a_still_image_read_again_with_new_settings_is_logged_and_summed_up(tmp_path: Path, monkeypatch, capsys) -> None:
-    """`[` / `]` on a still image read it again: the window showed the new reading while the
-    events kept only the first and the summary its number. Each reading is logged (the same
-    frame's index), and the summary gives the last."""
+    """`[` on a still image reads it again: the window showed the new reading while the events
+    kept only the first and the summary its number and counts. Each reading is logged (the same
+    frame's index), and the summary gives the last: a faint "4" beside a dark "7" is read at the
+    default sensitivity and not at the lowest."""
     image = tmp_path / "page.png"
-    page = np.full((120, 160, 3), 230, np.uint8)
-    cv2.putText(page, "7", (50, 90), FONT, 2.5, (20, 20, 20), 6)
+    page = np.full((120, 240, 3), 230, np.uint8)
+    cv2.putText(page, "7", (30, 90), FONT, 2.5, (20, 20, 20), 6)
+    cv2.putText(page, "4", (140, 90), FONT, 2.5, (160, 160, 160), 6)
     cv2.imwrite(str(image), page)
-    code, events, idle = run_with_fake_window(Source(str(image)), monkeypatch, tmp_path, ["[", "]"])
-    assert code == 0 and [e["frame"] for e in events] == [0, 0, 0] and len(idle) == 3
+    presses = (DEFAULT_SENSITIVITY - SENSITIVITY_RANGE[0]) // 2
+    code, events, idle = run_with_fake_window(Source(str(image)), monkeypatch, tmp_path, ["["] * presses)
+    assert code == 0 and [e["frame"] for e in events] == [0] * (presses + 1) and len(idle) == presses + 1
+    assert (events[0]["number"], events[-1]["number"]) == ("33", "3")
     summary = capsys.readouterr().out.strip().splitlines()[-1]
-    assert summary.endswith(f"number read: {events[-1]['number']}"), summary
+    assert summary == "1 frame, 1 digit read, 0 unsure, number read: 3", summary
 
 
 def test_summary_counts_named_digits_and_unsure_ones_apart() -> None:
