@@ -4,6 +4,7 @@
     python scripts/evaluate_real.py --data DIR --out -      # any folder of the same layout, print only
     python scripts/evaluate_real.py --app-args "--sensitivity 20"   # any camera-mode options
     python scripts/evaluate_real.py --data /tmp/pages --out docs/pages_eval.md --title "..."  # rendered kinds
+    python scripts/evaluate_real.py --data /tmp/pages --out - --misses   # and each row not read right
 
 Each image or video is read by `python -m realtime camera --source FILE --headless --events E`,
 exactly as a user runs it (default settings, smoothing on for video), and its events are scored
@@ -45,7 +46,7 @@ import shlex
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,6 +81,8 @@ class Tally:
     rows_correct: int = 0
     rows_wrong: int = 0
     frames: int = 0
+    #: Each truth row not read right: (frame, the row's digits, what the app showed), for --misses.
+    misses: list[tuple[int, str, str]] = field(default_factory=list)
 
     def add(self, other: Tally) -> None:
         for f in fields(self):
@@ -155,8 +158,9 @@ def _row_text(line: list[dict], event: dict, candidates: list[dict]) -> str:
     return "".join(_label(c) for c in inside)
 
 
-def score_frame(lines: list[list[dict]], event: dict | None) -> Tally:
-    """One frame's truth rows against the app's event for it (None: the app wrote nothing)."""
+def score_frame(lines: list[list[dict]], event: dict | None, frame: int = 0) -> Tally:
+    """One frame's truth rows against the app's event for it (None: the app wrote nothing);
+    `frame`, its index, names the rows it misses."""
     tally = Tally(frames=1)
     truth = [(tuple(d["box"]), d["label"]) for line in lines for d in line]
     asked = [d for d in (event or {}).get("digits", []) if any(p > 0 for p in d.get("probs", []))]
@@ -187,13 +191,16 @@ def score_frame(lines: list[list[dict]], event: dict | None) -> Tally:
         shown = _row_text(line, event, asked) if event is not None else ""
         tally.rows_correct += shown == text
         tally.rows_wrong += shown != text and shown.isdigit()
+        if shown != text:
+            tally.misses.append((frame, text, shown))
     return tally
 
 
 def score_case(number: str, event: dict | None) -> Tally:
     """A file whose only truth is the number in its name: one row, right or wrong."""
     shown = None if event is None else event.get("number")
-    return Tally(frames=1, rows=1, rows_correct=int(shown == number), rows_wrong=int(shown not in (None, number)))
+    return Tally(frames=1, rows=1, rows_correct=int(shown == number), rows_wrong=int(shown not in (None, number)),
+                 misses=[] if shown == number else [(0, number, shown or "")])
 
 
 def read_events(path: Path) -> dict[int, dict]:
@@ -233,7 +240,7 @@ def score_file(media: Path, events: dict[int, dict]) -> tuple[str, Tally] | None
             total = Tally()
             for index, lines in enumerate(truth["frames"]):
                 if lines is not None:
-                    total.add(score_frame(lines, events.get(index)))
+                    total.add(score_frame(lines, events.get(index), index))
             return kind, total
         return kind, score_frame(truth["lines"], events.get(0))
     named = CASE_NAME.match(media.stem)
@@ -277,8 +284,11 @@ def _verdicts(tally: Tally, targets: dict[str, float]) -> list[str]:
 
 
 def report(
-    per_file: list[tuple[str, Tally]], per_kind: dict[str, Tally], total: Tally, command: str, title: str = TITLE
+    per_file: list[tuple[str, Tally]], per_kind: dict[str, Tally], total: Tally, command: str, title: str = TITLE,
+    misses: bool = False,
 ) -> str:
+    """The markdown report: a table by file and kind, the verdicts on the targets and, with
+    `misses`, every truth row not read right (what to look at next: the failures by kind)."""
     head = ("| file | frames | truth digits | recall | precision | label accuracy | confidently wrong "
             "| whole rows | wrong numbers |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     rows = [head]
@@ -294,7 +304,18 @@ def report(
         f"`{command}`: each file read through `python -m realtime camera --headless`, IoU >= {MIN_IOU}.", "",
         *rows, "", "Overall: " + "; ".join(_verdicts(total, TARGETS)) + ".", "",
         *(["Per rendered kind:", "", *rendered, ""] if rendered else []),
+        *(_misses(per_file) if misses else []),
     ])
+
+
+def _misses(per_file: list[tuple[str, Tally]]) -> list[str]:
+    """The rows not read right, a table line each; "wrong number" marks a row shown as another
+    number (the worst answer), as opposed to one shown with a "?" or not at all."""
+    out = ["Rows not read right:", "", "| file | frame | truth | shown | |", "| --- | ---: | --- | --- | --- |"]
+    for name, tally in per_file:
+        for frame, text, shown in tally.misses:
+            out.append(f"| {name} | {frame} | {text} | {shown or '(nothing)'} | {'wrong number' if shown.isdigit() else ''} |")
+    return [*out, ""] if len(out) > 4 else []
 
 
 def data_folder(data: Path | str | None) -> Path:
@@ -316,6 +337,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--app-args", default="", help="extra camera-mode options, one quoted string")
     parser.add_argument("--out", default=str(ROOT / "docs" / "real_eval.md"), help="markdown report, or - for none")
     parser.add_argument("--title", default=TITLE, help="the report's heading")
+    parser.add_argument("--misses", action="store_true", help="also list every row not read right: truth and shown")
     return parser.parse_args(argv)
 
 
@@ -325,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
     folder = data_folder(args.data)
     per_file, per_kind, total = evaluate(folder, args.model, shlex.split(args.app_args))
     command = shlex.join(["python", "scripts/evaluate_real.py", *argv])
-    text = report(per_file, per_kind, total, command, args.title)
+    text = report(per_file, per_kind, total, command, args.title, args.misses)
     print(text)
     if args.out != "-":
         Path(args.out).write_text(text)

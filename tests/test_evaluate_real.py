@@ -96,3 +96,17 @@ def test_a_row_shown_as_another_number_is_a_wrong_number_and_a_row_with_a_questi
     assert evaluate_real.score_frame([ROW], None).rows_wrong == 0
     assert evaluate_real.score_case("2350", {"number": "235"}).rows_wrong == 1
     assert evaluate_real.score_case("2350", {"number": None}).rows_wrong == 0
+
+
+def test_misses_list_each_row_not_read_right_and_mark_wrong_numbers():
+    event = {"digits": [digit((10, 10, 20, 30), 4), digit((40, 10, 20, 30), 7)]}
+    row2 = [{"box": [10, 60, 20, 30], "label": 1}, {"box": [40, 60, 20, 30], "label": 5}]
+    unsure = {"digits": [*event["digits"], digit((10, 60, 20, 30), 1), digit((40, 60, 20, 30), None)]}
+    t = evaluate_real.score_frame([ROW, row2], unsure, frame=3)
+    assert t.misses == [(3, "42", "47"), (3, "15", "1?")]
+    right = evaluate_real.score_frame([ROW], {"digits": [digit((10, 10, 20, 30), 4), digit((40, 10, 20, 30), 2)]})
+    assert right.misses == []
+    text = evaluate_real.report([("page.jpg", t)], {"photo": t}, t, "cmd", misses=True)
+    assert "| page.jpg | 3 | 42 | 47 | wrong number |" in text and "| page.jpg | 3 | 15 | 1? |  |" in text
+    assert "Rows not read right" not in evaluate_real.report([("page.jpg", t)], {"photo": t}, t, "cmd")
+    assert evaluate_real.score_case("2350", {"number": "2850"}).misses == [(0, "2350", "2850")]
