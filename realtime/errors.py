@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -80,11 +81,22 @@ def flush_stdout(line: str | None = None) -> None:
         raise StdoutError(f"cannot write to standard output: {exc.strerror or exc}") from None
 
 
+def _terminated(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def run_main(main: Callable[[], int]) -> NoReturn:
-    """Exit with main()'s code; a UserError becomes 'error: ...' on stderr and exit code 2."""
+    """Exit with main()'s code; a UserError becomes 'error: ...' on stderr and exit code 2, Ctrl-C
+    exit code 130 (the shell's for SIGINT) without a traceback. SIGTERM ends main() as an
+    exception does (exit 143): the processes it runs through subprocess.run are killed and its
+    temporary folders removed on the way out, where the default action left them behind."""
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         code = main()
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         code = 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        code = 130
     sys.exit(code)

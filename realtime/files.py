@@ -15,6 +15,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from realtime.errors import UserError
+
 
 def unique_paths(folder: Path, stem: str, endings: list[str]) -> list[Path]:
     """folder/stem-YYYYmmdd-HHMMSS-N<ending> for each ending, with the first N free for all."""
@@ -40,6 +42,25 @@ def write_png(path: Path, image: np.ndarray) -> None:
         if path.exists():  # never overwrite, even if another process took the name meanwhile
             raise FileExistsError(f"{path} already exists")
         os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_report(path: str | os.PathLike, text: str) -> None:
+    """Write a report (UTF-8 text) in place of `path`'s old one, whole or not at all: to a
+    temporary file beside it first, then renamed over it, so a full disk leaves the old report
+    as it was. Raises UserError (one line naming `path`) when it cannot be written."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
     finally:
         if tmp.exists():
             tmp.unlink()

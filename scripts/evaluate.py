@@ -25,6 +25,7 @@ from realtime.errors import (
     UserError,  # noqa: E402
     run_main,  # noqa: E402
 )
+from realtime.files import write_report  # noqa: E402
 from realtime.mnist import load_mnist  # noqa: E402
 
 #: Images per runtime call: big enough to amortise the call, small enough that LiteRT's
@@ -205,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
         if not cv2.imwrite(str(out / name), image):
             print(f"error: cannot write {out / name}", file=sys.stderr)
             return 2
-    (out / "evaluation.md").write_text(markdown)
+    write_report(out / "evaluation.md", markdown)
     print(markdown)
     return 0
 

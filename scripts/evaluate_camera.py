@@ -50,6 +50,7 @@ from realtime.errors import (
     UserError,  # noqa: E402
     run_main,  # noqa: E402
 )
+from realtime.files import write_report  # noqa: E402
 from realtime.reading import DigitResult, Predictor  # noqa: E402
 from realtime.tracking import iou  # noqa: E402
 
@@ -353,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     if args.out != "-":
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(text)
+        write_report(args.out, text)
         print(f"wrote {args.out}")
     return 0
 

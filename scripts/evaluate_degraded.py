@@ -43,8 +43,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT))
 
-from evaluate_real import Tally, data_folder, evaluate, media_in  # noqa: E402
+from evaluate_real import Tally, app_options, data_folder, evaluate, media_in  # noqa: E402
 from realtime.errors import UserError, run_main  # noqa: E402
+from realtime.files import write_report  # noqa: E402
 
 VIDEO = {".mp4", ".avi", ".mov", ".mkv"}
 
@@ -242,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
             files = degraded_set(folder, how, into)
             if not files:
                 continue
-            per_file, _, total = evaluate(into, args.model, shlex.split(args.app_args))
+            per_file, _, total = evaluate(into, args.model, app_options(args.app_args))
             bad = [f"{name} ({t.confident_wrong} digits, {t.rows_wrong} numbers)"
                    for name, t in per_file if t.confident_wrong or t.rows_wrong]
             results.append((how, files, total, bad))
@@ -250,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     text = table(results, shlex.join(["python", "scripts/evaluate_degraded.py", *argv]))
     print(text)
     if args.out != "-":
-        Path(args.out).write_text(text)
+        write_report(args.out, text)
     return 0
 
 

@@ -52,6 +52,7 @@ from realtime.errors import (
     UserError,  # noqa: E402
     run_main,  # noqa: E402
 )
+from realtime.files import write_report  # noqa: E402
 from realtime.negatives import HELD_OUT_FONTS, glyph  # noqa: E402
 from realtime.reading import MIN_CONFIDENCE, Reading  # noqa: E402
 
@@ -529,7 +530,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"note: no pen-dev data (--pen or ${pen.ENV}): real pen sections left out", file=sys.stderr)
     rows = non_digits_on_canvas(model, args.non_digits) + non_digits_on_paper(model, args.non_digits)
     markdown += "\n" + "\n".join(render_non_digits(rows))
-    (args.out / "draw_eval.md").write_text(markdown, encoding="utf-8")
+    write_report(args.out / "draw_eval.md", markdown)
     print(markdown)
     print(f"wrote {args.out / 'draw_eval.md'}", file=sys.stderr)
     return 0

@@ -39,6 +39,7 @@ from realtime.errors import (
     UserError,  # noqa: E402
     run_main,  # noqa: E402
 )
+from realtime.files import write_report  # noqa: E402
 from realtime.mnist import load_mnist  # noqa: E402
 from realtime.preprocess import to_mnist  # noqa: E402
 from realtime.reading import MIN_CONFIDENCE, DigitResult, Reading, decide, read_binary  # noqa: E402
@@ -455,7 +456,7 @@ def main(argv: list[str] | None = None) -> int:
     plain = float(np.mean(predict(model, test_x.astype(np.float32) / 255.0).argmax(axis=1) == test_y))
     markdown = render_markdown(args, model.backend, len(test_x), per_length, singles, number_rows, right[4],
                                plain, time.perf_counter() - started)
-    (out / "placement.md").write_text(markdown)
+    write_report(out / "placement.md", markdown)
     print(markdown)
     return 0
 

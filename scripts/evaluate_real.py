@@ -53,6 +53,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from realtime.errors import UserError, run_main  # noqa: E402
+from realtime.files import write_report  # noqa: E402
 from realtime.tracking import iou  # noqa: E402
 
 MIN_IOU = 0.5
@@ -81,8 +82,9 @@ class Tally:
     rows_correct: int = 0
     rows_wrong: int = 0
     frames: int = 0
-    #: Each truth row not read right: (frame, the row's digits, what the app showed), for --misses.
-    misses: list[tuple[int, str, str]] = field(default_factory=list)
+    #: Each truth row not read right: (frame, the row's digits, what the app showed, whether that
+    #: counts as a wrong number), for --misses.
+    misses: list[tuple[int, str, str, bool]] = field(default_factory=list)
 
     def add(self, other: Tally) -> None:
         for f in fields(self):
@@ -189,18 +191,22 @@ def score_frame(lines: list[list[dict]], event: dict | None, frame: int = 0) -> 
         tally.rows += 1
         text = "".join(str(d["label"]) for d in line)
         shown = _row_text(line, event, asked) if event is not None else ""
+        wrong = shown != text and shown.isdigit()
         tally.rows_correct += shown == text
-        tally.rows_wrong += shown != text and shown.isdigit()
+        tally.rows_wrong += wrong
         if shown != text:
-            tally.misses.append((frame, text, shown))
+            tally.misses.append((frame, text, shown, wrong))
     return tally
 
 
 def score_case(number: str, event: dict | None) -> Tally:
-    """A file whose only truth is the number in its name: one row, right or wrong."""
+    """A file whose only truth is the number in its name: one row, right when the event's
+    `number` is it, a wrong number when that is another (a "?" makes it null: neither)."""
     shown = None if event is None else event.get("number")
-    return Tally(frames=1, rows=1, rows_correct=int(shown == number), rows_wrong=int(shown not in (None, number)),
-                 misses=[] if shown == number else [(0, number, shown or "")])
+    wrong = shown not in (None, number)
+    text = shown if shown is not None else " ".join(r.get("text", "") for r in (event or {}).get("lines") or [])
+    return Tally(frames=1, rows=1, rows_correct=int(shown == number), rows_wrong=int(wrong),
+                 misses=[] if shown == number else [(0, number, text, wrong)])
 
 
 def read_events(path: Path) -> dict[int, dict]:
@@ -221,6 +227,8 @@ def run_app(media: Path, model: Path | None, app_args: list[str], work: Path) ->
                "--events", str(events), *(["--model", str(model)] if model else []), *app_args]
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     done = subprocess.run(command, cwd=work, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL)
+    if done.returncode in (130, -2):  # Ctrl-C reached the app too
+        raise KeyboardInterrupt
     if done.returncode != 0:
         raise UserError(f"the app failed on {media.name} (exit {done.returncode}): {done.stderr.strip()[-300:]}")
     return read_events(events)
@@ -234,7 +242,7 @@ def score_file(media: Path, events: dict[int, dict]) -> tuple[str, Tally] | None
     """
     truth_path = media.with_suffix(".json")
     if truth_path.is_file():
-        truth = json.loads(truth_path.read_text())
+        truth = read_truth(truth_path)
         kind = str(truth.get("kind", "photo"))
         if "frames" in truth:
             total = Tally()
@@ -247,13 +255,39 @@ def score_file(media: Path, events: dict[int, dict]) -> tuple[str, Tally] | None
     return ("case", score_case(named.group(1), events.get(0))) if named else None
 
 
+def read_truth(path: Path) -> dict:
+    """A truth JSON (`lines`, or `frames` of lines); UserError naming the file when it cannot be
+    read or has neither."""
+    try:
+        truth = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UserError(f"cannot read the truth {path}: {exc}") from None
+    if not isinstance(truth, dict) or not isinstance(truth.get("lines", truth.get("frames")), list):
+        raise UserError(f"the truth {path} has no list of `lines` or `frames` (see the real-dev README)")
+    return truth
+
+
+def scorable(folder: Path) -> list[Path]:
+    """The media under `folder` that have a truth: a JSON beside them or a case's name
+    (NN-what-DIGITS); UserError when there are none (nothing would be scored) or a truth JSON
+    cannot be read (`read_truth`)."""
+    files = [m for m in media_in(folder) if m.with_suffix(".json").is_file() or CASE_NAME.match(m.stem)]
+    for media in files:  # a bad truth stops the run before the app reads anything
+        if media.with_suffix(".json").is_file():
+            read_truth(media.with_suffix(".json"))
+    if not files:
+        raise UserError(f"nothing to score under {folder}: no image or video has a truth JSON beside it "
+                        "or a case's name (NN-what-DIGITS.png)")
+    return files
+
+
 def evaluate(folder: Path, model: Path | None = None, app_args: list[str] | None = None
              ) -> tuple[list[tuple[str, Tally]], dict[str, Tally], Tally]:
     """Read every media file under `folder` with the CLI and score it: (each file's path relative
     to `folder` and tally, the tallies by kind, the total). Raises UserError when the app fails."""
     total, per_file, per_kind = Tally(), [], {}
     with tempfile.TemporaryDirectory() as work:
-        for media in media_in(folder):
+        for media in scorable(folder):
             scored = score_file(media, run_app(media, model, app_args or [], Path(work)))
             if scored is not None:
                 kind, tally = scored
@@ -313,8 +347,8 @@ def _misses(per_file: list[tuple[str, Tally]]) -> list[str]:
     number (the worst answer), as opposed to one shown with a "?" or not at all."""
     out = ["Rows not read right:", "", "| file | frame | truth | shown | |", "| --- | ---: | --- | --- | --- |"]
     for name, tally in per_file:
-        for frame, text, shown in tally.misses:
-            out.append(f"| {name} | {frame} | {text} | {shown or '(nothing)'} | {'wrong number' if shown.isdigit() else ''} |")
+        for frame, text, shown, wrong in tally.misses:
+            out.append(f"| {name} | {frame} | {text} | {shown or '(nothing)'} | {'wrong number' if wrong else ''} |")
     return [*out, ""] if len(out) > 4 else []
 
 
@@ -341,16 +375,34 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+#: Options the script gives the app itself, per file: --app-args may not set them.
+OWN_OPTIONS = ("--source", "--headless", "--events", "--model")
+
+
+def app_options(text: str) -> list[str]:
+    """--app-args as a list of camera-mode options; UserError when it does not parse or sets one
+    of OWN_OPTIONS (the app would read another file than the one scored)."""
+    try:
+        options = shlex.split(text)
+    except ValueError as exc:
+        raise UserError(f"--app-args: {exc}") from None
+    taken = [o for o in options if o.split("=")[0] in OWN_OPTIONS]
+    if taken:
+        raise UserError(f"--app-args may not set {taken[0].split('=')[0]}: the script gives it for each file")
+    return options
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
     folder = data_folder(args.data)
-    per_file, per_kind, total = evaluate(folder, args.model, shlex.split(args.app_args))
+    options = app_options(args.app_args)
+    per_file, per_kind, total = evaluate(folder, args.model, options)
     command = shlex.join(["python", "scripts/evaluate_real.py", *argv])
     text = report(per_file, per_kind, total, command, args.title, args.misses)
     print(text)
     if args.out != "-":
-        Path(args.out).write_text(text)
+        write_report(args.out, text)
     return 0
 
 
