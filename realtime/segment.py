@@ -428,6 +428,14 @@ BESIDE_REASONS = ("broken", "too small", "cut by border", "too large", "too wide
 #: photo cropped close around its row (the real "9107" cut 2 px around its digits: its "9" filled
 #: 72 of the 76 px, was "too large", and the row read "107").
 CUT_TALL = 1.5
+#: ... but a shape cut by the border up to CUT_TALLER of the line's digit height high and at least
+#: CUT_WIDE of it wide is a digit written larger than the rest of its row that the frame cut: the
+#: real "3446785512" cropped 5% into its larger "344" read "6785512", and "9107" cropped into
+#: its "9", "1" and "7", which stand taller than its "0", read "0" (the fresh user's crops; the
+#: real photos' rows cropped 5, 10 and 20% into their digits from above and below: 5 wrong
+#: numbers of 48 -> none). A sliver of the table along the frame's edge is narrower (4 px of a
+#: 90-px row on a cropped page of seed 13, 1.6 of the row high).
+CUT_TALLER, CUT_WIDE = 2.0, 0.3
 #: ... and a shape cut by the border stands in its line from this share of the line's digit height
 #: (not IN_ROW): the frame's edge leaves any part of a digit, and a digit cut through its middle
 #: falls apart (a "5" cut at a tilted photo's edge left its bar and stem, 0.49 of the row high,
@@ -554,6 +562,7 @@ def reading_order(candidates: list[Candidate], shape: tuple[int, int] | None = N
             beside = _beside(cand.box, left, right, reach) if cand.reason in BESIDE_REASONS else None
             if (h >= (CUT_IN_ROW if cand.reason == "cut by border" else IN_ROW) * row_height
                     and (cand.reason not in FRAME_SIZED or h <= CUT_TALL * row_height
+                         or cand.reason == "cut by border" and h <= CUT_TALLER * row_height and w >= CUT_WIDE * row_height
                          or _holds_digit(cand, around, top, bottom, row_height))
                     and (left < x + w / 2 < right if beside is None else beside)
                     and not (around and _only_lines(cand, around, row_height))):

@@ -464,6 +464,27 @@ def test_the_ends_of_a_digit_cut_near_its_edge_stand_in_the_row() -> None:
     assert len(cut) == 2 and 0 in {c.line for c in cut}, [(c.box, c.line) for c in cut]
 
 
+@pytest.mark.parametrize("first", ["3", "4"])
+def test_a_larger_first_digit_cut_by_the_frame_stands_in_the_row_and_a_sliver_of_table_does_not(first: str) -> None:
+    """A row whose first digit is written larger than the rest (120 px against 60), the photo
+    cropped through its bottom: the cut digit, 1.7 of the row high, stands in the row as "?"
+    (CUT_TALLER), so the row has no number rather than one without it ("3170" read "170"; the real "3446785512"
+    cropped 5% into its "344" read "6785512"). A 4-px sliver of the table along the frame's edge,
+    as high, stays out of the row (CUT_WIDE)."""
+    canvas = _canvas(140, 420)
+    _draw(canvas, first, 30, 30, 120)  # 30 + 120 + the pen: cut by the frame's bottom edge
+    for k, digit in enumerate("170"):
+        _draw(canvas, digit, 150 + 60 * k, 60, 60)
+    cut = [c for c in find_digits(canvas, FinderSettings()) if c.reason == "cut by border"]
+    assert [c.line for c in cut] == [0], [(c.box, c.line) for c in cut]
+    sliver = _canvas(140, 420)
+    sliver[25:, :4] = 255  # the table's edge, 115 px high, along the frame's left side
+    for k, digit in enumerate("170"):
+        _draw(sliver, digit, 60 + 60 * k, 60, 60)
+    cut = [c for c in find_digits(sliver, FinderSettings()) if c.reason == "cut by border"]
+    assert [c.line for c in cut] == [-1], [(c.box, c.line) for c in cut]
+
+
 def _cut_boxes_row(digit_in_last: bool) -> np.ndarray:
     """A photo cropped with no margin around a row of printed boxes "[2][4][1][3]" (digits 60 px
     high, boxes 124: the frame's height): the boxes' top and bottom edges lie beyond the frame,
