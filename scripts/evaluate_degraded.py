@@ -18,7 +18,9 @@ degradation sets a JPEG quality; a fixed width larger than the image is skipped 
 and the lens spoil a photo too: *faded* blends it toward white (`(1 - f) x + 255 f`: a washed-out
 print, a photo half-transparent over white, glare), *overexposed* brightens its mid-tones by a
 gamma under 1, *blurred* is out of focus (a Gaussian of `blur` px standard deviation) and *shaken*
-is hand-held motion (a horizontal line `motion` px long, averaged). Videos are
+is hand-held motion (a horizontal line `motion` px long, averaged); a *shadow band* takes a share
+of the light over 30-60% of the width (a phone's shadow, sharp-edged, through the row) and *glare*
+adds a soft spot at the centre (a lamp's reflection: clipped where it meets the paper). Videos are
 re-encoded with ffmpeg (`-an`, every frame kept), and faded and overexposed as photos are (ffmpeg's
 `lutrgb`: a sheet held up to a camera that exposes for a dark room comes out washed out).
 """
@@ -54,8 +56,9 @@ VIDEO = {".mp4", ".avi", ".mov", ".mkv"}
 class Degradation:
     """One way a file gets worse on its way to the app. An image degradation scales by `scale` or
     to `width` px (aspect kept), then fades by `fade`, brightens by `gamma`, blurs by `blur` px
-    (Gaussian sigma) or `motion` px (a horizontal line) and writes JPEG at `quality` (None: the
-    file's own format); a video
+    (Gaussian sigma) or `motion` px (a horizontal line), shades a band by `shade` or adds a
+    glare spot of `glare` grey levels, and writes JPEG at `quality` (None: the file's own
+    format); a video
     degradation passes `ffmpeg` (output options) to ffmpeg."""
 
     name: str
@@ -67,6 +70,8 @@ class Degradation:
     gamma: float = 1.0
     blur: float = 0.0
     motion: int = 0
+    shade: float = 0.0
+    glare: float = 0.0
 
     @property
     def video(self) -> bool:
@@ -74,6 +79,10 @@ class Degradation:
 
 
 MPEG4 = ("-c:v", "mpeg4", "-q:v", "5")
+#: The shadow band's span, as shares of the width (through the middle of a row of digits), and
+#: the glare spot's standard deviation, a share of the shorter side.
+SHADE_BAND = (0.3, 0.6)
+GLARE_SIGMA = 0.2
 DEGRADATIONS = (
     Degradation("50%", scale=0.5),
     Degradation("35%", scale=0.35),
@@ -90,6 +99,9 @@ DEGRADATIONS = (
     Degradation("blurred 2 px", blur=2.0),
     Degradation("blurred 3 px", blur=3.0),
     Degradation("shaken 15 px", motion=15),
+    Degradation("shadow band 40%", shade=0.4),
+    Degradation("shadow band 50%", shade=0.5),
+    Degradation("glare +90", glare=90.0),
     Degradation("mpeg4 q5", ffmpeg=MPEG4),
     Degradation("x264 crf28", ffmpeg=("-c:v", "libx264", "-crf", "28")),
     Degradation("x264 crf35", ffmpeg=("-c:v", "libx264", "-crf", "35")),
@@ -139,6 +151,16 @@ def spoil(image: np.ndarray, how: Degradation) -> np.ndarray:
         image = cv2.GaussianBlur(image, (0, 0), how.blur)
     if how.motion:
         image = cv2.blur(image, (how.motion, 1))
+    if how.shade:  # a phone's or a hand's shadow: a band over SHADE_BAND of the width, sharp-edged
+        image = image.copy()
+        left, right = (round(f * image.shape[1]) for f in SHADE_BAND)
+        image[:, left:right] = cv2.convertScaleAbs(image[:, left:right], alpha=1.0 - how.shade)
+    if how.glare:  # a lamp's reflection: a Gaussian spot at the centre, GLARE_SIGMA of the shorter side
+        height, width = image.shape[:2]
+        sigma = GLARE_SIGMA * min(height, width)
+        y, x = np.ogrid[:height, :width]
+        spot = how.glare * np.exp(-((x - width / 2) ** 2 + (y - height / 2) ** 2) / (2 * sigma**2))
+        image = np.clip(image + spot[..., None], 0, 255).astype(np.uint8)
     return image
 
 
