@@ -52,10 +52,14 @@ EDGE_DEPTH = 0.6
 #: ... except even paper at least SHADOW_DEPTH of the paper beside it: the page beyond a shadow's
 #: sharp edge (a phone's or a hand's shadow takes up to about half of the light; a strip of wood
 #: beside the sheet, as dark, is rough: over SHADED_ROUGH of it darker than its own level by
-#: TEXTURE_CONTRAST, against ink's 5-25%). Ink there must be clear: under SHADED_INK of its paper.
+#: TEXTURE_CONTRAST, against ink's 5-25%). Ink there is at most SHADED_INK of its paper, the
+#: default sensitivity's share: a shaded page's faint ink is ink as on lit paper, and only a raised
+#: --sensitivity is held back there. (0.6 lost light-blue and pencil strokes under a phone's
+#: shadow: the real photos under a band taking 40% / 50% of the light, wrong numbers 3 / 5 -> 1 /
+#: 2 with `_drop_rims`' test beside each pixel; the real video so shaded 59 / 87 -> 27 / 58.)
 SHADOW_DEPTH = 0.45
 SHADED_ROUGH = 0.25
-SHADED_INK = 0.6
+SHADED_INK = DEFAULT_SENSITIVITY / 100
 #: A pen's stroke is at most this fraction of the longer side of the shape it draws (mean width,
 #: 2 x area / perimeter). Whole digits on the real-dev photos, the video and the test clips
 #: measure 0.02-0.19, pieces of digits up to 0.22; fingertips and a thumb over the paper 0.2-0.4.
@@ -77,7 +81,8 @@ THICK_INK = 50
 #: of every kind, only that "3" and the edges of two bold digits changed.
 THICK_MAX_WIDTH = 0.25
 #: A component is the cut-off corner of a darker region, not ink, when over RIM_SHARE of the
-#: pixels around it have a paper level at most RIM_MARGIN times its mean grey (see `_drop_rims`).
+#: pixels around it have a paper level at most RIM_MARGIN times the grey of the component beside
+#: them (see `_drop_rims`).
 RIM_SHARE = 0.25
 RIM_MARGIN = 1.15
 #: Contrast normalisation ("auto levels", the linear histogram stretch of any photo editor): a
@@ -399,9 +404,13 @@ def _drop_rims(mask: np.ndarray, dark: np.ndarray, paper: np.ndarray) -> np.ndar
     dark desk strip come out as wedges of "ink" (a corner reads "1" at 100%). Ink is darker than
     the paper on every side; such a wedge lies beside the region it was cut from, whose own paper
     level is the wedge's grey. A component goes when over RIM_SHARE of the pixels just outside it
-    have a paper level at most RIM_MARGIN times its mean grey (a real stroke, even in pencil, is
-    at most the sensitivity's share, 78%, of the paper beside it: its paper is 28% or more above
-    its grey). `mask` uint8 (H, W) 0/255; `dark` the image it was found in and `paper` its paper
+    have a paper level at most RIM_MARGIN times the grey of the component right beside them (its
+    darkest pixel among their 8 neighbours; a real stroke, even in pencil, is at most the
+    sensitivity's share, 78%, of the paper beside it: its paper is 28% or more above its grey).
+    Beside each pixel, not on the component's mean: a digit across a shadow's sharp edge has the
+    shaded paper along its shaded part, which is darker than the mean of its strokes on both
+    sides, but not than its strokes there (the real "3541" under a phone's shadow lost its "4").
+    `mask` uint8 (H, W) 0/255; `dark` the image it was found in and `paper` its paper
     level (`paper_level`), both uint8 (H, W).
     """
     # Only where the paper level drops by over a tenth right at the ink's edge can there be one
@@ -424,8 +433,8 @@ def _drop_rims(mask: np.ndarray, dark: np.ndarray, paper: np.ndarray) -> np.ndar
         inside = labels[y0:y1, x0:x1] == index
         outside = cv2.dilate(inside.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & ~inside
         outside &= mask[y0:y1, x0:x1] == 0
-        grey = dark[y0:y1, x0:x1][inside].mean()
-        if (paper[y0:y1, x0:x1][outside] <= RIM_MARGIN * grey).sum() > RIM_SHARE * outside.sum():
+        beside = cv2.erode(np.where(inside, dark[y0:y1, x0:x1], 255).astype(np.uint8), np.ones((3, 3), np.uint8))
+        if (paper[y0:y1, x0:x1][outside] <= RIM_MARGIN * beside[outside].astype(np.float32)).sum() > RIM_SHARE * outside.sum():
             kept = kept.copy() if kept is mask else kept
             kept[y0:y1, x0:x1][inside] = 0
     return kept

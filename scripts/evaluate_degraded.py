@@ -109,6 +109,9 @@ DEGRADATIONS = (
     # the light's faults in a video, as `spoil` makes them in a photo (per channel), x264 at its default
     Degradation("video faded 45%", ffmpeg=("-vf", "lutrgb=" + ":".join(f"{c}=val*0.55+114.75" for c in "rgb"))),
     Degradation("video overexposed", ffmpeg=("-vf", "lutrgb=" + ":".join(f"{c}=gammaval(0.4)" for c in "rgb"))),
+    # the photo's shadow band, in every frame: ffmpeg's drawbox, black at the share of the light taken
+    Degradation("video shadow band 40%", ffmpeg=("-vf", "drawbox=x=iw*0.3:y=0:w=iw*0.3:h=ih:color=black@0.4:t=fill")),
+    Degradation("video shadow band 50%", ffmpeg=("-vf", "drawbox=x=iw*0.3:y=0:w=iw*0.3:h=ih:color=black@0.5:t=fill")),
 )
 
 

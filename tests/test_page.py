@@ -217,6 +217,21 @@ def test_a_shadow_with_a_sharp_edge_across_the_sheet_hides_no_digit(classifier, 
     assert read(classifier, frame) == "2749 6035"
 
 
+@pytest.mark.parametrize("depth", [0.5, 0.6])
+def test_faint_ink_under_a_shadow_with_a_sharp_edge_through_a_digit_reads(classifier, mnist_test, depth: float) -> None:
+    """Light ink (65% of its paper, as light-blue ballpoint) under a phone's shadow that takes 40-50%
+    of the light, its sharp edge through a digit: the shaded digits' strokes are ink there as on
+    lit paper (SHADED_INK), and the digit across the edge, darker than the shaded paper beside
+    its shaded part, is no rim of the shadow (`_drop_rims`). The real "3268" under such a band read
+    "3218", "3541" read "3511"."""
+    frame = desk(np.random.default_rng(6))
+    cv2.fillPoly(frame, [np.int32([[100, 60], [540, 80], [530, 420], [110, 410]])], 232)
+    write(frame, pick(mnist_test, "2749"), 180, 140, ink=150)
+    write(frame, pick(mnist_test, "6035"), 190, 270, ink=150)
+    frame[:, :300] = (frame[:, :300] * depth).astype(np.uint8)
+    assert read(classifier, frame) == "2749 6035"
+
+
 def test_digits_on_two_sheets_side_by_side_all_read(classifier, mnist_test) -> None:
     frame = desk(np.random.default_rng(7))
     frame[80:400, 30:290] = 238
