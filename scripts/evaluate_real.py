@@ -256,15 +256,35 @@ def score_file(media: Path, events: dict[int, dict]) -> tuple[str, Tally] | None
 
 
 def read_truth(path: Path) -> dict:
-    """A truth JSON (`lines`, or `frames` of lines); UserError naming the file when it cannot be
-    read or has neither."""
+    """A truth JSON (`lines`, or `frames` of lines, each line a list of `{box: [x, y, w, h],
+    label: 0-9 or null}`); UserError naming the file and the first thing wrong when it cannot be
+    read or is not of that form."""
     try:
         truth = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UserError(f"cannot read the truth {path}: {exc}") from None
     if not isinstance(truth, dict) or not isinstance(truth.get("lines", truth.get("frames")), list):
         raise UserError(f"the truth {path} has no list of `lines` or `frames` (see the real-dev README)")
+    frames = truth["frames"] if "frames" in truth else [truth["lines"]]
+    for lines in frames:
+        problem = None if lines is None else _bad_lines(lines)
+        if problem:
+            raise UserError(f"the truth {path}: {problem} (see the real-dev README)")
     return truth
+
+
+def _bad_lines(lines: object) -> str | None:
+    """What is wrong with one frame's truth `lines`, or None when nothing is."""
+    if not isinstance(lines, list) or not all(isinstance(line, list) for line in lines):
+        return "`lines` must be a list of lists of digits"
+    for digit in (d for line in lines for d in line):
+        box = digit.get("box") if isinstance(digit, dict) else None
+        if not (isinstance(box, list) and len(box) == 4 and all(isinstance(v, (int, float)) for v in box)):
+            return f"a digit's `box` must be [x, y, w, h], got {digit!r:.80}"
+        label = digit.get("label")
+        if label is not None and not (isinstance(label, int) and 0 <= label <= 9):
+            return f"a digit's `label` must be 0-9 or null, got {label!r:.20}"
+    return None
 
 
 def scorable(folder: Path) -> list[Path]:
@@ -397,12 +417,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     folder = data_folder(args.data)
     options = app_options(args.app_args)
+    out = Path(args.out) if args.out != "-" else None
+    if out is not None and not out.parent.is_dir():
+        raise UserError(f"cannot write {out}: no folder {out.parent}")
+    if out is not None and out.is_dir():
+        raise UserError(f"cannot write {out}: it is a folder")
     per_file, per_kind, total = evaluate(folder, args.model, options)
     command = shlex.join(["python", "scripts/evaluate_real.py", *argv])
     text = report(per_file, per_kind, total, command, args.title, args.misses)
     print(text)
-    if args.out != "-":
-        write_report(args.out, text)
+    if out is not None:
+        write_report(out, text)
     return 0
 
 
