@@ -29,38 +29,36 @@ def unique_paths(folder: Path, stem: str, endings: list[str]) -> list[Path]:
 
 
 def write_png(path: Path, image: np.ndarray) -> None:
-    """Encode, write to a temporary file beside `path`, then rename; raises OSError on failure."""
+    """Encode and write whole (`_write_whole`), never over an existing file; raises OSError on failure."""
     ok, data = cv2.imencode(".png", image)
     if not ok:
         raise OSError(f"could not encode {path.name} as PNG")
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "xb") as f:
-            f.write(data.tobytes())
-            f.flush()
-            os.fsync(f.fileno())
-        if path.exists():  # never overwrite, even if another process took the name meanwhile
-            raise FileExistsError(f"{path} already exists")
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    _write_whole(path, data.tobytes(), replace=False)
 
 
 def write_report(path: str | os.PathLike, text: str) -> None:
-    """Write a report (UTF-8 text) in place of `path`'s old one, whole or not at all: to a
-    temporary file beside it first, then renamed over it, so a full disk leaves the old report
-    as it was. Raises UserError (one line naming `path`) when it cannot be written."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    """Write a report (UTF-8 text) in place of `path`'s old one, whole or not at all
+    (`_write_whole`), so a full disk leaves the old report as it was. Raises UserError (one line
+    naming `path`) when it cannot be written."""
     try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
+        _write_whole(Path(path), text.encode("utf-8"), replace=True)
     except OSError as exc:
         raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _write_whole(path: Path, data: bytes, replace: bool) -> None:
+    """Write `data` to a temporary file beside `path`, flushed to the disk, then rename it to
+    `path`, over an old file only when `replace`: `path` is whole or untouched, and the temporary
+    file never stays. Raises OSError (FileExistsError for an existing `path` without `replace`)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "xb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        if not replace and path.exists():  # never overwrite, even if another process took the name meanwhile
+            raise FileExistsError(f"{path} already exists")
+        os.replace(tmp, path)
     finally:
         if tmp.exists():
             tmp.unlink()
