@@ -306,6 +306,38 @@ def test_faded_blank_paper_stays_blank(share: float) -> None:
     assert accepted_boxes(ink_of(faded(cv2.GaussianBlur(paper, (0, 0), 1.0), share))) == []
 
 
+def washed_out(grey: int, white: int = 250) -> np.ndarray:
+    """A BGR frame: a "4" in black pen on dull paper (215) at the left, and "7 1" in a grey pen
+    (`grey`) on paper as white as an overexposed camera leaves it (`white`) at the right. The black
+    "4" keeps the frame as a whole from looking faded, as a dark door around a sheet does."""
+    page = np.full((480, 640, 3), 215, np.uint8)
+    page[:, 300:] = white
+    cv2.putText(page, "4", (90, 270), cv2.FONT_HERSHEY_SIMPLEX, 2.2, (40, 40, 40), 5, cv2.LINE_AA)
+    cv2.putText(page, "7  1", (380, 270), cv2.FONT_HERSHEY_SIMPLEX, 2.2, (grey,) * 3, 4, cv2.LINE_AA)
+    return page
+
+
+@pytest.mark.parametrize("grey", [150, 200, 210])
+def test_ink_on_washed_out_white_paper_keeps_its_strokes(grey: int) -> None:
+    """A grey marker on overexposed white paper (0.8-0.84 of it) stood above the sensitivity's level
+    while a dark thing elsewhere kept the frame from looking faded: the real video overexposed read
+    "1" for 2019 (binarize.WHITE_PAPER: the contrast is restored window by window on such paper)."""
+    boxes = accepted_boxes(ink_of(washed_out(grey)))
+    assert len(boxes) == 3 and sorted(x for x, _, _, _ in boxes)[1] > 300
+
+
+@pytest.mark.parametrize("spread", [0.5, 1.5])
+def test_blank_washed_out_paper_stays_blank(spread: float) -> None:
+    """White paper near clipping with its grain and a faint smudge (0.93 of it): stretched as far
+    as it goes (MAX_GAIN), neither is ink."""
+    rng = np.random.default_rng(1)
+    paper = np.clip(248.0 + rng.normal(0.0, spread, (480, 640, 1)), 0, 255).astype(np.uint8).repeat(3, axis=2)
+    cv2.circle(paper, (320, 240), 30, (231, 231, 231), -1)
+    frame = cv2.GaussianBlur(paper, (0, 0), 3.0)
+    cv2.putText(frame, "4", (60, 120), cv2.FONT_HERSHEY_SIMPLEX, 2.2, (40, 40, 40), 5, cv2.LINE_AA)
+    assert len(accepted_boxes(ink_of(frame))) == 1
+
+
 def _dim_everywhere(paper: np.ndarray, side: int) -> np.ndarray:
     """binarize's test for paper under EDGE_DEPTH of the brightest paper near it, on every pixel."""
     brightest = cv2.dilate(paper, cv2.getStructuringElement(cv2.MORPH_RECT, (side, side)))
