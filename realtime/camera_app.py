@@ -75,6 +75,14 @@ WORK_MIN_SIDE, SMALL_INK = 240, 20
 #: longer "1"s; the dev pages, the real dev set and the clips read as without it.
 SHORT_ONE, MIN_OTHERS = 0.6, 2
 SHORT_ONE_REASON = "too short for a 1"
+#: ... and a named "1" higher than TALL_ONE of them is a straight line beside the row: the edge of
+#: a sheet against a lighter surround, a door's groove, a margin's rule. Shown "?" (TALL_ONE_REASON),
+#: never a digit more in the number: the real video washed out (overexposed, faded toward white:
+#: `scripts/evaluate_degraded.py`) read "12019" and "202111", a line 2.0-2.8 of its row's height
+#: read "1" at 0.97-1.0. Written "1"s stand at most 1.1 of their row's other digits in the real
+#: photos' truth and 1.53 in the rendered dev pages' (seeds 7, 11, 13; 99% under 1.15).
+TALL_ONE = 1.8
+TALL_ONE_REASON = "too tall for a 1"
 HELP = [
     "space  pause / resume; at the end of a video: replay",
     "t  binarised view        d  28x28 crops strip",
@@ -161,7 +169,7 @@ class FramePipeline:
                 if result.digit is not None:
                     result.doubt(UNSURE_TURN)
         _doubt_torn_rows(results)
-        _doubt_short_ones(results)
+        _doubt_odd_ones(results)
         infer_ms = found.infer_ms + cut_ms
         binary = found.binary
         if found.back is not None:  # levelled: boxes and ink back to the turned frame
@@ -276,17 +284,23 @@ def _doubt_torn_rows(results: list[DigitResult]) -> None:
                 result.doubt(UNSURE_ROWS)
 
 
-def _doubt_short_ones(results: list[DigitResult]) -> None:
-    """Show "?" (SHORT_ONE_REASON) for each named "1" lower than SHORT_ONE of its line's other
-    named digits (the frame turned and levelled: lines run left to right)."""
+def _doubt_odd_ones(results: list[DigitResult]) -> None:
+    """Show "?" for each named "1" lower than SHORT_ONE (SHORT_ONE_REASON) or higher than TALL_ONE
+    (TALL_ONE_REASON) of its line's other named digits (the frame turned and levelled: lines run
+    left to right)."""
     for line in _by_line(results).values():
         members = [r for r in line if r.digit is not None]
         for result in members:
             if result.digit != 1:
                 continue
             others = [r.box[3] for r in members if r is not result]
-            if len(others) >= MIN_OTHERS and result.box[3] < SHORT_ONE * median(others):
+            if len(others) < MIN_OTHERS:
+                continue
+            height = median(others)
+            if result.box[3] < SHORT_ONE * height:
                 result.doubt(SHORT_ONE_REASON)
+            elif result.box[3] > TALL_ONE * height:
+                result.doubt(TALL_ONE_REASON)
 
 
 def work_ratio(height: int, width: int, ink: float | None = None) -> float:

@@ -1,4 +1,5 @@
-"""A "1" far lower than its row's digits is a piece, shown "?" (realtime.camera_app.SHORT_ONE).
+"""A "1" far lower than its row's digits is a piece, one far higher a line beside the row: both
+shown "?" (realtime.camera_app.SHORT_ONE, TALL_ONE).
 
 A stand-in model reads a crop by its shape, so the tests know what each candidate reads without
 the shipped model: a ring "0" at 0.98, a bar much higher than wide "1" at 0.97 (to_mnist makes
@@ -10,7 +11,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from realtime.camera_app import SHORT_ONE, SHORT_ONE_REASON, CameraOptions, FramePipeline
+from realtime.camera_app import SHORT_ONE, SHORT_ONE_REASON, TALL_ONE, TALL_ONE_REASON, CameraOptions, FramePipeline
 
 
 class ShapeReader:
@@ -66,3 +67,34 @@ def test_a_one_as_high_as_its_row_is_read() -> None:
     reading = _read(_page(bar_height=int(0.8 * 90)))
     assert reading.number == "01010"
     assert not any(d.reason == SHORT_ONE_REASON for d in reading.digits)
+
+
+def _edge_before(line_height: int) -> np.ndarray:
+    """A 640x480 photo of a row "0 1 0" (rings and a "1" 90 px high) with a straight line
+    `line_height` px high 1.3 rings' width before it, centred on the row: the edge of a sheet
+    against a lighter surround, a door's groove."""
+    frame = np.full((480, 640, 3), 235, np.uint8)
+    ink = (40, 40, 40)
+    for x in (300, 510):
+        cv2.ellipse(frame, (x, 240), (30, 45), 0, 0, 360, ink, 8)
+    cv2.line(frame, (405, 196), (405, 284), ink, 8)
+    cv2.line(frame, (160, 240 - line_height // 2), (160, 240 + line_height // 2), ink, 8)
+    return frame
+
+
+def test_a_line_twice_as_high_as_its_row_is_no_one() -> None:
+    """A straight line over TALL_ONE of the row's height beside it reads "1" to the model, but is
+    shown "?" and the row has no number (the real video washed out read "12019" for 2019: the
+    sheet's edge against the door, twice the row's height)."""
+    reading = _read(_edge_before(line_height=int(2.0 * 90)))
+    assert reading.lines == ["?010"]
+    assert reading.number is None
+    tall = [d for d in reading.digits if d.reason == TALL_ONE_REASON]
+    assert len(tall) == 1 and tall[0].box[3] > TALL_ONE * 90
+
+
+def test_a_tall_one_is_still_a_one() -> None:
+    """Under TALL_ONE of the row, a bar is a "1": written "1"s stand up to 1.53 of their row."""
+    reading = _read(_edge_before(line_height=int(1.5 * 90)))
+    assert reading.number == "1010"
+    assert not any(d.reason == TALL_ONE_REASON for d in reading.digits)
