@@ -84,6 +84,16 @@ HISTORY = 0.5
 # the next tries, with the page found whole, read it upright by 1.6-2.0 nats: one try turned it
 # over, to "6172 1202" at 0.8-1.0 a digit, for the second until the next try.
 
+#: A turn is left only for one that reads well in itself: at least LEAVE_MEAN nats per candidate
+#: (`TurnScore.mean`; a geometric mean of 0.78 per candidate's reading). Leading is not enough: a
+#: try on a frame of a sheet in motion reads fragments every way, and one way's fragments can lead
+#: by more than FLIP_NATS (the real video overexposed, read with its ink found: upright "11
+#: 170?? 17??19" at -0.51 nats per candidate, upside down "17 6174 17??01" at -0.39 and 2.1 nats
+#: ahead; it confirmed an upside-down try, and "6172 1202" was shown at 0.8-1.0 a digit for 30
+#: frames). Such a try keeps the current turn and calls the page unsure. Every right turn of the
+#: real photos and cases turned 90, 180 and 270 degrees (33) and of 25 rendered turned pages
+#: (seeds 7, 11, 13) read at -0.17 nats per candidate or better (the real ones -0.05).
+LEAVE_MEAN = -0.25
 #: SETTLE's second try, the one that may confirm a wanted turn comes this many frames after the one that wanted it:
 #: far enough for another view of the sheet (a sixth of a second at 30 frames/s), soon enough
 #: that the page is "?" only briefly.
@@ -284,9 +294,13 @@ class AutoTurn:
         else:
             flip = need = SURE_NATS
         if -lead >= flip:
-            return _opposite(best), False, -lead
-        # the current way is unsure only when its opposite also reads as large a share of its
-        # digits sure: a page reading one box's remnant "?" upright, 9 of 11 digits sure, may
-        # read upside down as probably with 6 of 11 sure, every candidate named
-        rival = best != self.current or scores[_opposite(best)].share >= scores[best].share
-        return best, scores[best].lines != scores[_opposite(best)].lines and lead < need and rival, lead
+            chosen, unsure, lead = _opposite(best), False, -lead
+        else:
+            # the current way is unsure only when its opposite also reads as large a share of its
+            # digits sure: a page reading one box's remnant "?" upright, 9 of 11 digits sure, may
+            # read upside down as probably with 6 of 11 sure, every candidate named
+            rival = best != self.current or scores[_opposite(best)].share >= scores[best].share
+            chosen, unsure = best, scores[best].lines != scores[_opposite(best)].lines and lead < need and rival
+        if chosen != self.current and scores[chosen].mean < LEAVE_MEAN:
+            return self.current, True, 0.0  # fragments every way: no evidence for either
+        return chosen, unsure, lead
