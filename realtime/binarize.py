@@ -108,15 +108,18 @@ MAX_GAIN = 2.2
 #: sensitivity's level and its rows read "1" or nothing), while a frame with dark surroundings (the
 #: door around the sheet) never looks faded as a whole. Within every window WHITE_WINDOW paper
 #: squares wide where all the paper is that white, the contrast is stretched until the window's
-#: darkest ink is FADED_INK, at most MAX_GAIN times. Such paper is even (clipping flattens its
-#: grain: 0.15 grey levels of spread on the video's sheet), so what the gain lifts over the level
-#: of ink is ink. A window that reaches the sheet's edge or a duller surround holds paper under
-#: WHITE_PAPER and is left alone, and so is one whose darkest ink is already dark (every window of
-#: a well-lit page with a digit in it). A contrast-limited local stretch as CLAHE's (K. Zuiderveld,
+#: darkest ink is FADED_INK, at most WHITE_GAIN times. Such paper is even (clipping flattens its
+#: grain: 0.15 grey levels of spread on the video's sheet), and WHITE_GAIN keeps what is at least
+#: 0.88 of it paper at the default sensitivity ((1 - 0.78) / (1 - 0.88) = 1.83): digits showing
+#: through from the sheet's back at 0.89 came out as ink at MAX_GAIN (2.2; the real videos read
+#: as at 1.8 but for one row). A window that reaches the sheet's edge or a duller surround holds
+#: paper under WHITE_PAPER and is left alone, and so is one whose darkest ink is already dark
+#: (every window of a well-lit page with a digit in it). A contrast-limited local stretch as CLAHE's (K. Zuiderveld,
 #: Graphics Gems IV, 1994) but linear: equalising a tile's histogram would stretch blank paper's
 #: grain into ink.
 WHITE_PAPER = 240
 WHITE_WINDOW = 3
+WHITE_GAIN = 1.8
 #: Hysteresis for faint ink (as in Canny's edge linking: J. Canny, "A computational approach to
 #: edge detection", IEEE PAMI 8(6), 1986): pencil pressed lightly for a stretch falls above the
 #: sensitivity's level and breaks a digit in pieces (a "0" a "C", an "8" a "3"). Ink up to
@@ -392,7 +395,7 @@ def _stretched_on_white(ratio: np.ndarray, paper: np.ndarray) -> np.ndarray:
     """uint8 (H, W) ink-to-paper ratio (255: paper) and the paper level (`paper_level`) -> the ratio
     with the contrast of ink on washed-out white paper restored (see WHITE_PAPER): within every
     window of WHITE_WINDOW paper squares where the paper is all at least WHITE_PAPER, a linear gain
-    that brings the window's darkest ink to FADED_INK, at most MAX_GAIN. Measured on every 4th pixel
+    that brings the window's darkest ink to FADED_INK, at most WHITE_GAIN. Measured on every 4th pixel
     of every 4th row (0.05 ms where no paper is that white): where the sample misses a thin
     stroke's darkest pixel, the gain comes out a little higher, and that stroke's core only darker
     than FADED_INK."""
@@ -402,7 +405,7 @@ def _stretched_on_white(ratio: np.ndarray, paper: np.ndarray) -> np.ndarray:
     if not cv2.countNonZero(white):
         return ratio  # most frames: no white paper that bright, or ink dark enough on it
     darkest = cv2.erode(ratio[::4, ::4], square).astype(np.float32)
-    gain = np.clip((255.0 - FADED_INK) / np.maximum(1.0, 255.0 - darkest), 1.0, MAX_GAIN)
+    gain = np.clip((255.0 - FADED_INK) / np.maximum(1.0, 255.0 - darkest), 1.0, WHITE_GAIN)
     gain[white == 0] = 1.0
     if float(gain.max()) == 1.0:
         return ratio
