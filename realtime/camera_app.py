@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
-from realtime import layout, overlay
+from realtime import glare, layout, overlay
 from realtime.binarize import DEFAULT_SENSITIVITY, SENSITIVITY_RANGE, binarize, gray_ink, to_bgr
 from realtime.capture import Source
 from realtime.closeup import find_ink, ink_height
@@ -170,6 +170,7 @@ class FramePipeline:
                     result.doubt(UNSURE_TURN)
         _doubt_torn_rows(results)
         _doubt_odd_ones(results)
+        results = glare.doubt_hidden(results, found.white, found.binary)
         infer_ms = found.infer_ms + cut_ms
         binary = found.binary
         if found.back is not None:  # levelled: boxes and ink back to the turned frame
@@ -227,7 +228,10 @@ class FramePipeline:
             binary, candidates, back = self._levelled(turned, turned_colour, sheet, skew)
         results, _, infer_ms = read_candidates(candidates, self.model)
         candidates, results, join_ms = rejoin(candidates, results, self.model)
-        return _Found(binary, candidates, results, infer_ms + join_ms, back, turned.shape[:2], skew)
+        white = None if self.options.light_ink else glare.clipped(turned)  # a board has no glare to clip
+        if white is not None and skew:
+            white = cv2.compare(level(white, skew)[0], 127, cv2.CMP_GT)
+        return _Found(binary, candidates, results, infer_ms + join_ms, back, turned.shape[:2], skew, white)
 
     def _levelled(self, gray: np.ndarray, colour: np.ndarray | None, sheet: np.ndarray | None,
                   skew: float) -> tuple[np.ndarray, list[Candidate], np.ndarray | None]:
@@ -352,6 +356,7 @@ class _Found:
     back: np.ndarray | None  # 2x3 affine from the levelled frame to the turned one; None: not levelled
     turned_shape: tuple[int, int]  # (H, W) of the turned frame
     skew: float  # degrees it was levelled by (0.0: not levelled)
+    white: np.ndarray | None = None  # where the camera clipped the turned frame to white (as `binary`); None: nowhere
 
 
 #: Why a digit that reaches the end of a damaged image's decoded rows is not named.
