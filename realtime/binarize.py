@@ -401,7 +401,8 @@ def _stretched_on_white(ratio: np.ndarray, paper: np.ndarray) -> np.ndarray:
     than FADED_INK."""
     side = max(3, (WHITE_WINDOW * closing_side(ratio.shape) // 4) | 1)
     square = cv2.getStructuringElement(cv2.MORPH_RECT, (side, side))
-    white = cv2.compare(cv2.erode(paper[::4, ::4], square), WHITE_PAPER, cv2.CMP_GE)
+    # a threshold, not cv2.compare with a number: OpenCV takes an array of up to 4 pixels for a Scalar
+    white = cv2.threshold(cv2.erode(paper[::4, ::4], square), WHITE_PAPER - 1, 255, cv2.THRESH_BINARY)[1]
     if not cv2.countNonZero(white):
         return ratio  # most frames: no white paper that bright, or ink dark enough on it
     darkest = cv2.erode(ratio[::4, ::4], square).astype(np.float32)

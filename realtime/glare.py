@@ -43,7 +43,7 @@ REASON = "in glare"
 def clipped(gray: np.ndarray) -> np.ndarray | None:
     """uint8 (H, W) grey, dark ink on light paper -> uint8 0/255 mask of clipped pixels (at least
     CLIPPED), or None when there are none (most frames: 0.05 ms to tell)."""
-    mask = cv2.compare(gray, CLIPPED, cv2.CMP_GE)
+    mask = cv2.threshold(gray, CLIPPED - 1, 255, cv2.THRESH_BINARY)[1]  # (cv2.compare takes a tiny image for a Scalar)
     return mask if cv2.countNonZero(mask) else None
 
 
