@@ -1,15 +1,18 @@
-"""Glare that may hide a digit: a row is given no number where the camera clipped its paper to white.
+"""Glare that may hide a digit: a row is given no number where the camera clipped its paper to white
+in a gap where a digit is missing.
 
 A reflection on glossy paper or a lamp's hot spot raises paper and ink alike, and where it reaches
 the sensor's white the ink under it is gone: no binarisation can find it, and the row reads as a
-number without that digit ("541" for 3541, "917" for 9107: a fresh user's copies of the real
-photos with a saturated spot on a digit, 16 of 56 such copies, and 7 more reading the digit's
-surviving part as another digit). A stretch of clipped paper in a row's band, big enough to
-hold a digit and with no ink found near it, may be such a digit, or only a space: the row shows
-"?" there and has no number. Clipped paper around ink that survived (a softer spot: the strokes
-stay darker than white) is explained by that ink, and stretches of it narrower than a digit (the
-gaps between digits) hold none; so is clipping above or below the row. Pure functions: numpy in,
-numpy and results out.
+number without that digit ("368" for 3268, "344785512" for 3446785512: a fresh user's copies of
+the real photos with a hot spot on a digit). A gap between two digits of a row wider than the
+row's usual gap by a digit's room, where the paper is clipped and no ink was found near it, may
+hold such a digit: the row shows "?" there and has no number. Clipped paper around ink that
+survived (a softer spot: its strokes stay darker than white) is explained by that ink; a gap no
+wider than the row's others is a space like them (a soft spot over a row of digits in printed
+boxes clipped every gap between them); clipping over a whole page is its exposure, which left the
+ink. Beyond a row's ends a lost digit cannot be told from the margin: not looked for (left: a hot
+spot on a row's first or last digit gives the number without it). Pure functions: numpy in, numpy
+and results out.
 """
 
 from __future__ import annotations
@@ -28,14 +31,12 @@ CLIPPED = 250
 #: that survived the spot, and the paper between its strokes.
 CLEAR = 0.3
 #: A clipped stretch with no ink near it that holds a square this share of the row's digit height
-#: on a side can hide a digit (realtime.segment.IN_ROW: the smallest digit-sized shape in a row).
+#: on a side can hide a digit (realtime.segment.IN_ROW: the smallest digit-sized shape in a row),
+#: and a gap this much wider than the row's usual one has room for a digit more.
 HOLDS = 0.5
 #: A clipped region at most SPOT of a row's digit height across is a hot spot, which takes the ink
 #: under it; clipped paper wider than that is the exposure of the whole page, which left its ink.
 SPOT = 6.0
-#: Gaps in a spot narrower than this share of the row's digit height are closed before its holes
-#: are filled: a faint stroke crossing the spot's rim (an "8" half in the glare) breaks it open.
-BRIDGE = 0.15
 #: Why the "?" that stands in a row for a stretch of glare is no digit (DigitResult.reason).
 REASON = "in glare"
 
@@ -49,12 +50,11 @@ def clipped(gray: np.ndarray) -> np.ndarray | None:
 
 def doubt_hidden(results: list[DigitResult], white: np.ndarray | None, ink: np.ndarray) -> list[DigitResult]:
     """`results` (in reading order, boxes in the pixels of `white` and `ink`) with a "?" (REASON,
-    no probabilities) inserted into a line wherever clipped paper (`white`, from `clipped`; None:
-    none) with its holes filled holds a HOLDS square with no ink (`ink`, uint8 (H, W), non-zero
-    where ink is) within CLEAR of it: in a gap between two of the line's digits, level with them,
-    or within a pitch before its first digit or after its last, level with that digit (a row
-    photographed at a slant runs lower or higher there than its middle). The line then has no
-    number (Reading.number)."""
+    no probabilities) inserted into a line at each gap between two of its digits, HOLDS of its
+    digit height wider than its median gap, where clipped paper of a hot spot (`white`, from
+    `clipped`, its regions at most SPOT of the line's digit height across; None: none) holds a
+    HOLDS square with no ink (`ink`, uint8 (H, W), non-zero where ink is) within CLEAR of it,
+    level with the two digits. The line then has no number (Reading.number)."""
     if white is None:
         return results
     lines: dict[int, list[DigitResult]] = {}
@@ -64,27 +64,22 @@ def doubt_hidden(results: list[DigitResult], white: np.ndarray | None, ink: np.n
     count, labels, stats, _ = cv2.connectedComponentsWithStats(white, connectivity=8)
     spots: list[DigitResult] = []
     for key, members in lines.items():
+        if len(members) < 2:
+            continue
         named = [r for r in members if r.probs is not None] or members
         height = float(median(r.box[3] for r in named))
-        if height < 4:
-            continue
         small = [k for k in range(1, count) if max(stats[k, 2], stats[k, 3]) <= SPOT * height]
-        if not small:
-            continue  # clipped paper all over: the exposure, which left the ink (an overexposed page)
-        spot_mask = np.isin(labels, small).astype(np.uint8) * 255 if len(small) < count - 1 else white
-        centres = sorted(r.box[0] + r.box[2] / 2 for r in named)
-        steps = [b - a for a, b in zip(centres, centres[1:])]
-        pitch = max(height, float(median(steps))) if steps else height
-        ordered = sorted(members, key=lambda r: r.box[0])
-        ends = [(r.box[0], r.box[0] + r.box[2], r.box[1], r.box[1] + min(r.box[3], round(height))) for r in ordered]
-        first, last = ends[0], ends[-1]
-        segments = [(first[0] - pitch, first[0], first[2], first[3])]
-        segments += [(a[1], b[0], min(a[2], b[2]), max(a[3], b[3])) for a, b in zip(ends, ends[1:])]
-        segments.append((last[1], last[1] + pitch, last[2], last[3]))
-        for left, right, top, bottom in segments:
-            box = _hidden(spot_mask, ink, (round(left), round(right), top, bottom), height)
-            if box is not None:
-                spots.append(DigitResult(box, key, None, 0.0, None, None, REASON))
+        if height < 4 or not small:
+            continue
+        hot = white if len(small) == count - 1 else np.isin(labels, small).astype(np.uint8) * 255
+        ends = [(r.box[0], r.box[0] + r.box[2], r.box[1], r.box[1] + min(r.box[3], round(height)))
+                for r in sorted(members, key=lambda r: r.box[0])]
+        usual = float(median(b[0] - a[1] for a, b in zip(ends, ends[1:])))
+        for a, b in zip(ends, ends[1:]):
+            if b[0] - a[1] >= usual + HOLDS * height:
+                box = _hidden(hot, ink, (a[1], b[0], min(a[2], b[2]), max(a[3], b[3])), height)
+                if box is not None:
+                    spots.append(DigitResult(box, key, None, 0.0, None, None, REASON))
     if not spots:
         return results
     out = list(results)
@@ -106,21 +101,13 @@ def _hidden(white: np.ndarray, ink: np.ndarray, span: tuple[int, int, int, int],
     if right - left < side or bottom - top < side or not cv2.countNonZero(white[top:bottom, left:right]):
         return None
     reach = max(1, round(CLEAR * height))
-    # ink just beyond the span explains clipped paper in it too: cropped with a margin of `reach`
+    # ink just beyond the span (the two digits' own strokes) explains clipped paper in it too
     x0, y0 = max(0, left - reach), max(0, top - reach)
     x1, y1 = min(white.shape[1], right + reach), min(white.shape[0], bottom + reach)
     near = cv2.dilate(np.ascontiguousarray(ink[y0:y1, x0:x1]),
                       cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1)))
-    band = np.ascontiguousarray(white[y0:y1, x0:x1])
-    # the spot with its holes: a digit whose ink stayed a little darker than white inside it (a
-    # light-blue "0" under a hot spot) is a hole the binarisation found no ink in
-    bridge = max(3, round(BRIDGE * height) | 1)  # a faint stroke across the spot's rim opens it
-    band = cv2.morphologyEx(band, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (bridge, bridge)))
-    outlines, _ = cv2.findContours(band, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    filled = np.zeros_like(band)
-    cv2.drawContours(filled, outlines, -1, 255, cv2.FILLED)
-    blind = cv2.bitwise_and(filled, cv2.bitwise_not(near))[top - y0 : bottom - y0, left - x0 : right - x0]
-    held = cv2.erode(blind, cv2.getStructuringElement(cv2.MORPH_RECT, (side, side)))
+    blind = cv2.bitwise_and(white[y0:y1, x0:x1], cv2.bitwise_not(near))[top - y0 : bottom - y0, left - x0 : right - x0]
+    held = cv2.erode(np.ascontiguousarray(blind), cv2.getStructuringElement(cv2.MORPH_RECT, (side, side)))
     if not cv2.countNonZero(held):
         return None
     x, y, w, h = cv2.boundingRect(held)
