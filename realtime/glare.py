@@ -23,6 +23,7 @@ import cv2
 import numpy as np
 
 from realtime.reading import DigitResult
+from realtime.segment import IN_ROW
 
 #: Grey at or above this (of 255) is clipped: the sensor's white, where ink is lost. JPEG noise
 #: keeps clipped paper within a few levels of 255.
@@ -31,9 +32,9 @@ CLIPPED = 250
 #: that survived the spot, and the paper between its strokes.
 CLEAR = 0.3
 #: A clipped stretch with no ink near it that holds a square this share of the row's digit height
-#: on a side can hide a digit (realtime.segment.IN_ROW: the smallest digit-sized shape in a row),
-#: and a gap this much wider than the row's usual one has room for a digit more.
-HOLDS = 0.5
+#: on a side can hide a digit (the smallest digit-sized shape that stands in a row: IN_ROW), and a
+#: gap this much wider than the row's usual one has room for a digit more.
+HOLDS = IN_ROW
 #: A clipped region at most SPOT of a row's digit height across is a hot spot, which takes the ink
 #: under it; clipped paper wider than that is the exposure of the whole page, which left its ink.
 SPOT = 6.0
