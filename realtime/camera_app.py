@@ -230,7 +230,7 @@ class FramePipeline:
         candidates, results, join_ms = rejoin(candidates, results, self.model)
         white = None if self.options.light_ink else glare.clipped(turned)  # a board has no glare to clip
         if white is not None and skew:
-            white = cv2.compare(level(white, skew)[0], 127, cv2.CMP_GT)
+            white = cv2.threshold(level(white, skew)[0], 127, 255, cv2.THRESH_BINARY)[1]
         return _Found(binary, candidates, results, infer_ms + join_ms, back, turned.shape[:2], skew, white)
 
     def _levelled(self, gray: np.ndarray, colour: np.ndarray | None, sheet: np.ndarray | None,
