@@ -112,11 +112,11 @@ MAX_GAIN = 2.2
 #: grain: 0.15 grey levels of spread on the video's sheet), and WHITE_GAIN keeps what is at least
 #: 0.88 of it paper at the default sensitivity ((1 - 0.78) / (1 - 0.88) = 1.83): digits showing
 #: through from the sheet's back at 0.89 came out as ink at MAX_GAIN (2.2; the real videos read
-#: as at 1.8 but for one row). A window that reaches the sheet's edge or a duller surround holds
-#: paper under WHITE_PAPER and is left alone, and so is one whose darkest ink is already dark
-#: (every window of a well-lit page with a digit in it). A contrast-limited local stretch as CLAHE's (K. Zuiderveld,
-#: Graphics Gems IV, 1994) but linear: equalising a tile's histogram would stretch blank paper's
-#: grain into ink.
+#: as at 1.8 but for two rows of the overexposed one). A window that reaches the sheet's edge or a
+#: duller surround holds paper under WHITE_PAPER and is left alone, and so is one whose darkest ink
+#: is already dark (every window of a well-lit page with a digit in it). A contrast-limited local
+#: stretch as CLAHE's (K. Zuiderveld, Graphics Gems IV, 1994) but linear: equalising a tile's
+#: histogram would stretch blank paper's grain into ink.
 WHITE_PAPER = 240
 WHITE_WINDOW = 3
 WHITE_GAIN = 1.8
@@ -395,8 +395,8 @@ def _stretched_on_white(ratio: np.ndarray, paper: np.ndarray) -> np.ndarray:
     """uint8 (H, W) ink-to-paper ratio (255: paper) and the paper level (`paper_level`) -> the ratio
     with the contrast of ink on washed-out white paper restored (see WHITE_PAPER): within every
     window of WHITE_WINDOW paper squares where the paper is all at least WHITE_PAPER, a linear gain
-    that brings the window's darkest ink to FADED_INK, at most WHITE_GAIN. Measured on every 4th pixel
-    of every 4th row (0.05 ms where no paper is that white): where the sample misses a thin
+    that brings the window's darkest ink to FADED_INK, at most WHITE_GAIN. Measured on every 4th
+    pixel of every 4th row (0.05 ms where no paper is that white): where the sample misses a thin
     stroke's darkest pixel, the gain comes out a little higher, and that stroke's core only darker
     than FADED_INK."""
     side = max(3, (WHITE_WINDOW * closing_side(ratio.shape) // 4) | 1)
