@@ -101,7 +101,8 @@ def test_a_hot_spot_on_a_row_photographed_askew_is_found_levelled(classifier) ->
     yy, xx = np.mgrid[0:480, 0:640]
     spot = 400.0 * np.exp(-((xx - 268) ** 2 + (yy - 245) ** 2) / (2 * 28.0 ** 2))
     frame = np.clip(frame + spot[..., None], 0, 255).astype(np.uint8)
-    tilted = cv2.warpAffine(frame, cv2.getRotationMatrix2D((320, 240), 9, 1.0), (640, 480), borderMode=cv2.BORDER_REPLICATE)
+    turn = cv2.getRotationMatrix2D((320, 240), 9, 1.0)
+    tilted = cv2.warpAffine(frame, turn, (640, 480), borderMode=cv2.BORDER_REPLICATE)
     pipeline = FramePipeline(classifier, CameraOptions(rotate=0))
     reading = pipeline.process(tilted, 0.0).reading
     assert abs(pipeline._skew) > 5 and reading.lines == ["35?018"] and reading.number is None
