@@ -29,7 +29,7 @@ from realtime.lifecycle import ExitHook, StopSignals
 from realtime.orientation import UNSURE_TURN, AutoTurn, TurnScore, box_to_frame, turn, turn_score
 from realtime.oversegment import resegment
 from realtime.page import find_page, reject_off_page, reject_on_skin
-from realtime.reading import DigitResult, Predictor, Reading, doubt_small, read_candidates
+from realtime.reading import DigitResult, Predictor, Reading, by_line, doubt_small, read_candidates
 from realtime.rejoin import rejoin
 from realtime.segment import Candidate, FinderSettings, find_digits
 from realtime.skew import MIN_SKEW, RESKEW, box_back, estimate_skew, level, seen_area
@@ -266,20 +266,11 @@ class FramePipeline:
         return binary, candidates
 
 
-def _by_line(results: list[DigitResult]) -> dict[int, list[DigitResult]]:
-    """The results of each line (result.line >= 0), in reading order."""
-    lines: dict[int, list[DigitResult]] = {}
-    for result in results:
-        if result.line >= 0:
-            lines.setdefault(result.line, []).append(result)
-    return lines
-
-
 def _doubt_torn_rows(results: list[DigitResult]) -> None:
     """Show "?" (UNSURE_ROWS) for the digits of lines that may be pieces of one tilted row
     (realtime.textlines.torn_rows) or that hold two rows (stacked_rows): the lines' order or
     their digits', and so the number, cannot be told."""
-    lines = _by_line(results)
+    lines = by_line(results)
     keys = sorted(lines)
     boxes = [[r.box for r in lines[k]] for k in keys]
     for index in torn_rows(boxes) | stacked_rows(boxes):
@@ -292,7 +283,7 @@ def _doubt_odd_ones(results: list[DigitResult]) -> None:
     """Show "?" for each named "1" lower than SHORT_ONE (SHORT_ONE_REASON) or higher than TALL_ONE
     (TALL_ONE_REASON) of its line's other named digits (the frame turned and levelled: lines run
     left to right)."""
-    for line in _by_line(results).values():
+    for line in by_line(results).values():
         members = [r for r in line if r.digit is not None]
         for result in members:
             if result.digit != 1:

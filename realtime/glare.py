@@ -22,7 +22,7 @@ from statistics import median
 import cv2
 import numpy as np
 
-from realtime.reading import DigitResult
+from realtime.reading import DigitResult, by_line
 from realtime.segment import IN_ROW
 
 #: Grey at or above this (of 255) is clipped: the sensor's white, where ink is lost. JPEG noise
@@ -58,10 +58,7 @@ def doubt_hidden(results: list[DigitResult], white: np.ndarray | None, ink: np.n
     level with the two digits. The line then has no number (Reading.number)."""
     if white is None:
         return results
-    lines: dict[int, list[DigitResult]] = {}
-    for result in results:
-        if result.line >= 0:
-            lines.setdefault(result.line, []).append(result)
+    lines = by_line(results)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(white, connectivity=8)
     spots: list[DigitResult] = []
     for key, members in lines.items():

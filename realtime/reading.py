@@ -358,6 +358,15 @@ def name(result: DigitResult, p: np.ndarray, unlike: bool = False, min_confidenc
         result.reason = "low confidence"
 
 
+def by_line(results: list[DigitResult]) -> dict[int, list[DigitResult]]:
+    """The results of each line (result.line >= 0), in reading order."""
+    lines: dict[int, list[DigitResult]] = {}
+    for result in results:
+        if result.line >= 0:
+            lines.setdefault(result.line, []).append(result)
+    return lines
+
+
 def doubt_small(results: list[DigitResult]) -> None:
     """Turn to "?" each named digit under SMALL_DIGIT px high (its box in the frame's pixels)
     short of SMALL_CONFIDENCE; vetoed, so that the camera's tracker keeps it "?" too."""
