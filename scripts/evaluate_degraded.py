@@ -57,9 +57,11 @@ class Degradation:
     """One way a file gets worse on its way to the app. An image degradation scales by `scale` or
     to `width` px (aspect kept), then fades by `fade`, brightens by `gamma`, blurs by `blur` px
     (Gaussian sigma) or `motion` px (a horizontal line), shades a band by `shade` or adds a
-    glare spot of `glare` grey levels, and writes JPEG at `quality` (None: the file's own
-    format); a video
-    degradation passes `ffmpeg` (output options) to ffmpeg."""
+    glare spot of `glare` grey levels, mirrors it left to right (`mirror`: a selfie camera's
+    photo, a mirrored webcam), and writes JPEG at `quality` (None: the file's own format); a
+    video degradation passes `ffmpeg` (output options) to ffmpeg, and says with `mirror` that
+    they mirror it. A mirrored digit is no digit (but 0, 1, 8): the right reading is "?", and any
+    number shown for a mirrored row counts as a wrong number."""
 
     name: str
     scale: float = 1.0
@@ -72,6 +74,7 @@ class Degradation:
     motion: int = 0
     shade: float = 0.0
     glare: float = 0.0
+    mirror: bool = False
 
     @property
     def video(self) -> bool:
@@ -102,6 +105,7 @@ DEGRADATIONS = (
     Degradation("shadow band 40%", shade=0.4),
     Degradation("shadow band 50%", shade=0.5),
     Degradation("glare +90", glare=90.0),
+    Degradation("mirrored", mirror=True),
     Degradation("mpeg4 q5", ffmpeg=MPEG4),
     Degradation("x264 crf28", ffmpeg=("-c:v", "libx264", "-crf", "28")),
     Degradation("x264 crf35", ffmpeg=("-c:v", "libx264", "-crf", "35")),
@@ -112,6 +116,7 @@ DEGRADATIONS = (
     # the photo's shadow band, in every frame: ffmpeg's drawbox, black at the share of the light taken
     Degradation("video shadow band 40%", ffmpeg=("-vf", "drawbox=x=iw*0.3:y=0:w=iw*0.3:h=ih:color=black@0.4:t=fill")),
     Degradation("video shadow band 50%", ffmpeg=("-vf", "drawbox=x=iw*0.3:y=0:w=iw*0.3:h=ih:color=black@0.5:t=fill")),
+    Degradation("video mirrored", ffmpeg=("-vf", "hflip"), mirror=True),
 )
 
 
@@ -122,10 +127,15 @@ def scale_box(box: list[int], sx: float, sy: float) -> list[int]:
     return [x0, y0, max(1, x1 - x0), max(1, y1 - y0)]
 
 
-def scale_truth(truth: dict, sx: float, sy: float) -> dict:
-    """The truth JSON (evaluate_real's format: `lines`, or `frames` of lines) with every box scaled."""
+def scale_truth(truth: dict, sx: float, sy: float, mirror_width: int | None = None) -> dict:
+    """The truth JSON (evaluate_real's format: `lines`, or `frames` of lines) with every box scaled
+    and, given the copy's width (px), mirrored left to right; a row's digits keep their order."""
+    def box(b: list[int]) -> list[int]:
+        x, y, w, h = scale_box(b, sx, sy)
+        return [mirror_width - x - w, y, w, h] if mirror_width is not None else [x, y, w, h]
+
     def lines(rows: list[list[dict]] | None) -> list[list[dict]] | None:
-        return None if rows is None else [[{**d, "box": scale_box(d["box"], sx, sy)} for d in row] for row in rows]
+        return None if rows is None else [[{**d, "box": box(d["box"])} for d in row] for row in rows]
 
     out = dict(truth)
     if "frames" in truth:
@@ -145,7 +155,8 @@ def video_size(path: Path) -> tuple[int, int]:
 
 def spoil(image: np.ndarray, how: Degradation) -> np.ndarray:
     """`image` (uint8 BGR) with `how`'s light and lens faults applied: faded toward white,
-    overexposed (gamma), blurred (Gaussian) or shaken (horizontal motion blur); uint8, same shape."""
+    overexposed (gamma), blurred (Gaussian) or shaken (horizontal motion blur), shaded, mirrored or
+    lit by a glare spot; uint8, same shape."""
     if how.fade:
         image = cv2.addWeighted(image, 1.0 - how.fade, np.full_like(image, 255), how.fade, 0.0)
     if how.gamma != 1.0:
@@ -158,6 +169,8 @@ def spoil(image: np.ndarray, how: Degradation) -> np.ndarray:
         image = image.copy()
         left, right = (round(f * image.shape[1]) for f in SHADE_BAND)
         image[:, left:right] = cv2.convertScaleAbs(image[:, left:right], alpha=1.0 - how.shade)
+    if how.mirror:
+        image = cv2.flip(image, 1)
     if how.glare:  # a lamp's reflection: a Gaussian spot at the centre, GLARE_SIGMA of the shorter side
         height, width = image.shape[:2]
         sigma = GLARE_SIGMA * min(height, width)
@@ -214,7 +227,10 @@ def degraded_set(folder: Path, how: Degradation, into: Path) -> int:
         truth = media.with_suffix(".json")
         if truth.is_file():
             written = next(p for p in target.parent.glob(target.stem + ".*") if p.suffix != ".json")
-            scaled = scale_truth(json.loads(truth.read_text()), *scale)
+            width = None
+            if how.mirror:
+                width = video_size(written)[0] if how.video else cv2.imread(str(written), cv2.IMREAD_UNCHANGED).shape[1]
+            scaled = scale_truth(json.loads(truth.read_text()), *scale, mirror_width=width)
             written.with_suffix(".json").write_text(json.dumps(scaled))
     return count
 

@@ -52,3 +52,20 @@ def test_light_and_lens_faults_spoil_an_image_as_documented():
     bar[:, 20] = 255
     assert evaluate_degraded.spoil(bar, Degradation("s", motion=5))[10, 18:23, 0].tolist() == [51] * 5
     assert evaluate_degraded.spoil(bar, Degradation("b", blur=2.0))[10, 20, 0] < 255
+
+
+def test_a_mirrored_copy_has_its_truth_boxes_mirrored(tmp_path):
+    source = tmp_path / "set"
+    source.mkdir()
+    image = np.full((100, 200, 3), 255, np.uint8)
+    image[30:70, 20:50] = 0  # the "digit" at x 20-49
+    cv2.imwrite(str(source / "a.png"), image)
+    truth = {"kind": "photo", "lines": [[{"box": [20, 30, 30, 40], "label": 7}, {"box": [100, 30, 30, 40], "label": 3}]]}
+    (source / "a.json").write_text(json.dumps(truth))
+    out = tmp_path / "out"
+    assert evaluate_degraded.degraded_set(source, Degradation("mirrored", mirror=True), out) == 1
+    written = cv2.imread(str(out / "a.png"))
+    assert (written[30:70, 150:180] == 0).all() and (written[:, :150] == 255).all()
+    row = json.loads((out / "a.json").read_text())["lines"][0]
+    assert [d["box"] for d in row] == [[150, 30, 30, 40], [70, 30, 30, 40]]  # the row's order kept
+    assert [d["label"] for d in row] == [7, 3]
