@@ -126,8 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     camera.add_argument("--no-smoothing", action="store_true", help="show raw per-frame labels")
     camera.add_argument("--rotate", default="auto", metavar="0|90|180|270|auto",
                         help="turn frames this many degrees clockwise before reading (a sheet held sideways "
-                        "or upside down); auto tries all four now and then and leaves upright only for a "
-                        "turn read clearly more confidently (default: auto)")
+                        "or upside down); auto tries all four now and then, and the frame mirrored, and "
+                        "leaves upright only for a turn (or the mirror) read clearly more confidently "
+                        "(default: auto)")
     return parser
 
 

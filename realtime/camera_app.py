@@ -26,7 +26,8 @@ from realtime.errors import UserError, flush_stdout
 from realtime.events import EventLog, EventLogError
 from realtime.files import save_images, unique_paths
 from realtime.lifecycle import ExitHook, StopSignals
-from realtime.orientation import UNSURE_TURN, AutoTurn, TurnScore, box_to_frame, turn, turn_score
+from realtime.orientation import (UNSURE_MIRROR, UNSURE_TURN, AutoTurn, TurnScore, box_to_frame, mirror_marks, turn,
+                                  turn_score)
 from realtime.oversegment import resegment
 from realtime.page import find_page, reject_off_page, reject_on_skin
 from realtime.reading import DigitResult, Predictor, Reading, by_line, doubt_small, read_candidates
@@ -123,6 +124,7 @@ class FramePipeline:
         self.memory = WholeMemory()  # of the turn last read
         self._turn = 0  # the turn last read
         self._skew = 0.0  # degrees the turn last read was levelled by (realtime/skew.py)
+        self._mirrored = False  # whether the frame last read was mirrored
         self._index = 0  # frames processed, for `auto`'s tries
 
     def process(self, frame: np.ndarray, now: float) -> FrameResult:
@@ -141,13 +143,18 @@ class FramePipeline:
             colour = cv2.resize(bgr, size, interpolation=interpolation)
             sx, sy = size[0] / width, size[1] / height
         degrees = self.options.rotate
+        mirrored = degrees is None and self.auto.mirrored
+        if mirrored:
+            dark, colour = cv2.flip(dark, 1), cv2.flip(colour, 1)
         tried: dict[int, _Found] = {}
+        scored: dict[int, TurnScore] = {}
         cut: dict[int, tuple[list[DigitResult], float]] = {}
         if degrees is None:
             if self.auto.due(self._index):
                 def score(turned: int) -> TurnScore:
                     tried[turned] = self._find(dark, colour, turned, self._guess(turned))
-                    return _turn_score(tried[turned], tried[turned].results, turned)
+                    scored[turned] = _turn_score(tried[turned], tried[turned].results, turned)
+                    return scored[turned]
 
                 def confirm(turned: int) -> TurnScore:
                     found = tried[turned]
@@ -155,19 +162,36 @@ class FramePipeline:
                     return _turn_score(found, cut[turned][0], turned)
 
                 degrees = self.auto.choose(self._index, score, confirm)
+                flipped = (cv2.flip(dark, 1), cv2.flip(colour, 1))  # read mirrored: rows slope the other way
+                other: dict[int, _Found] = {}
+                other_cut: dict[int, tuple[list[DigitResult], float]] = {}
+
+                def mirror(turned: int) -> TurnScore:
+                    other[turned] = self._find(*flipped, turned, -self._guess(turned))
+                    return mirror_marks(_turn_score(other[turned], other[turned].results, turned), dark.shape[1])
+
+                def confirm_mirror(turned: int) -> TurnScore:
+                    found = other.get(turned) or self._find(*flipped, turned, -self._guess(turned))
+                    other[turned] = found
+                    other_cut[turned] = resegment(found.candidates, found.results, self.model)
+                    return mirror_marks(_turn_score(found, other_cut[turned][0], turned), dark.shape[1])
+
+                degrees = self.auto.choose_mirror(self._index, degrees, scored.__getitem__, mirror, confirm, confirm_mirror)
+                if self.auto.mirrored != mirrored:
+                    mirrored, (dark, colour), tried, cut = not mirrored, flipped, other, other_cut
             else:
                 degrees = self.auto.current
         self._index += 1
         self.memory.next_frame()
         found = tried.get(degrees) or self._find(dark, colour, degrees, self._guess(degrees))
-        if (degrees, found.skew) != (self._turn, self._skew):
+        if (degrees, found.skew, mirrored) != (self._turn, self._skew, self._mirrored):
             self.memory.clear()  # its boxes are in another frame
-            self._turn, self._skew = degrees, found.skew
+            self._turn, self._skew, self._mirrored = degrees, found.skew, mirrored
         results, cut_ms = cut.get(degrees) or resegment(found.candidates, found.results, self.model, memory=self.memory)
-        if self.options.rotate is None and self.auto.unsure:
-            for result in results:  # its two ways up read as different numbers, about as probably
+        if self.options.rotate is None and (self.auto.unsure or self.auto.mirror_unsure):
+            for result in results:  # its two ways up (or sides) read as different numbers, about as probably
                 if result.digit is not None:
-                    result.doubt(UNSURE_TURN)
+                    result.doubt(UNSURE_TURN if self.auto.unsure else UNSURE_MIRROR)
         _doubt_torn_rows(results)
         _doubt_odd_ones(results)
         results = glare.doubt_hidden(results, found.white, found.binary)
@@ -181,6 +205,12 @@ class FramePipeline:
         for result in results:
             result.box = box_to_frame(result.box, degrees, binary.shape)
         binary = turn(binary, (360 - degrees) % 360)
+        if mirrored:  # boxes and ink back to the frame as the camera gave it
+            width = binary.shape[1]
+            for result in results:
+                x, y, w, h = result.box
+                result.box = (width - x - w, y, w, h)
+            binary = cv2.flip(binary, 1)
         if (sx, sy) != (1.0, 1.0):
             for result in results:
                 x, y, w, h = result.box
