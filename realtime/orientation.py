@@ -120,7 +120,9 @@ UNSURE_TURN = "which way up?"
 #: as different rows, makes the page unsure (UNSURE_MIRROR). On those 66 pages upright the frame
 #: as it is led its mirror by 0.48 nats or more (the real pencil "931", read "188" mirrored; dense
 #: pages by 70 to 81), but for two pages of touching digits read whole, "??" both ways (0.0 and
-#: 0.04 nats: neither side leads, nothing changes).
+#: 0.04 nats: neither side leads, nothing changes). Cut, touching digits may read worse as they
+#: are than their mirror's few pieces that match them; a mirror read under LEAVE_MEAN per
+#: candidate is no evidence either way (an upright touching page of held-out seed 5 went "?").
 MIRROR_NATS = FLIP_NATS
 #: Why the digits of a page that may be mirrored are not named (DigitResult.reason).
 UNSURE_MIRROR = "mirrored?"
@@ -265,6 +267,7 @@ class AutoTurn:
         self.mirror_unsure = False
         self._mirror_tried = False  # a try weighed the mirror already: a video's next must confirm it
         self._mirror_wanted = False  # the last try wanted the other side (SETTLE)
+        self._mirror_settled = False  # a try told the side clearly: it is the camera's, kept
 
     def due(self, index: int) -> bool:
         return self._next_try is None or index >= self._next_try
@@ -279,6 +282,7 @@ class AutoTurn:
         if self._next_try is not None and began >= 2 and began > SCENE_CHANGE * (began + continued):
             self._next_try = min(self._next_try, index + 1)
             self._lead = 0.0
+            self._mirror_settled = False  # another view: a video cut from another recording
 
     def choose(self, index: int, read: Callable[[int], TurnScore],
                confirm: Callable[[int], TurnScore] | None = None) -> int:
@@ -315,36 +319,65 @@ class AutoTurn:
         on (`mirrored`, the attribute), and the turn to read them at. `read(d)` is turn d read as
         frames are read now, `mirrored(d)` turn d read from the frame mirrored (`mirror_marks`: its
         boxes in the same frame); `confirm` and `confirm_mirrored` the fuller readings (touching
-        digits cut), which decide when the turn `chosen` reads a "?" (as in `choose`). The mirror is
-        read at `chosen` and at its opposite: a mirrored sheet is chosen upside down as often as
-        not (a mirror turned half round is a sheet turned over top to bottom). The other side is
-        taken when one of them reads MIRROR_NATS more probably and well in itself (LEAVE_MEAN) -
-        on a video's later try only once the next try agrees (SETTLE; unsure meanwhile) - and makes
-        the page unsure when it reads more probably by less, as different rows."""
+        digits cut), which decide when the turn `chosen` reads a "?" (as in `choose`).
+
+        The mirror is read at `chosen` and at its opposite (a mirrored sheet is chosen upside down
+        as often as not: a mirror turned half round is a sheet flipped top to bottom), and at the
+        other axis's two turns too when `chosen` does not read clearly (a mirrored sheet held
+        sideways reads poorly every way as it is: `choose` may keep the wrong axis). Along the
+        chosen axis the mirror is taken when it reads MIRROR_NATS more probably over the same ink;
+        across, as `choose` leaves an axis (AXIS_NATS per candidate more than the turn chosen and
+        the mirror along it, a larger share sure, not only "1"s), its way up SURE_NATS ahead of
+        its opposite. Either must read well in itself
+        (LEAVE_MEAN), and on a video's later try the next try must agree (SETTLE; unsure
+        meanwhile). A mirror that reads well, and more probably by less, as other rows, makes the
+        page unsure. Whether frames are mirrored is the camera's doing, not the sheet's: once a
+        try has taken the mirror, or found the frame as it is MIRROR_NATS ahead and reading well,
+        the side is settled and later tries read no mirror until the view changes (`seen`) (a
+        sheet's "2021 2019" in a shadow
+        that took its "9" read "2021 201" upright and "1505 105" mirrored, a "2" mirrored read as
+        a sure "5": 35 frames of an upright video went "?"). A mirror under LEAVE_MEAN is no
+        evidence for it: an upright page of touching digits,
+        cut, read "7??9 02?220 2?186" at -0.18 nats per candidate and its mirror's pieces at
+        -0.47, yet 0.67 nats ahead over the few candidates both found."""
+        if self._mirror_settled:
+            return self.current
         here = read(chosen)
-        ways = (chosen, _opposite(chosen))
+        ways = (chosen, _opposite(chosen)) if here.clear else TURNS
         if confirm is not None and confirm_mirrored is not None and any("?" in line for line in here.lines):
             here, others = confirm(chosen), {d: confirm_mirrored(d) for d in ways}
         else:
             others = {d: mirrored(d) for d in ways}
 
-        def lead(d: int) -> float:  # how much more probably the other side at turn d reads
-            mine, theirs = paired(here, others[d])
+        def lead(one: TurnScore, other: TurnScore) -> float:  # how much more probably `other` reads
+            mine, theirs = paired(one, other)
             return theirs - mine
 
-        best = max(ways, key=lead)
+        best = max((chosen, _opposite(chosen)), key=lambda d: lead(here, others[d]))
+        ahead = lead(here, others[best])  # nats the mirror leads by (behind: negative)
+        taken = ahead >= MIRROR_NATS
+        unsure = ahead > 0 and others[best].lines != here.lines
+        across = [d for d in others if d % 180 != chosen % 180]
+        side = max(across, key=lambda d: others[d].mean) if across else None
+        if side is not None and (others[side].mean >= max(here.mean, others[best].mean) + AXIS_NATS
+                                 and others[side].share > max(here.share, others[best].share)
+                                 and not others[side].only_ones):
+            best, taken, ahead = side, lead(others[_opposite(side)], others[side]) >= SURE_NATS, 0.0
+            unsure = not taken
+        # the side is the camera's, not the sheet's: settled by the first try that tells it clearly
+        settled = ahead <= -MIRROR_NATS and here.mean >= LEAVE_MEAN
         self.mirror_unsure = False
-        if lead(best) >= MIRROR_NATS and others[best].mean >= LEAVE_MEAN:
-            if self._mirror_tried and not self._mirror_wanted:
-                self._mirror_wanted = self.mirror_unsure = True
-                self._next_try = min(self._next_try if self._next_try is not None else index + 1,
-                                     index + CONFIRM_AFTER)
-            else:
-                self.mirrored, self.current, self.unsure = not self.mirrored, best, False
-                self._mirror_wanted, self._lead = False, 0.0  # the way up is weighed afresh
+        if others[best].mean < LEAVE_MEAN:  # fragments: no evidence for the mirror
+            self._mirror_wanted, self._mirror_settled = False, settled
+        elif taken and self._mirror_tried and not self._mirror_wanted:
+            self._mirror_wanted = self.mirror_unsure = True
+            self._next_try = min(self._next_try if self._next_try is not None else index + 1,
+                                 index + CONFIRM_AFTER)
+        elif taken:
+            self.mirrored, self.current, self.unsure = not self.mirrored, best, False
+            self._mirror_wanted, self._lead, self._mirror_settled = False, 0.0, True  # the way up weighed afresh
         else:
-            self._mirror_wanted = False
-            self.mirror_unsure = lead(best) > 0 and others[best].lines != here.lines
+            self._mirror_wanted, self.mirror_unsure, self._mirror_settled = False, unsure, settled
         self._mirror_tried = True
         return self.current
 
