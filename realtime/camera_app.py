@@ -162,23 +162,27 @@ class FramePipeline:
                     return _turn_score(found, cut[turned][0], turned)
 
                 degrees = self.auto.choose(self._index, score, confirm)
-                flipped = (cv2.flip(dark, 1), cv2.flip(colour, 1))  # read mirrored: rows slope the other way
+                flipped: list[np.ndarray] = []  # the frame mirrored, made only when the side is weighed
                 other: dict[int, _Found] = {}
                 other_cut: dict[int, tuple[list[DigitResult], float]] = {}
 
+                def find_mirrored(turned: int) -> _Found:  # rows slope the other way mirrored
+                    if not flipped:
+                        flipped.extend((cv2.flip(dark, 1), cv2.flip(colour, 1)))
+                    return other.get(turned) or self._find(*flipped, turned, -self._guess(turned))
+
                 def mirror(turned: int) -> TurnScore:
-                    other[turned] = self._find(*flipped, turned, -self._guess(turned))
+                    other[turned] = find_mirrored(turned)
                     return mirror_marks(_turn_score(other[turned], other[turned].results, turned), dark.shape[1])
 
                 def confirm_mirror(turned: int) -> TurnScore:
-                    found = other.get(turned) or self._find(*flipped, turned, -self._guess(turned))
-                    other[turned] = found
+                    found = other[turned] = find_mirrored(turned)
                     other_cut[turned] = resegment(found.candidates, found.results, self.model)
                     return mirror_marks(_turn_score(found, other_cut[turned][0], turned), dark.shape[1])
 
                 degrees = self.auto.choose_mirror(self._index, degrees, scored.__getitem__, mirror, confirm, confirm_mirror)
                 if self.auto.mirrored != mirrored:
-                    mirrored, (dark, colour), tried, cut = not mirrored, flipped, other, other_cut
+                    mirrored, (dark, colour), tried, cut = not mirrored, tuple(flipped), other, other_cut
             else:
                 degrees = self.auto.current
         self._index += 1

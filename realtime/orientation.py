@@ -328,18 +328,18 @@ class AutoTurn:
         chosen axis the mirror is taken when it reads MIRROR_NATS more probably over the same ink;
         across, as `choose` leaves an axis (AXIS_NATS per candidate more than the turn chosen and
         the mirror along it, a larger share sure, not only "1"s), its way up SURE_NATS ahead of
-        its opposite. Either must read well in itself
-        (LEAVE_MEAN), and on a video's later try the next try must agree (SETTLE; unsure
-        meanwhile). A mirror that reads well, and more probably by less, as other rows, makes the
-        page unsure. Whether frames are mirrored is the camera's doing, not the sheet's: once a
-        try has taken the mirror, or found the frame as it is MIRROR_NATS ahead and reading well,
-        the side is settled and later tries read no mirror until the view changes (`seen`) (a
-        sheet's "2021 2019" in a shadow
-        that took its "9" read "2021 201" upright and "1505 105" mirrored, a "2" mirrored read as
-        a sure "5": 35 frames of an upright video went "?"). A mirror under LEAVE_MEAN is no
-        evidence for it: an upright page of touching digits,
-        cut, read "7??9 02?220 2?186" at -0.18 nats per candidate and its mirror's pieces at
-        -0.47, yet 0.67 nats ahead over the few candidates both found."""
+        its opposite. Either must read well in itself (LEAVE_MEAN), and on a video's later try
+        the next try must agree (SETTLE; unsure meanwhile). A mirror that reads well, and more
+        probably by less, as other rows, makes the page unsure.
+
+        Whether frames are mirrored is the camera's doing, not the sheet's: once a try has taken
+        the mirror, or found the frame as it is MIRROR_NATS ahead and reading well, the side is
+        settled and later tries read no mirror until the view changes (`seen`). (A sheet's "2021
+        2019" in a shadow that took its "9" read "2021 201" upright and "1505 105" mirrored, a "2"
+        mirrored read as a sure "5": 35 frames of an upright video went "?".) A mirror under
+        LEAVE_MEAN is no evidence for it: an upright page of touching digits, cut, read "7??9
+        02?220 2?186" at -0.18 nats per candidate and its mirror's pieces at -0.47, yet 0.67 nats
+        ahead over the few candidates both found."""
         if self._mirror_settled:
             return self.current
         here = read(chosen)
